@@ -1,0 +1,7 @@
+import { InitialSchema1763784000000 } from './1763784000000-initial-schema.js';
+
+/**
+ * Every migration, in order. The data source takes this array (not a glob: under Jest's ESM mode
+ * TypeORM cannot import .ts files by path). Add new migrations at the end.
+ */
+export const migrations = [InitialSchema1763784000000];

@@ -1,0 +1,53 @@
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { authenticate } from './http/middleware/authenticate.js';
+import { errorHandler } from './http/middleware/error-handler.js';
+import { httpLogger } from './http/middleware/http-logger.js';
+import { notFound } from './http/middleware/not-found.js';
+import { requestId } from './http/middleware/request-id.js';
+import { requireJson } from './http/middleware/require-json.js';
+import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
+import { adminRouter } from './http/routes/admin-router.js';
+import { authRouter } from './http/routes/auth-router.js';
+import { docsRouter } from './http/routes/docs-router.js';
+import { healthRouter } from './http/routes/health-router.js';
+import { instancesRouter } from './http/routes/instances-router.js';
+import type { Services } from './create-services.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy'>;
+  logger: Logger;
+  services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness'>;
+  /** Routers of later features, mounted after the base ones; each gets the authenticate middleware via its own deps. */
+  extraRouters?: Router[];
+  openApi?: OpenApiContributor[];
+}
+
+/** The Express app, without listen(), so tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, services } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(requestId());
+  app.use(httpLogger(logger));
+  app.use(requireJson());
+  app.use(express.json({ limit: config.bodyLimit, strict: true }));
+  app.use(cookieParser());
+
+  const auth = authenticate(services.auth);
+  app.use(healthRouter(services.readiness));
+  app.use(docsRouter(buildOpenApiDocument(deps.openApi)));
+  app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
+  app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
+  app.use(adminRouter({ admin: services.admin, authenticate: auth }));
+  for (const router of deps.extraRouters ?? []) app.use(router);
+
+  app.use(notFound());
+  app.use(errorHandler(logger));
+  return app;
+}

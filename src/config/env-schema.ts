@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** Strict booleans: only "true"/"false"/"1"/"0" are accepted. */
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be one of true, false, 1, 0' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const int = (fallback: number, min = 0) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .default(fallback);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+/**
+ * The one schema for every environment variable the service reads.
+ * Later issues find their settings here already (engine, messaging, webhooks).
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(3000, 0).pipe(z.number().max(65535, { message: 'must be at most 65535' })),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/zap_engine'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only')
+    .default('zap'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  SESSION_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  NODE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  TRUST_PROXY: bool(false),
+  LOGIN_MAX_FAILURES_PER_EMAIL: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_IP: int(20, 1),
+  LOGIN_WINDOW_SECONDS: int(900, 1),
+  WA_WS_URL: url(['ws:', 'wss:']).default('wss://web.whatsapp.com/ws/chat'),
+  WA_TRUST_ROOT_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]+$/, 'must be hex')
+    .optional(),
+  QR_TTL_MS: int(20_000, 1),
+  QR_MAX_ATTEMPTS: int(6, 1),
+  LEASE_TTL_MS: int(30_000, 1000),
+  RECONNECT_BASE_MS: int(1000, 1),
+  RECONNECT_MAX_MS: int(60_000, 1),
+  RECONNECT_MAX_ATTEMPTS: int(10, 0),
+  RESTORE_CONCURRENCY: int(5, 1),
+  SESSIONS_DIR: z.string().min(1).default('./sessions'),
+  MEDIA_ALLOW_PRIVATE_URLS: bool(false),
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool(false),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
+    .default('1mb'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,23 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+
+/** The root logger. Credentials are redacted wherever they might appear. */
+export function createLogger(config: Pick<Config, 'logLevel' | 'nodeId'>, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level: config.logLevel,
+    base: { nodeId: config.nodeId },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.token',
+        '*.key',
+      ],
+      censor: '[redacted]',
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

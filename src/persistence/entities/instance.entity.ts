@@ -1,0 +1,73 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { TenantEntity } from './tenant.entity.js';
+
+export type InstanceStatus = 'created' | 'qr' | 'connected' | 'disconnected' | 'banned';
+export const INSTANCE_STATUSES: readonly InstanceStatus[] = ['created', 'qr', 'connected', 'disconnected', 'banned'];
+
+@Entity({ name: 'instances' })
+@Check('instances_status_check', `"status" IN ('created', 'qr', 'connected', 'disconnected', 'banned')`)
+@Index('idx_instances_tenant_id', ['tenantId', 'createdAt'])
+@Index('idx_instances_status', ['status'])
+export class InstanceEntity {
+  /** `inst_` + random url-safe characters. */
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @ManyToOne(() => TenantEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'instances_tenant_id_fkey' })
+  tenant?: TenantEntity;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** E.164 with +, once connected. */
+  @Column({ type: 'text', nullable: true })
+  phone!: string | null;
+
+  @Column({ type: 'text', default: 'created' })
+  status!: InstanceStatus;
+
+  /** Why the status last changed (qr_expired, logged_out, replaced, network, ...). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column({ name: 'profile_pic_url', type: 'text', nullable: true })
+  profilePicUrl!: string | null;
+
+  @Column({ name: 'webhook_url', type: 'text', nullable: true })
+  webhookUrl!: string | null;
+
+  /** Subscribed event names; null means all. */
+  @Column({ name: 'webhook_events', type: 'text', array: true, nullable: true })
+  webhookEvents!: string[] | null;
+
+  /** HMAC secret for webhook signatures (issue 6); stored encrypted by the owner of that feature. */
+  @Column({ name: 'webhook_secret', type: 'text', nullable: true })
+  webhookSecret!: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  /** The node currently running this instance's socket, if any. */
+  @Column({ name: 'node_id', type: 'text', nullable: true })
+  nodeId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,63 @@
+import type { InstanceEntity } from '../persistence/entities/instance.entity.js';
+
+export const INTEGRATION = 'WHATSAPP-BAILEYS';
+
+export interface InstanceSummary {
+  id: string;
+  name: string;
+  phone: string | null;
+  status: InstanceEntity['status'];
+  webhookUrl: string | null;
+  createdAt: Date;
+  active: boolean;
+}
+
+export interface InstanceDetail extends InstanceSummary {
+  statusReason: string | null;
+  integration: typeof INTEGRATION;
+  profilePicUrl: string | null;
+  updatedAt: Date;
+}
+
+export interface CreatedInstance {
+  instanceId: string;
+  instanceName: string;
+  status: InstanceEntity['status'];
+  integration: typeof INTEGRATION;
+  webhookUrl: string | null;
+}
+
+export interface AdminInstanceView extends InstanceDetail {
+  tenantId: string;
+  nodeId: string | null;
+}
+
+export function toSummary(i: InstanceEntity): InstanceSummary {
+  return {
+    id: i.id,
+    name: i.name,
+    phone: i.phone,
+    status: i.status,
+    webhookUrl: i.webhookUrl,
+    createdAt: i.createdAt,
+    active: i.active,
+  };
+}
+
+export function toDetail(i: InstanceEntity): InstanceDetail {
+  return {
+    ...toSummary(i),
+    statusReason: i.statusReason,
+    integration: INTEGRATION,
+    profilePicUrl: i.profilePicUrl,
+    updatedAt: i.updatedAt,
+  };
+}
+
+export function toCreated(i: InstanceEntity): CreatedInstance {
+  return { instanceId: i.id, instanceName: i.name, status: i.status, integration: INTEGRATION, webhookUrl: i.webhookUrl };
+}
+
+export function toAdminView(i: InstanceEntity): AdminInstanceView {
+  return { ...toDetail(i), tenantId: i.tenantId, nodeId: i.nodeId };
+}
