@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** Every event a tenant can receive by webhook or SSE. */
+export const WEBHOOK_EVENTS = [
+  'connection.update',
+  'messages.upsert',
+  'messages.update',
+  'messages.delete',
+  'groups.update',
+  'groups.upsert',
+  'contacts.update',
+  'presence.update',
+] as const;
+
+export const webhookEventSchema = z.enum(WEBHOOK_EVENTS);
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+/** An instance's `webhookEvents` subscription: known names only, no duplicates; null/absent means every event. */
+export const webhookEventsSubscriptionSchema = z
+  .array(webhookEventSchema)
+  .min(1)
+  .refine((events) => new Set(events).size === events.length, { message: 'event names must not repeat' });
+
+export function isSubscribed(subscription: readonly WebhookEvent[] | null | undefined, event: WebhookEvent): boolean {
+  return !subscription || subscription.length === 0 || subscription.includes(event);
+}
+
+/** A WhatsApp message key, as in the seed: `{ remoteJid, fromMe, id }` (+ `participant` in groups). */
+export const messageKeySchema = z.looseObject({
+  remoteJid: z.string().min(1),
+  fromMe: z.boolean(),
+  id: z.string().min(1),
+  participant: z.string().min(1).optional(),
+});
+
+const unixTimestamp = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
+
+/** `data` per event. Loose objects: the engine may add fields without breaking receivers or this schema. */
+export const webhookEventDataSchemas = {
+  'connection.update': z.looseObject({
+    /** The public instance status (as GET /whatsapp/instances/{id} shows it). */
+    status: z.enum(['created', 'qr', 'connected', 'disconnected', 'banned']),
+    /** Why it changed (`logged_out`, `network`, `qr_expired`...). */
+    reason: z.string().min(1).nullable().optional(),
+    /** E.164 with a leading `+`, once paired. */
+    phone: z.string().nullable().optional(),
+    /** While pairing: the QR as in the instance detail (`{ base64, expiry, attemptId }`). */
+    qrCode: z
+      .looseObject({ base64: z.string().min(1), expiry: z.number().int().positive(), attemptId: z.string().min(1) })
+      .nullable()
+      .optional(),
+  }),
+  'messages.upsert': z.looseObject({
+    key: messageKeySchema,
+    message: z.record(z.string(), z.unknown()).nullable(),
+    messageType: z.string().min(1),
+    pushName: z.string().nullable().optional(),
+    messageTimestamp: unixTimestamp,
+  }),
+  'messages.update': z.looseObject({
+    key: messageKeySchema,
+    status: z.enum(['error', 'pending', 'sent', 'delivered', 'read', 'played']),
+  }),
+  'messages.delete': z.looseObject({ key: messageKeySchema }),
+  'groups.update': z.looseObject({ id: z.string().min(1) }),
+  'groups.upsert': z.looseObject({ id: z.string().min(1) }),
+  'contacts.update': z.looseObject({ id: z.string().min(1) }),
+  'presence.update': z.looseObject({
+    id: z.string().min(1),
+    presences: z.record(z.string(), z.looseObject({ lastKnownPresence: z.string().min(1) })),
+  }),
+} as const satisfies Record<WebhookEvent, z.ZodType>;
+
+export type WebhookEventData<E extends WebhookEvent> = z.infer<(typeof webhookEventDataSchemas)[E]>;
+
+export const webhookInstanceSchema = z.object({
+  instanceName: z.string().min(1),
+  instanceId: z.string().min(1),
+});
+
+const envelopeBase = {
+  /** The event's id: the same on every retry and redelivery (receivers drop duplicates by it). */
+  id: z.string().min(1),
+  /** When the event happened, ISO 8601 UTC. */
+  timestamp: z.iso.datetime(),
+  /** Per-instance, increasing: orders events that arrive concurrently. */
+  sequence: z.number().int().nonnegative(),
+  instance: webhookInstanceSchema,
+};
+
+function envelopeOf<E extends WebhookEvent>(event: E) {
+  return z.object({ ...envelopeBase, event: z.literal(event), data: webhookEventDataSchemas[event] });
+}
+
+/** The body of every webhook request and SSE message: `{ id, event, timestamp, sequence, instance, data }`. */
+export const webhookEnvelopeSchema = z.discriminatedUnion('event', [
+  envelopeOf('connection.update'),
+  envelopeOf('messages.upsert'),
+  envelopeOf('messages.update'),
+  envelopeOf('messages.delete'),
+  envelopeOf('groups.update'),
+  envelopeOf('groups.upsert'),
+  envelopeOf('contacts.update'),
+  envelopeOf('presence.update'),
+]);
+
+export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
+export type WebhookEnvelopeOf<E extends WebhookEvent> = Extract<WebhookEnvelope, { event: E }>;
+
+/** `evt_` + 20 random url-safe characters. */
+export function newWebhookEventId(): string {
+  return `evt_${randomBytes(15).toString('base64url')}`;
+}
+
+export interface BuildEnvelopeInput<E extends WebhookEvent> {
+  event: E;
+  instance: z.infer<typeof webhookInstanceSchema>;
+  sequence: number;
+  data: WebhookEventData<E>;
+  id?: string;
+  at?: Date;
+}
+
+/** Builds and validates an envelope (throws a ZodError when `data` does not fit the event). */
+export function buildWebhookEnvelope<E extends WebhookEvent>(input: BuildEnvelopeInput<E>): WebhookEnvelopeOf<E> {
+  return webhookEnvelopeSchema.parse({
+    id: input.id ?? newWebhookEventId(),
+    event: input.event,
+    timestamp: (input.at ?? new Date()).toISOString(),
+    sequence: input.sequence,
+    instance: input.instance,
+    data: input.data,
+  }) as WebhookEnvelopeOf<E>;
+}
