@@ -1,0 +1,179 @@
+import type { DataSource } from 'typeorm';
+import { WebhookDeliveryEntity, type WebhookDeliveryStatus } from '../entities/webhook-delivery.entity.js';
+import { WebhookEventEntity } from '../entities/webhook-event.entity.js';
+import { paginate, type Page, type PageRequest } from '../pagination.js';
+import { columnList, hydrate, runSql } from '../sql.js';
+
+/** A delivery a worker now holds, with the event whose body it sends. */
+export interface ClaimedDelivery {
+  delivery: WebhookDeliveryEntity;
+  event: WebhookEventEntity;
+}
+
+export interface DeliveryListFilter {
+  status?: WebhookDeliveryStatus;
+  event?: string;
+}
+
+export type RedeliverResult =
+  | { kind: 'reset'; delivery: WebhookDeliveryEntity }
+  | { kind: 'not_found' }
+  /** A worker is sending it right now. */
+  | { kind: 'in_flight'; delivery: WebhookDeliveryEntity };
+
+export interface AttemptRecord {
+  /** The receiver's HTTP status, when it answered. */
+  statusCode?: number | null;
+  /** Why the attempt did not succeed (timeout, connection refused, "HTTP 500"), kept short. */
+  error?: string | null;
+}
+
+const CLAIMABLE = `d."status" IN ('pending', 'delivering') AND d."next_attempt_at" <= now()`;
+
+/**
+ * Delivery state. Workers claim rows (several workers and nodes may share the table: SKIP LOCKED), hold them for
+ * a lease (`nextAttemptAt` while `delivering`; a lapsed lease makes the row claimable again) and record the
+ * outcome with the claim token they got; an outcome recorded with a stale token is ignored.
+ */
+export class WebhookDeliveryRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Claims up to `limit` due deliveries, oldest due first; rows other claimers hold are skipped, not waited for. */
+  claimDue(options: { limit: number; leaseMs: number }): Promise<ClaimedDelivery[]> {
+    return this.claimWhere(
+      `SELECT d."id" FROM "webhook_deliveries" d WHERE ${CLAIMABLE}
+       ORDER BY d."next_attempt_at", d."id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [options.leaseMs, options.limit],
+    );
+  }
+
+  /**
+   * Claims one delivery (a queued job for it came due): pending ones whatever their time, delivering ones whose
+   * lease lapsed. Null when it is gone, finished, or held by another worker.
+   */
+  async claim(id: string, options: { leaseMs: number }): Promise<ClaimedDelivery | null> {
+    const claimed = await this.claimWhere(
+      `SELECT d."id" FROM "webhook_deliveries" d
+       WHERE d."id" = $2
+         AND (d."status" = 'pending' OR (d."status" = 'delivering' AND d."next_attempt_at" <= now()))
+       FOR UPDATE SKIP LOCKED`,
+      [options.leaseMs, id],
+    );
+    return claimed[0] ?? null;
+  }
+
+  private async claimWhere(selectIds: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+    const em = this.ds.manager;
+    const { rows } = await runSql(
+      em,
+      `WITH due AS (${selectIds}),
+       claimed AS (
+         UPDATE "webhook_deliveries" d SET
+           "status" = 'delivering',
+           "attempts" = d."attempts" + 1,
+           "claim_token" = gen_random_uuid(),
+           "last_attempt_at" = clock_timestamp(),
+           "next_attempt_at" = clock_timestamp() + make_interval(secs => $1::double precision / 1000),
+           "updated_at" = clock_timestamp()
+         FROM due WHERE d."id" = due."id"
+         RETURNING d.*
+       )
+       SELECT ${columnList(em, WebhookDeliveryEntity, 'claimed', 'd_')}, ${columnList(em, WebhookEventEntity, 'e', 'e_')}
+       FROM claimed JOIN "webhook_events" e ON e."id" = claimed."event_id"
+       ORDER BY claimed."next_attempt_at", e."sequence"`,
+      params,
+    );
+    return rows.map((r) => ({
+      delivery: hydrate(em, WebhookDeliveryEntity, r, 'd_'),
+      event: hydrate(em, WebhookEventEntity, r, 'e_'),
+    }));
+  }
+
+  /** A 2xx came back. False when the claim was lost (lease lapsed and someone else took it). */
+  markSucceeded(id: string, claimToken: string, attempt: { statusCode: number }): Promise<boolean> {
+    return this.finish(id, claimToken, `"status" = 'succeeded', "delivered_at" = clock_timestamp(), "next_attempt_at" = NULL`, {
+      statusCode: attempt.statusCode,
+      error: null,
+    });
+  }
+
+  /** Try again after `delayMs` (backoff or Retry-After). */
+  markRetry(id: string, claimToken: string, attempt: AttemptRecord & { delayMs: number }): Promise<boolean> {
+    return this.finish(
+      id,
+      claimToken,
+      `"status" = 'pending', "next_attempt_at" = clock_timestamp() + make_interval(secs => $5::double precision / 1000)`,
+      attempt,
+      [attempt.delayMs],
+    );
+  }
+
+  /** Given up: a non-retryable answer or the last attempt. The row stays as the dead letter. */
+  markFailed(id: string, claimToken: string, attempt: AttemptRecord): Promise<boolean> {
+    return this.finish(id, claimToken, `"status" = 'failed', "next_attempt_at" = NULL`, attempt);
+  }
+
+  private async finish(
+    id: string,
+    claimToken: string,
+    set: string,
+    attempt: AttemptRecord,
+    extra: unknown[] = [],
+  ): Promise<boolean> {
+    const { rowCount } = await runSql(
+      this.ds.manager,
+      `UPDATE "webhook_deliveries" SET ${set},
+         "last_status_code" = $3, "last_error" = $4, "claim_token" = NULL, "updated_at" = clock_timestamp()
+       WHERE "id" = $1 AND "claim_token" = $2::uuid AND "status" = 'delivering'`,
+      [id, claimToken, attempt.statusCode ?? null, attempt.error ?? null, ...extra],
+    );
+    return rowCount === 1;
+  }
+
+  findForInstance(instanceId: string, id: string): Promise<WebhookDeliveryEntity | null> {
+    return this.ds.getRepository(WebhookDeliveryEntity).findOneBy({ instanceId, id });
+  }
+
+  /** The delivery log of an instance, newest first. */
+  listByInstance(instanceId: string, filter: DeliveryListFilter = {}, page: PageRequest = {}): Promise<Page<WebhookDeliveryEntity>> {
+    const query = this.ds
+      .getRepository(WebhookDeliveryEntity)
+      .createQueryBuilder('d')
+      .where('d.instanceId = :instanceId', { instanceId });
+    if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.event) query.andWhere('d.event = :event', { event: filter.event });
+    query.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC');
+    return paginate(query, page);
+  }
+
+  /**
+   * Makes a delivery pending again, due now, with a fresh attempt budget (redeliver). Refused while a worker holds
+   * it. The event keeps its id and sequence, so the receiver can tell it is the same event.
+   */
+  async resetForRedelivery(instanceId: string, id: string): Promise<RedeliverResult> {
+    const em = this.ds.manager;
+    const { rows } = await runSql(
+      em,
+      `UPDATE "webhook_deliveries" SET "status" = 'pending', "attempts" = 0, "next_attempt_at" = clock_timestamp(),
+         "delivered_at" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
+       WHERE "instance_id" = $1 AND "id" = $2 AND "status" <> 'delivering'
+       RETURNING ${columnList(em, WebhookDeliveryEntity)}`,
+      [instanceId, id],
+    );
+    if (rows[0]) return { kind: 'reset', delivery: hydrate(em, WebhookDeliveryEntity, rows[0]) };
+    const current = await this.findForInstance(instanceId, id);
+    return current ? { kind: 'in_flight', delivery: current } : { kind: 'not_found' };
+  }
+
+  /** Deliveries per status for an instance (dashboards, tests). */
+  async countByStatus(instanceId: string): Promise<Record<WebhookDeliveryStatus, number>> {
+    const { rows } = await runSql<{ status: WebhookDeliveryStatus; count: number }>(
+      this.ds.manager,
+      `SELECT "status", COUNT(*)::int AS count FROM "webhook_deliveries" WHERE "instance_id" = $1 GROUP BY "status"`,
+      [instanceId],
+    );
+    const counts: Record<WebhookDeliveryStatus, number> = { pending: 0, delivering: 0, succeeded: 0, failed: 0 };
+    for (const r of rows) counts[r.status] = r.count;
+    return counts;
+  }
+}

@@ -1,0 +1,106 @@
+import type { EntityManager, EntityTarget, ObjectLiteral, QueryResult, ValueTransformer } from 'typeorm';
+
+export interface SqlResult<T> {
+  rows: T[];
+  /** Rows inserted, updated, deleted or selected. */
+  rowCount: number;
+}
+
+/**
+ * Runs one statement through `em` (inside its transaction when it has one) and returns the rows and the
+ * affected count whatever the command; `EntityManager.query` returns a different shape for UPDATE and DELETE.
+ */
+export async function runSql<T = Record<string, unknown>>(
+  em: EntityManager,
+  text: string,
+  params: unknown[] = [],
+): Promise<SqlResult<T>> {
+  const owned = em.queryRunner === undefined;
+  const runner = em.queryRunner ?? em.connection.createQueryRunner();
+  try {
+    const result = (await runner.query(text, params, true)) as QueryResult<T>;
+    const rows = result.records ?? [];
+    return { rows, rowCount: result.affected ?? rows.length };
+  } finally {
+    if (owned) await runner.release();
+  }
+}
+
+/**
+ * `"alias"."db_name" AS "<prefix>propertyName", ...` for every column of an entity: RETURNING or SELECT lists for
+ * raw SQL, read back with `hydrate` (same prefix).
+ */
+export function columnList(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias?: string, prefix = ''): string {
+  const qualifier = alias ? `"${alias}".` : '';
+  return em.connection
+    .getMetadata(target)
+    .columns.map((c) => `${qualifier}"${c.databaseName}" AS "${prefix}${c.propertyName}"`)
+    .join(', ');
+}
+
+/** Turns a row selected with `columnList` into an entity, applying column transformers (bigint → number). */
+export function hydrate<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  row: Record<string, unknown>,
+  prefix = '',
+): T {
+  const metadata = em.connection.getMetadata(target);
+  const entity = metadata.create() as T;
+  for (const column of metadata.columns) {
+    const raw = row[`${prefix}${column.propertyName}`];
+    const transformer = column.transformer as ValueTransformer | undefined;
+    (entity as Record<string, unknown>)[column.propertyName] =
+      transformer && !Array.isArray(transformer) && raw !== undefined ? transformer.from(raw) : raw;
+  }
+  return entity;
+}
+
+/**
+ * The column list, placeholders and parameters of an INSERT of `values` (by property name; undefined ones are
+ * left to the column default). json and jsonb values are serialised here: pg would turn a JS array into a Postgres array.
+ */
+export function insertParts(
+  em: EntityManager,
+  target: EntityTarget<ObjectLiteral>,
+  values: Record<string, unknown>,
+  firstParam = 1,
+): { columns: string; placeholders: string; params: unknown[] } {
+  const metadata = em.connection.getMetadata(target);
+  const columns: string[] = [];
+  const params: unknown[] = [];
+  for (const column of metadata.columns) {
+    const value = values[column.propertyName];
+    if (value === undefined) continue;
+    columns.push(`"${column.databaseName}"`);
+    params.push(toParam(column, value));
+  }
+  return {
+    columns: columns.join(', '),
+    placeholders: params.map((_v, i) => `$${i + firstParam}`).join(', '),
+    params,
+  };
+}
+
+/** Postgres bigint as a JavaScript number (pg returns a string); our bigint values stay far below 2^53. */
+export const bigintAsNumber: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value === null || value === undefined ? value : Number(value)),
+};
+
+/** A value as a parameter for a column: json/jsonb serialised (pg would turn a JS array into a Postgres array), NUL stripped. */
+export function toParam(column: { type: unknown }, value: unknown): unknown {
+  if (column.type === 'jsonb' || column.type === 'json') return jsonParam(value);
+  return typeof value === 'string' ? withoutNul(value) : value;
+}
+
+/** Postgres text and jsonb reject U+0000; WhatsApp content may carry it. Strips it from strings. */
+export function withoutNul<T extends string | null | undefined>(value: T): T {
+  return (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
+}
+
+/** JSON for a json or jsonb parameter, with U+0000 removed from every string; undefined and null become SQL NULL. */
+export function jsonParam(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
+}
