@@ -1,0 +1,50 @@
+import type { SendResult, WhatsAppLookup } from './engine-types.js';
+import type { SessionSupervisor } from './session-supervisor.js';
+
+/**
+ * What the services layer calls to drive instances, on any node: every method is a command
+ * routed to the owning node (or adopting the instance when nobody runs it). Structurally it
+ * satisfies the services' `InstanceLifecycle` port (start, stop, logout) without the engine
+ * importing a higher layer.
+ */
+export class EngineControl {
+  constructor(private readonly supervisor: Pick<SessionSupervisor, 'command' | 'owner' | 'localStatus'>) {}
+
+  /** A new instance: connect it (QR cycle), or reconnect it with its saved creds. */
+  async start(instanceId: string): Promise<void> {
+    await this.supervisor.command(instanceId, { type: 'start' });
+  }
+
+  /** Close the socket without logging out and give the instance up (its lease is released). */
+  async stop(instanceId: string): Promise<void> {
+    await this.supervisor.command(instanceId, { type: 'stop' });
+  }
+
+  /** Unlink from WhatsApp and wipe the auth state (API disconnect; DELETE before removing the row). */
+  async logout(instanceId: string): Promise<void> {
+    await this.supervisor.command(instanceId, { type: 'logout' });
+  }
+
+  /** Close and reopen with the saved creds (API and admin restart). */
+  async restart(instanceId: string): Promise<void> {
+    await this.supervisor.command(instanceId, { type: 'restart' });
+  }
+
+  /** A new cycle of QR codes (after `qr_expired`). */
+  async regenerateQr(instanceId: string): Promise<void> {
+    await this.supervisor.command(instanceId, { type: 'regenerate-qr' });
+  }
+
+  sendText(instanceId: string, jid: string, text: string, messageId: string): Promise<SendResult> {
+    return this.supervisor.command(instanceId, { type: 'send-text', jid, text, messageId });
+  }
+
+  onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup> {
+    return this.supervisor.command(instanceId, { type: 'on-whatsapp', phone });
+  }
+
+  /** The node running the instance's socket right now, or null. */
+  owner(instanceId: string): Promise<string | null> {
+    return this.supervisor.owner(instanceId);
+  }
+}

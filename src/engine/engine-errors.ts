@@ -1,0 +1,64 @@
+/**
+ * Small Error subclasses the engine throws (kept together: each is three lines). Every one
+ * carries a stable `code` so the services layer can map it to an HTTP status
+ * (busy → 409, not-connected → 409, command-timeout → 504, auth-state-decrypt → 500).
+ */
+export abstract class EngineError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Another operation is changing the instance's state and the caller chose not to wait. */
+export class BusyError extends EngineError {
+  readonly code = 'instance_busy';
+  constructor(readonly instanceId: string, readonly runningOperation: string) {
+    super(`instance ${instanceId} is busy (${runningOperation} in progress)`);
+  }
+}
+
+/** The instance has no open WhatsApp connection on this node. */
+export class NotConnectedError extends EngineError {
+  readonly code = 'instance_not_connected';
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} is not connected`);
+  }
+}
+
+/** The runtime was closed; it cannot be used again. */
+export class RuntimeClosedError extends EngineError {
+  readonly code = 'runtime_closed';
+  constructor(readonly instanceId: string) {
+    super(`runtime of instance ${instanceId} is closed`);
+  }
+}
+
+/** A stored auth value could not be decrypted: wrong ENCRYPTION_KEY or a corrupted value. */
+export class AuthStateDecryptError extends EngineError {
+  readonly code = 'auth_state_decrypt_failed';
+  constructor(readonly instanceId: string, readonly storageKey: string, options?: { cause?: unknown }) {
+    super(
+      `cannot decrypt auth state of instance ${instanceId} (${storageKey}): wrong ENCRYPTION_KEY or corrupted value`,
+      options,
+    );
+  }
+}
+
+/** A command sent to the owning node got no answer in time. */
+export class CommandTimeoutError extends EngineError {
+  readonly code = 'command_timeout';
+  constructor(readonly instanceId: string, readonly command: string, readonly nodeId: string | null) {
+    super(`command ${command} for instance ${instanceId} got no answer from node ${nodeId ?? '?'}`);
+  }
+}
+
+/** The owning node ran the command and it failed there; `remoteCode` is that error's code. */
+export class RemoteCommandError extends EngineError {
+  readonly code: string;
+  constructor(readonly instanceId: string, readonly command: string, remoteCode: string, message: string) {
+    super(message);
+    this.code = remoteCode;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Plain types that leave the engine. Nothing here refers to Baileys: the services layer,
+ * the HTTP layer and the queues see only these shapes.
+ */
+
+/** The statuses an instance can be in, as the public API shows them. */
+export type InstanceStatus = 'created' | 'qr' | 'connected' | 'disconnected' | 'banned';
+
+/** Why the last status change happened. */
+export type StatusReason =
+  | 'created'
+  | 'qr'
+  | 'connected'
+  | 'qr_expired'
+  | 'logged_out'
+  | 'replaced'
+  | 'banned'
+  | 'network'
+  | 'restarting'
+  | 'stopped'
+  | 'bad_session'
+  | 'multidevice_mismatch';
+
+/** A QR code the tenant can scan; `code` is the raw string, `base64` a PNG data URL. */
+export interface QrCodeInfo {
+  code: string;
+  base64: string;
+  /** 1-based attempt number within the current cycle. */
+  attempt: number;
+  /** `qr_attempt_<attempt>`, as the API shows it. */
+  attemptId: string;
+  /** Milliseconds since the epoch at which this QR stops being valid. */
+  expiresAt: number;
+  /** Seconds this QR lives (the API's `expiry`). */
+  expirySeconds: number;
+}
+
+/** One status change of one instance. */
+export interface StatusChange {
+  status: InstanceStatus;
+  reason: StatusReason;
+  /** E.164 with a leading `+`, once paired. */
+  phone: string | null;
+  /** The WhatsApp JID of the paired device, once paired. */
+  jid: string | null;
+  /** Present only while `status === 'qr'`. */
+  qr?: QrCodeInfo;
+  profilePicUrl?: string | null;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A message's address, as WhatsApp gives it (remoteJid may be a PN, LID or group JID). */
+export interface WaMessageKey {
+  id: string;
+  remoteJid: string;
+  fromMe: boolean;
+  /** The other addressing of remoteJid (PN for a LID chat and the reverse), when known. */
+  remoteJidAlt: string | null;
+  /** Sender inside a group. */
+  participant: string | null;
+  participantAlt: string | null;
+}
+
+export type WaMessageStatus = 'error' | 'pending' | 'sent' | 'delivered' | 'read' | 'played';
+
+export interface WaMessage {
+  key: WaMessageKey;
+  /** The message content as JSON (protobuf JSON: bytes as base64, e.g. `{ conversation: "hi" }`). */
+  message: JsonObject | null;
+  /** The content's type, e.g. `conversation`, `extendedTextMessage`, `imageMessage`, `reactionMessage`. */
+  messageType: string | null;
+  /** Text or caption, when the content has one. */
+  text: string | null;
+  pushName: string | null;
+  /** Seconds since the epoch. */
+  messageTimestamp: number | null;
+  status: WaMessageStatus | null;
+}
+
+export interface WaMessageUpdate {
+  key: WaMessageKey;
+  /** Set when the update is a delivery/read status. */
+  status: WaMessageStatus | null;
+  /** Set when the update edits or revokes the content. */
+  message: JsonObject | null;
+  messageType: string | null;
+}
+
+export interface WaContact {
+  id: string;
+  lid: string | null;
+  phoneNumber: string | null;
+  /** Name saved in the phone's address book. */
+  name: string | null;
+  /** Name the contact chose (push name). */
+  notify: string | null;
+  verifiedName: string | null;
+  imgUrl: string | null;
+}
+
+export interface WaChat {
+  id: string;
+  name: string | null;
+  unreadCount: number | null;
+  /** Seconds since the epoch. */
+  conversationTimestamp: number | null;
+  archived: boolean | null;
+  pinned: number | null;
+  /** Seconds since the epoch; 0 or null when not muted. */
+  muteEndTime: number | null;
+  readOnly: boolean | null;
+}
+
+export interface WaGroup {
+  id: string;
+  subject: string | null;
+  desc: string | null;
+  owner: string | null;
+  /** Seconds since the epoch. */
+  creation: number | null;
+  announce: boolean | null;
+  restrict: boolean | null;
+  participants: Array<{ id: string; admin: 'admin' | 'superadmin' | null }> | null;
+}
+
+export type WaPresence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
+
+/** What `event` emissions carry, by event name: plain data, no Baileys types. */
+export interface EngineEventMap {
+  'messages.upsert': { type: 'notify' | 'append'; messages: WaMessage[] };
+  'messages.update': WaMessageUpdate[];
+  'messages.delete': { keys: WaMessageKey[] } | { jid: string; all: true };
+  'messaging-history.set': {
+    chats: WaChat[];
+    contacts: WaContact[];
+    messages: WaMessage[];
+    isLatest: boolean | null;
+    progress: number | null;
+    syncType: number | null;
+  };
+  'contacts.upsert': WaContact[];
+  'contacts.update': Array<Partial<WaContact> & { id: string }>;
+  'chats.upsert': WaChat[];
+  'chats.update': Array<Partial<WaChat> & { id: string }>;
+  'groups.upsert': WaGroup[];
+  'groups.update': Array<Partial<WaGroup> & { id: string }>;
+  'presence.update': { id: string; presences: { [participant: string]: { lastKnownPresence: WaPresence; lastSeen: number | null } } };
+}
+
+export type EngineEventName = keyof EngineEventMap;
+
+export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = [
+  'messages.upsert',
+  'messages.update',
+  'messages.delete',
+  'messaging-history.set',
+  'contacts.upsert',
+  'contacts.update',
+  'chats.upsert',
+  'chats.update',
+  'groups.upsert',
+  'groups.update',
+  'presence.update',
+];
+
+/** One WhatsApp event of an instance: a discriminated union on `name`. */
+export type EngineEvent = {
+  [K in EngineEventName]: { name: K; data: EngineEventMap[K]; at: number };
+}[EngineEventName];
+
+/** Result of `onWhatsApp(phone)`. */
+export interface WhatsAppLookup {
+  exists: boolean;
+  jid: string | null;
+}
+
+/** Result of a text send. */
+export interface SendResult {
+  messageId: string;
+  jid: string;
+}
+
+/**
+ * Port the services layer implements: persists the status (Postgres) and fans out
+ * `connection.update` and the other events (webhooks, SSE). Called on the node that owns
+ * the instance. Errors thrown here are logged and swallowed by the engine.
+ */
+export interface EngineEventSink {
+  onStatus(instanceId: string, change: StatusChange, meta: EngineEventMeta): Promise<void> | void;
+  onEvent(instanceId: string, event: EngineEvent, meta: EngineEventMeta): Promise<void> | void;
+}
+
+/** Where an event came from (e.g. to store the instance's `nodeId`). */
+export interface EngineEventMeta {
+  nodeId: string;
+}
+
+/**
+ * Port the services layer implements: which instances should have a socket somewhere in the
+ * cluster right now. Include instances in `created`, `qr`, `connected`, and `disconnected`
+ * with reason `network`/`restarting`/`bad_session`; exclude deleted ones, `banned`, and
+ * `disconnected` with `logged_out`, `replaced` or `qr_expired` (they wait for a user action).
+ */
+export interface InstanceDirectory {
+  listRunnable(): Promise<Array<{ id: string }>>;
+}

@@ -1,0 +1,20 @@
+/**
+ * The engine's public surface. Only src/engine (and src/simulator) import Baileys; everything
+ * exported here is plain TypeScript, except InstanceRuntime whose Baileys types stay internal.
+ */
+export * from './engine-types.js';
+export * from './engine-commands.js';
+export * from './engine-errors.js';
+export { EngineMetrics, type EngineMetricsOptions } from './engine-metrics.js';
+export { SessionSupervisor, type SessionSupervisorOptions, type SupervisedRuntime } from './session-supervisor.js';
+export { LeaseManager, type LeaseManagerOptions } from './lease-manager.js';
+export { RedisCommandBus, NodeUnreachableError, type BroadcastMessage } from './redis-command-bus.js';
+export { InstanceRuntime, type InstanceRuntimeOptions, type InstanceRuntimeEvents } from './instance-runtime.js';
+export { RedisAuthState, type RedisAuthStateOptions } from './redis-auth-state.js';
+export { createRuntimeFactory, clearInstanceAuth, type RuntimeFactoryOptions } from './runtime-factory.js';
+export { decideDisconnect, CloseCode, type DisconnectDecision, type DisconnectContext } from './disconnect-policy.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export { parseEncryptionKey } from './auth-cipher.js';
+export { trustRootKey } from './trust-root.js';
+export { routeSignalConsole } from './libsignal-console.js';
+export { EngineControl } from './engine-control.js';

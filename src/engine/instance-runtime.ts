@@ -1,0 +1,550 @@
+import {
+  Browsers,
+  jidDecode,
+  jidNormalizedUser,
+  makeCacheableSignalKeyStore,
+  makeWASocket,
+  proto,
+  type AuthenticationState,
+  type ConnectionState,
+  type UserFacingSocketConfig,
+  type WASocket,
+} from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { createBaileysLogger } from './baileys-logger.js';
+import { decideDisconnect, type DisconnectDecision } from './disconnect-policy.js';
+import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
+import { mapEngineEvent } from './event-mapping.js';
+import {
+  ENGINE_EVENT_NAMES,
+  type EngineEvent,
+  type SendResult,
+  type StatusChange,
+  type StatusReason,
+  type InstanceStatus,
+  type WhatsAppLookup,
+} from './engine-types.js';
+import { OperationLock, type LockMode } from './operation-lock.js';
+import { renderQrPng } from './qr-png.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Where the runtime keeps its auth state (RedisAuthState in production). */
+export interface AuthStore {
+  load(): Promise<AuthenticationState>;
+  saveCreds(): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export type SocketFactory = (config: UserFacingSocketConfig) => WASocket;
+
+export interface InstanceRuntimeOptions {
+  instanceId: string;
+  authStore: AuthStore;
+  /** Our logger; the runtime makes a child with `instanceId`, and a quieter one for Baileys. */
+  logger: Logger;
+  /** Defaults to WhatsApp's own (`wss://web.whatsapp.com/ws/chat`). */
+  waWebSocketUrl?: string;
+  /** How long each QR lives (default 20 s). */
+  qrTtlMs?: number;
+  /** QR codes per cycle before `disconnected`/`qr_expired` (default 6). */
+  qrMaxAttempts?: number;
+  backoff?: BackoffOptions;
+  /** Consecutive failed reconnects before the status becomes `disconnected`/`network` (default 5). */
+  maxFailuresBeforeDisconnected?: number;
+  /** Stop reconnecting after this many consecutive failures (default: never; keeps backing off at the cap). */
+  giveUpAfterFailures?: number;
+  connectTimeoutMs?: number;
+  keepAliveIntervalMs?: number;
+  /** Allow the initial history sync on pairing (default true; full history is never asked for). */
+  syncHistory?: boolean;
+  /** Name shown on the phone's linked devices list (default `Zap Engine`). */
+  browserName?: string;
+  lockMode?: LockMode;
+  lockWaitTimeoutMs?: number;
+  /** Upper bound for fetching the own profile picture on connect (default 1500 ms). */
+  profilePicTimeoutMs?: number;
+  /** For message retries: returns a message this instance sent before. */
+  getMessage?: (key: proto.IMessageKey) => Promise<proto.IMessage | undefined>;
+  /** Injectable for tests; defaults to Baileys' makeWASocket. */
+  socketFactory?: SocketFactory;
+  now?: () => number;
+}
+
+export interface SocketCloseInfo {
+  statusCode: number | undefined;
+  message: string;
+  decision: DisconnectDecision;
+}
+
+export type InstanceRuntimeEvents = {
+  status: [StatusChange];
+  event: [EngineEvent];
+  /** Every unexpected close of a socket, with what the runtime decided (for metrics and logs). */
+  'socket-close': [SocketCloseInfo];
+};
+
+/**
+ * One WhatsApp connection (one Baileys socket at a time) for one instance.
+ *
+ * Handles the QR cycle (our own count of QR codes; Baileys' `qrTimeout` sets each one's life),
+ * the 515 restart after pairing (a new socket with the same creds, invisible to the user),
+ * reconnects with backoff, and the terminal closes (logged out, banned, replaced). State-changing
+ * operations run one at a time under an OperationLock.
+ */
+export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
+  readonly instanceId: string;
+  private readonly log: Logger;
+  private readonly baileysLogger: ReturnType<typeof createBaileysLogger>;
+  private readonly authStore: AuthStore;
+  private readonly lock: OperationLock;
+  private readonly qrTtlMs: number;
+  private readonly qrMaxAttempts: number;
+  private readonly now: () => number;
+  private readonly socketFactory: SocketFactory;
+
+  private state: AuthenticationState | null = null;
+  private sock: WASocket | null = null;
+  private generation = 0;
+  private open = false;
+  private qrAttempts = 0;
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private qrExpiryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private current: StatusChange;
+  private qrChain: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+  private expiringGen = -1;
+
+  constructor(private readonly options: InstanceRuntimeOptions) {
+    super();
+    this.instanceId = options.instanceId;
+    this.log = options.logger.child({ instanceId: options.instanceId });
+    this.baileysLogger = createBaileysLogger(this.log);
+    this.authStore = options.authStore;
+    this.qrTtlMs = options.qrTtlMs ?? 20_000;
+    this.qrMaxAttempts = options.qrMaxAttempts ?? 6;
+    this.now = options.now ?? Date.now;
+    this.socketFactory = options.socketFactory ?? makeWASocket;
+    this.lock = new OperationLock({
+      instanceId: options.instanceId,
+      mode: options.lockMode,
+      waitTimeoutMs: options.lockWaitTimeoutMs,
+    });
+    this.current = { status: 'created', reason: 'created', phone: null, jid: null, at: this.now() };
+  }
+
+  /** The last status this runtime reported (or `created`). */
+  get status(): StatusChange {
+    return this.current;
+  }
+
+  /** True while a socket exists or a reconnect is scheduled. */
+  get running(): boolean {
+    return this.sock !== null || this.reconnectTimer !== null;
+  }
+
+  get connected(): boolean {
+    return this.open;
+  }
+
+  /** The operation holding the lock, if any. */
+  get busyWith(): string | null {
+    return this.lock.current;
+  }
+
+  /** Opens the socket (saved creds connect directly; fresh ones start a QR cycle). No-op if running. */
+  start(): Promise<void> {
+    return this.op('start', async () => {
+      if (this.running) return;
+      await this.openFresh();
+    });
+  }
+
+  /** Closes the socket WITHOUT logging out; the device stays linked and another start resumes it. */
+  stop(): Promise<void> {
+    return this.op('stop', async () => {
+      await this.closeSocket();
+    });
+  }
+
+  /** Closes and reopens the socket with the saved creds (no QR for a paired device). */
+  restart(): Promise<void> {
+    return this.op('restart', async () => {
+      await this.closeSocket();
+      if (await this.isRegistered()) this.report('disconnected', 'restarting');
+      await this.openFresh();
+    });
+  }
+
+  /** Starts a new cycle of QR codes. Does nothing for a connected instance. */
+  regenerateQr(): Promise<void> {
+    return this.op('regenerate-qr', async () => {
+      if (this.open) return;
+      await this.closeSocket();
+      await this.openFresh();
+    });
+  }
+
+  /**
+   * Unlinks the device from WhatsApp (the phone no longer lists it) and wipes the auth state.
+   * If the socket is not open but the device is paired, connects first (up to `connectWaitMs`).
+   */
+  logout(connectWaitMs = 10_000): Promise<void> {
+    return this.op('logout', async () => {
+      this.clearTimers();
+      if (!this.open && (await this.isRegistered())) {
+        if (!this.sock) this.openSocket();
+        await this.waitForOpen(connectWaitMs).catch(() => undefined);
+      }
+      const sock = this.sock;
+      if (sock && this.open) {
+        this.generation += 1; // the 401 close that logout() causes is ours, not a decision to make
+        try {
+          await withTimeout(sock.logout(), 5_000);
+        } catch (err) {
+          this.log.warn({ instanceId: this.instanceId, err: errorMessage(err) }, 'logout request failed, wiping anyway');
+        }
+      }
+      await this.closeSocket();
+      await this.authStore.clear();
+      this.state = null;
+      this.report('disconnected', 'logged_out', { phone: null, jid: null });
+    });
+  }
+
+  /** Sends a text; `messageId` is fixed by the caller so a retried job never sends twice. */
+  async sendText(jid: string, text: string, options: { messageId: string }): Promise<SendResult> {
+    const sock = this.requireOpen();
+    const sent = await sock.sendMessage(jid, { text }, { messageId: options.messageId });
+    return { messageId: sent?.key.id ?? options.messageId, jid: sent?.key.remoteJid ?? jid };
+  }
+
+  /** WhatsApp's own lookup of a phone number (any writing; digits are kept). */
+  async onWhatsApp(phone: string): Promise<WhatsAppLookup> {
+    const sock = this.requireOpen();
+    const digits = phone.replace(/\D/g, '');
+    if (digits === '') return { exists: false, jid: null };
+    const results = (await sock.onWhatsApp(digits)) ?? [];
+    const hit = results.find((r) => r.exists);
+    return hit ? { exists: true, jid: hit.jid } : { exists: false, jid: null };
+  }
+
+  /** Stops the socket (no logout) and releases everything. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true; // ops queued behind us fail with RuntimeClosedError; no reconnect is scheduled
+      try {
+        await this.lock.run('close', () => this.closeSocket(), 'wait');
+      } catch (err) {
+        this.log.warn({ instanceId: this.instanceId, err: errorMessage(err) }, 'close: lock wait failed, closing anyway');
+        await this.closeSocket();
+      }
+      this.removeAllListeners();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Destroys the socket at once without any goodbye, as if the process died (tests of failover).
+   * The runtime is unusable afterwards.
+   */
+  abandon(): void {
+    this.closed = true;
+    this.clearTimers();
+    this.generation += 1;
+    const sock = this.sock;
+    this.sock = null;
+    this.open = false;
+    void Promise.resolve()
+      .then(() => sock?.ws.close())
+      .catch(() => undefined);
+    this.removeAllListeners();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private op(name: string, fn: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.reject(new RuntimeClosedError(this.instanceId));
+    return this.lock.run(name, async () => {
+      if (this.closed) throw new RuntimeClosedError(this.instanceId);
+      await fn();
+    });
+  }
+
+  private requireOpen(): WASocket {
+    if (!this.sock || !this.open) throw new NotConnectedError(this.instanceId);
+    return this.sock;
+  }
+
+  private async isRegistered(): Promise<boolean> {
+    if (!this.state) this.state = await this.loadState();
+    return Boolean(this.state.creds.me?.id);
+  }
+
+  private async loadState(): Promise<AuthenticationState> {
+    const loaded = await this.authStore.load();
+    return { creds: loaded.creds, keys: makeCacheableSignalKeyStore(loaded.keys, this.baileysLogger) };
+  }
+
+  /** New cycle: fresh counters, then a socket. */
+  private async openFresh(): Promise<void> {
+    if (!this.state) this.state = await this.loadState();
+    this.qrAttempts = 0;
+    this.failures = 0;
+    this.openSocket();
+  }
+
+  private openSocket(): void {
+    const state = this.state;
+    if (!state) throw new Error('openSocket() without auth state');
+    this.clearTimers();
+    const gen = ++this.generation;
+    const syncHistory = this.options.syncHistory ?? true;
+    const sock = this.socketFactory({
+      auth: state,
+      logger: this.baileysLogger,
+      browser: Browsers.ubuntu(this.options.browserName ?? 'Zap Engine'),
+      markOnlineOnConnect: false,
+      qrTimeout: this.qrTtlMs,
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: ({ syncType }) =>
+        syncHistory && syncType !== proto.HistorySync.HistorySyncType.FULL,
+      ...(this.options.waWebSocketUrl ? { waWebSocketUrl: this.options.waWebSocketUrl } : {}),
+      ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
+      ...(this.options.keepAliveIntervalMs ? { keepAliveIntervalMs: this.options.keepAliveIntervalMs } : {}),
+      ...(this.options.getMessage ? { getMessage: this.options.getMessage } : {}),
+    });
+    this.sock = sock;
+    this.open = false;
+    sock.ev.on('creds.update', () => {
+      this.authStore.saveCreds().catch((err: unknown) => {
+        this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'saving creds failed');
+      });
+    });
+    sock.ev.on('connection.update', (update) => this.onConnectionUpdate(gen, update));
+    for (const name of ENGINE_EVENT_NAMES) {
+      sock.ev.on(name, (data) => {
+        if (gen !== this.generation) return;
+        let event: EngineEvent;
+        try {
+          event = mapEngineEvent(name, data, this.now());
+        } catch (err) {
+          this.log.warn({ instanceId: this.instanceId, event: name, err: errorMessage(err) }, 'event mapping failed');
+          return;
+        }
+        this.emit('event', event);
+      });
+    }
+  }
+
+  private onConnectionUpdate(gen: number, update: Partial<ConnectionState>): void {
+    if (gen !== this.generation) return;
+    if (update.qr) this.onQr(gen, update.qr);
+    if (update.isNewLogin) this.clearQrExpiry();
+    if (update.connection === 'open') void this.onOpen(gen);
+    if (update.connection === 'close') void this.onClose(gen, update.lastDisconnect?.error);
+  }
+
+  private onQr(gen: number, code: string): void {
+    this.qrAttempts += 1;
+    const attempt = this.qrAttempts;
+    if (attempt > this.qrMaxAttempts) {
+      void this.expireQr(gen);
+      return;
+    }
+    this.clearQrExpiry();
+    if (attempt === this.qrMaxAttempts) {
+      this.qrExpiryTimer = setTimeout(() => void this.expireQr(gen), this.qrTtlMs);
+    }
+    const expiresAt = this.now() + this.qrTtlMs;
+    // Reported in order through one chain: no attempt is reordered or dropped.
+    this.qrChain = this.qrChain
+      .then(async () => {
+        const renderStarted = this.now();
+        const base64 = renderQrPng(code);
+        this.log.debug({ instanceId: this.instanceId, attempt, renderMs: this.now() - renderStarted }, 'QR rendered');
+        if (gen !== this.generation) return;
+        this.report('qr', 'qr', {
+          qr: {
+            code,
+            base64,
+            attempt,
+            attemptId: `qr_attempt_${attempt}`,
+            expiresAt,
+            expirySeconds: Math.round(this.qrTtlMs / 1000),
+          },
+        });
+      })
+      .catch((err: unknown) => this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'QR rendering failed'));
+  }
+
+  private async expireQr(gen: number): Promise<void> {
+    if (gen !== this.generation || this.expiringGen === gen) return;
+    this.expiringGen = gen; // the timer and a late QR event may both get here
+    this.clearQrExpiry();
+    this.log.info({ instanceId: this.instanceId, attempts: this.qrMaxAttempts }, 'QR cycle expired');
+    await this.qrChain;
+    if (gen !== this.generation) return;
+    await this.closeSocket();
+    this.report('disconnected', 'qr_expired');
+  }
+
+  private async onOpen(gen: number): Promise<void> {
+    this.open = true;
+    this.failures = 0;
+    this.qrAttempts = 0;
+    this.clearQrExpiry();
+    const me = this.state?.creds.me;
+    const jid = me?.id ? jidNormalizedUser(me.id) : null;
+    const user = me?.id ? jidDecode(me.id)?.user : undefined;
+    const phone = user ? `+${user}` : null;
+    const sock = this.sock;
+    let profilePicUrl: string | null = null;
+    if (jid && sock) {
+      try {
+        const timeout = this.options.profilePicTimeoutMs ?? 1500;
+        profilePicUrl = (await withTimeout(sock.profilePictureUrl(jid, 'image', timeout), timeout)) ?? null;
+      } catch {
+        profilePicUrl = null;
+      }
+    }
+    if (gen !== this.generation || this.sock !== sock || !this.open) return; // closed meanwhile
+    this.log.info({ instanceId: this.instanceId, phone }, 'connected');
+    this.report('connected', 'connected', { phone, jid, profilePicUrl });
+  }
+
+  private async onClose(gen: number, error: Error | undefined): Promise<void> {
+    this.open = false;
+    this.sock = null;
+    this.clearQrExpiry();
+    const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+    const decision = decideDisconnect({
+      statusCode,
+      registered: Boolean(this.state?.creds.me?.id),
+      qrAttempts: this.qrAttempts,
+      qrMaxAttempts: this.qrMaxAttempts,
+      consecutiveFailures: this.failures,
+      maxFailuresBeforeDisconnected: this.options.maxFailuresBeforeDisconnected ?? 5,
+      giveUpAfterFailures: this.options.giveUpAfterFailures,
+    });
+    const message = error?.message ?? 'closed';
+    this.log.info({ instanceId: this.instanceId, statusCode, message, ...decision }, 'socket closed');
+    this.emit('socket-close', { statusCode, message, decision });
+    if (decision.action === 'stop') {
+      if (decision.wipeAuth) {
+        try {
+          await this.authStore.clear();
+        } catch (err) {
+          this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'wiping auth state failed');
+        }
+        this.state = null;
+      }
+      await this.qrChain;
+      if (gen !== this.generation) return;
+      const extra = decision.wipeAuth ? { phone: null, jid: null } : {};
+      const unchanged = this.current.status === decision.status && this.current.reason === decision.reason;
+      if (decision.status && decision.reason && !unchanged) this.report(decision.status, decision.reason, extra);
+      return;
+    }
+    if (decision.status && decision.reason && this.current.reason !== decision.reason) {
+      this.report(decision.status, decision.reason);
+    }
+    if (decision.action === 'reconnect-now') {
+      await this.qrChain; // a QR still rendering belongs to this cycle: let it out before the new socket
+      this.reconnect(gen, 0);
+      return;
+    }
+    this.failures += 1;
+    this.reconnect(gen, backoffDelay(this.failures, this.options.backoff));
+  }
+
+  private reconnect(gen: number, delayMs: number): void {
+    if (this.closed) return;
+    this.log.info({ instanceId: this.instanceId, delayMs, failures: this.failures }, 'reconnecting');
+    const run = (): void => {
+      this.reconnectTimer = null;
+      if (gen !== this.generation || this.closed || this.sock) return;
+      try {
+        this.openSocket();
+      } catch (err) {
+        this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'reconnect failed');
+        this.failures += 1;
+        this.reconnect(this.generation, backoffDelay(this.failures, this.options.backoff));
+      }
+    };
+    this.reconnectTimer = setTimeout(run, delayMs);
+  }
+
+  private async closeSocket(): Promise<void> {
+    this.clearTimers();
+    this.generation += 1;
+    const sock = this.sock;
+    this.sock = null;
+    this.open = false;
+    if (!sock) return;
+    try {
+      await sock.end(undefined);
+    } catch (err) {
+      this.log.debug({ instanceId: this.instanceId, err: errorMessage(err) }, 'socket end failed');
+    }
+  }
+
+  private waitForOpen(timeoutMs: number): Promise<void> {
+    if (this.open) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('status', onStatus);
+        reject(new NotConnectedError(this.instanceId));
+      }, timeoutMs);
+      const onStatus = (change: StatusChange): void => {
+        if (change.status !== 'connected') return;
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        resolve();
+      };
+      this.on('status', onStatus);
+    });
+  }
+
+  private report(status: InstanceStatus, reason: StatusReason, extra: Partial<StatusChange> = {}): void {
+    const change: StatusChange = {
+      status,
+      reason,
+      phone: this.current.phone,
+      jid: this.current.jid,
+      ...extra,
+      at: this.now(),
+    };
+    if (status !== 'qr') delete change.qr;
+    this.current = change;
+    this.log.info({ instanceId: this.instanceId, status, reason }, 'status');
+    this.emit('status', change);
+  }
+
+  private clearQrExpiry(): void {
+    if (this.qrExpiryTimer) clearTimeout(this.qrExpiryTimer);
+    this.qrExpiryTimer = null;
+  }
+
+  private clearTimers(): void {
+    this.clearQrExpiry();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,476 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { CommandResult, EngineCommand } from './engine-commands.js';
+import type { EngineMetrics } from './engine-metrics.js';
+import type {
+  EngineEventSink,
+  InstanceDirectory,
+  InstanceStatus,
+  SendResult,
+  StatusChange,
+  WhatsAppLookup,
+} from './engine-types.js';
+import type { InstanceRuntimeEvents } from './instance-runtime.js';
+import { LeaseManager } from './lease-manager.js';
+import { NodeUnreachableError, RedisCommandBus, type BroadcastMessage } from './redis-command-bus.js';
+import { CommandTimeoutError, RuntimeClosedError } from './engine-errors.js';
+
+/** What the supervisor needs from a runtime (InstanceRuntime; fakes in unit tests). */
+export interface SupervisedRuntime {
+  readonly instanceId: string;
+  readonly status: StatusChange;
+  readonly running: boolean;
+  readonly busyWith: string | null;
+  on<K extends keyof InstanceRuntimeEvents & string>(event: K, listener: (...args: InstanceRuntimeEvents[K]) => void): unknown;
+  off<K extends keyof InstanceRuntimeEvents & string>(event: K, listener: (...args: InstanceRuntimeEvents[K]) => void): unknown;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  regenerateQr(): Promise<void>;
+  logout(): Promise<void>;
+  sendText(jid: string, text: string, options: { messageId: string }): Promise<SendResult>;
+  onWhatsApp(phone: string): Promise<WhatsAppLookup>;
+  close(): Promise<void>;
+  abandon(): void;
+}
+
+export interface SessionSupervisorOptions {
+  /** NODE_ID: unique per process. */
+  nodeId: string;
+  redis: Redis;
+  keyPrefix: string;
+  logger: Logger;
+  directory: InstanceDirectory;
+  sink: EngineEventSink;
+  /** Builds the runtime of one instance (see createRuntimeFactory). */
+  createRuntime: (instanceId: string) => SupervisedRuntime;
+  metrics?: EngineMetrics;
+  /** LEASE_TTL_MS (default 30 s). */
+  leaseTtlMs?: number;
+  /** RESTORE_CONCURRENCY: sockets being brought up at once (default 10). */
+  restoreConcurrency?: number;
+  /** Random delay up to this before each start, to spread a restore (default 500 ms). */
+  restoreJitterMs?: number;
+  /** How often to look for instances nobody runs (default ttl/2). */
+  syncIntervalMs?: number;
+  /** How long a start holds its concurrency slot while waiting for a status (default 15 s). */
+  startSettleMs?: number;
+  /**
+   * An instance adopted, commanded or reporting within this window is not dropped for being
+   * absent from listRunnable (the services layer may not have stored its new status yet).
+   * Default max(2 × syncIntervalMs, 10 s).
+   */
+  releaseGraceMs?: number;
+  /** How long a command may take end to end, including waiting for a dead owner's lease (default ttl + 15 s). */
+  commandTimeoutMs?: number;
+}
+
+interface Entry {
+  runtime: SupervisedRuntime;
+  /** Last adoption, command or status: a fresh entry is not dropped before the services layer saw its status. */
+  touchedAt: number;
+  /** Serializes sink calls so statuses of one instance arrive in order. */
+  sinkChain: Promise<void>;
+}
+
+/**
+ * Runs the sockets of the instances this node owns, so that every runnable instance runs on
+ * exactly one node of the cluster.
+ *
+ * - Ownership is a Redis lease per instance (LeaseManager). On start and every `syncIntervalMs`
+ *   the supervisor lists the runnable instances (InstanceDirectory), tries to take the leases
+ *   nobody holds (a new instance, a dead node's) and starts their runtimes, at most
+ *   `restoreConcurrency` at a time with jitter. Runtimes of instances no longer runnable are
+ *   stopped and their leases released.
+ * - A lost lease closes the runtime at once (no logout); the new owner carries on with the creds
+ *   in Redis.
+ * - Commands (restart, logout, regenerate-qr, stop, send-text, on-whatsapp) can be issued on any
+ *   node: `command()` runs them here if this node owns the instance, forwards them to the owner
+ *   over the RedisCommandBus otherwise, and adopts the instance if nobody owns it.
+ * - Status changes and events go to the EngineEventSink, in order per instance, and only while
+ *   this node still holds the lease (a node that lost it must not overwrite the new owner's status).
+ * - `close()` stops every socket without logging out, releases the leases and tells the other
+ *   nodes, so they take over at once.
+ */
+export class SessionSupervisor {
+  readonly nodeId: string;
+  readonly leases: LeaseManager;
+  private readonly bus: RedisCommandBus;
+  private readonly log: Logger;
+  private readonly entries = new Map<string, Entry>();
+  private readonly adopting = new Map<string, Promise<Entry | null>>();
+  private readonly concurrency: number;
+  private readonly jitterMs: number;
+  private readonly syncIntervalMs: number;
+  private readonly startSettleMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly releaseGraceMs: number;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private started = false;
+  private closed = false;
+
+  constructor(private readonly options: SessionSupervisorOptions) {
+    this.nodeId = options.nodeId;
+    this.log = options.logger.child({ nodeId: options.nodeId });
+    const ttl = options.leaseTtlMs ?? 30_000;
+    this.concurrency = Math.max(1, options.restoreConcurrency ?? 10);
+    this.jitterMs = options.restoreJitterMs ?? 500;
+    this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.floor(ttl / 2));
+    this.startSettleMs = options.startSettleMs ?? 15_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? ttl + 15_000;
+    this.releaseGraceMs = options.releaseGraceMs ?? Math.max(2 * this.syncIntervalMs, 10_000);
+    this.leases = new LeaseManager({
+      redis: options.redis,
+      keyPrefix: options.keyPrefix,
+      nodeId: options.nodeId,
+      logger: this.log,
+      ttlMs: ttl,
+      onLost: (id) => void this.onLeaseLost(id),
+    });
+    this.bus = new RedisCommandBus({
+      redis: options.redis,
+      keyPrefix: options.keyPrefix,
+      nodeId: options.nodeId,
+      logger: this.log,
+      timeoutMs: Math.min(30_000, this.commandTimeoutMs),
+      handler: (instanceId, command) => this.executeOwned(instanceId, command),
+      onBroadcast: (message) => this.onBroadcast(message),
+    });
+  }
+
+  /** Subscribes to commands, starts renewing, restores the runnable instances and keeps syncing. */
+  async start(): Promise<void> {
+    if (this.started || this.closed) return;
+    this.started = true;
+    await this.bus.start();
+    this.leases.start();
+    await this.syncNow();
+    this.syncTimer = setInterval(() => void this.syncNow(), this.syncIntervalMs);
+    this.syncTimer.unref?.();
+  }
+
+  /** Instances whose runtime lives on this node. */
+  localInstanceIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The last status of an instance owned by this node, or null. */
+  localStatus(instanceId: string): StatusChange | null {
+    return this.entries.get(instanceId)?.runtime.status ?? null;
+  }
+
+  /** The node that owns an instance right now (null when nobody does). */
+  owner(instanceId: string): Promise<string | null> {
+    return this.leases.owner(instanceId);
+  }
+
+  /**
+   * Runs a command on the owning node, wherever it is; adopts the instance if nobody owns it.
+   * Waits while a dead owner's lease runs out (up to `commandTimeoutMs`).
+   */
+  async command<C extends EngineCommand>(instanceId: string, command: C): Promise<CommandResult<C>> {
+    const deadline = Date.now() + this.commandTimeoutMs;
+    for (;;) {
+      if (this.closed) throw new RuntimeClosedError(instanceId);
+      if (this.entries.has(instanceId)) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
+      const owner = await this.leases.owner(instanceId);
+      if (owner === null || owner === this.nodeId) {
+        if (command.type === 'stop' && owner === null) return undefined as CommandResult<C>;
+        const needsSocket = command.type === 'send-text' || command.type === 'on-whatsapp';
+        const entry = await this.adopt(instanceId, { start: needsSocket });
+        if (entry) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
+      } else {
+        try {
+          return (await this.bus.send(owner, instanceId, command)) as CommandResult<C>;
+        } catch (err) {
+          if (!(err instanceof NodeUnreachableError)) throw err;
+        }
+      }
+      if (Date.now() > deadline) throw new CommandTimeoutError(instanceId, command.type, owner);
+      await sleep(250);
+    }
+  }
+
+  /** One reconciliation round: adopt what nobody runs, drop what is no longer runnable. */
+  syncNow(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (!this.syncing) {
+      this.syncing = this.reconcile()
+        .catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'sync failed'))
+        .finally(() => {
+          this.syncing = null;
+        });
+    }
+    return this.syncing;
+  }
+
+  /** Stops every socket (no logout), releases the leases and tells the other nodes. Safe twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.syncTimer = null;
+    const ids = [...this.entries.keys()];
+    await Promise.all(
+      [...this.entries.values()].map(async ({ runtime }) => {
+        try {
+          await runtime.close();
+        } catch (err) {
+          this.log.warn({ instanceId: runtime.instanceId, err: errorMessage(err) }, 'runtime close failed');
+        }
+      }),
+    );
+    this.entries.clear();
+    try {
+      await this.leases.close();
+      for (const _ of ids) this.options.metrics?.lease('released');
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'lease release failed');
+    }
+    try {
+      if (ids.length > 0) await this.bus.broadcast({ type: 'leases-released', nodeId: this.nodeId, instanceIds: ids });
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'release broadcast failed');
+    }
+    try {
+      await this.bus.close();
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'command bus close failed');
+    }
+    this.updateGauge();
+  }
+
+  /**
+   * Dies like a killed process (tests of failover): sockets destroyed, leases neither renewed nor
+   * released, no goodbye to the other nodes.
+   */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.syncTimer = null;
+    this.leases.abandon();
+    for (const { runtime } of this.entries.values()) runtime.abandon();
+    this.entries.clear();
+    await this.bus.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private async reconcile(): Promise<void> {
+    const runnable = await this.options.directory.listRunnable();
+    if (this.closed) return;
+    const wanted = new Set(runnable.map((r) => r.id));
+    for (const [id, entry] of [...this.entries]) {
+      if (!wanted.has(id) && Date.now() - entry.touchedAt > this.releaseGraceMs && entry.runtime.busyWith === null) {
+        await this.release(id, 'no longer runnable');
+      }
+    }
+    const candidates = [...wanted].filter((id) => !this.entries.has(id) && !this.adopting.has(id));
+    if (candidates.length === 0) return;
+    const acquired = await this.leases.acquireMany(candidates);
+    await Promise.all(acquired.map((id) => this.adopt(id, { start: true, leaseHeld: true })));
+  }
+
+  /** Takes the lease (unless held), builds the runtime and (optionally) starts it. */
+  private adopt(instanceId: string, opts: { start: boolean; leaseHeld?: boolean }): Promise<Entry | null> {
+    const existing = this.entries.get(instanceId);
+    if (existing) return Promise.resolve(existing);
+    const inFlight = this.adopting.get(instanceId);
+    if (inFlight) return inFlight;
+    const work = (async (): Promise<Entry | null> => {
+      if (!opts.leaseHeld && !(await this.leases.acquire(instanceId))) return null;
+      if (this.closed) {
+        await this.leases.release(instanceId);
+        return null;
+      }
+      this.options.metrics?.lease('acquired');
+      const entry = this.attach(instanceId);
+      this.log.info({ instanceId }, 'instance adopted');
+      if (opts.start) await this.startLimited(entry);
+      return entry;
+    })().finally(() => this.adopting.delete(instanceId));
+    this.adopting.set(instanceId, work);
+    return work;
+  }
+
+  private attach(instanceId: string): Entry {
+    const runtime = this.options.createRuntime(instanceId);
+    const entry: Entry = { runtime, sinkChain: Promise.resolve(), touchedAt: Date.now() };
+    this.entries.set(instanceId, entry);
+    runtime.on('status', (change) => this.onRuntimeStatus(entry, change));
+    runtime.on('event', (event) => {
+      if (!this.ownsEntry(entry)) return;
+      this.toSink(entry, () => this.options.sink.onEvent(instanceId, event, { nodeId: this.nodeId }));
+    });
+    runtime.on('socket-close', ({ statusCode, decision }) => {
+      const metrics = this.options.metrics;
+      if (!metrics) return;
+      if (statusCode !== 515) metrics.socketError(statusCode);
+      if (decision.action === 'reconnect-now') metrics.reconnect(statusCode === 515 ? 'restart_required' : 'qr_refresh');
+      if (decision.action === 'reconnect-backoff') metrics.reconnect('backoff');
+    });
+    return entry;
+  }
+
+  private onRuntimeStatus(entry: Entry, change: StatusChange): void {
+    const instanceId = entry.runtime.instanceId;
+    if (!this.ownsEntry(entry)) return;
+    entry.touchedAt = Date.now();
+    this.updateGauge();
+    if (change.status === 'disconnected' && change.reason === 'replaced') {
+      // A 440 can mean another node took over after our lease lapsed: check before reporting.
+      this.toSink(entry, async () => {
+        const owner = await this.leases.owner(instanceId);
+        if (owner !== this.nodeId) {
+          this.log.warn({ instanceId, owner }, 'replaced by the new owner; not reporting');
+          await this.onLeaseLost(instanceId);
+          return;
+        }
+        await this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId });
+      });
+      return;
+    }
+    this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
+  }
+
+  private ownsEntry(entry: Entry): boolean {
+    return this.entries.get(entry.runtime.instanceId) === entry && this.leases.isHeld(entry.runtime.instanceId);
+  }
+
+  private toSink(entry: Entry, call: () => Promise<void> | void): void {
+    entry.sinkChain = entry.sinkChain.then(async () => {
+      try {
+        await call();
+      } catch (err) {
+        this.log.error({ instanceId: entry.runtime.instanceId, err: errorMessage(err) }, 'event sink failed');
+      }
+    });
+  }
+
+  private async startLimited(entry: Entry): Promise<void> {
+    await this.acquireSlot();
+    try {
+      if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
+      if (this.entries.get(entry.runtime.instanceId) !== entry) return;
+      const settled = nextStatus(entry.runtime, this.startSettleMs);
+      await entry.runtime.start();
+      await settled;
+    } catch (err) {
+      const level = this.closed ? 'debug' : 'error'; // a shutdown during restore closes runtimes mid-start
+      this.log[level]({ instanceId: entry.runtime.instanceId, err: errorMessage(err) }, 'start failed');
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve()));
+  }
+
+  private releaseSlot(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  /** Runs a command on a runtime this node owns (or adopts). */
+  private async executeOwned(instanceId: string, command: EngineCommand): Promise<unknown> {
+    let entry: Entry | null | undefined = this.entries.get(instanceId);
+    if (!entry) entry = await this.adopt(instanceId, { start: false });
+    if (!entry) throw new CommandTimeoutError(instanceId, command.type, await this.leases.owner(instanceId));
+    const runtime = entry.runtime;
+    entry.touchedAt = Date.now();
+    switch (command.type) {
+      case 'start':
+        return runtime.start();
+      case 'restart':
+        return runtime.restart();
+      case 'regenerate-qr':
+        return runtime.regenerateQr();
+      case 'logout':
+        return runtime.logout();
+      case 'stop':
+        return this.release(instanceId, 'stop command');
+      case 'send-text':
+        return runtime.sendText(command.jid, command.text, { messageId: command.messageId });
+      case 'on-whatsapp':
+        return runtime.onWhatsApp(command.phone);
+    }
+  }
+
+  /** Closes the runtime (no logout) and releases the lease. */
+  private async release(instanceId: string, why: string): Promise<void> {
+    const entry = this.entries.get(instanceId);
+    this.entries.delete(instanceId);
+    if (entry) {
+      try {
+        await entry.runtime.close();
+      } catch (err) {
+        this.log.warn({ instanceId, err: errorMessage(err) }, 'runtime close failed');
+      }
+    }
+    await this.leases.release(instanceId);
+    this.options.metrics?.lease('released');
+    this.log.info({ instanceId, why }, 'instance released');
+    this.updateGauge();
+  }
+
+  private async onLeaseLost(instanceId: string): Promise<void> {
+    const entry = this.entries.get(instanceId);
+    this.entries.delete(instanceId);
+    this.options.metrics?.lease('lost');
+    this.updateGauge();
+    if (!entry) return;
+    this.log.warn({ instanceId }, 'lease lost; closing the socket');
+    try {
+      await entry.runtime.close();
+    } catch (err) {
+      this.log.warn({ instanceId, err: errorMessage(err) }, 'runtime close failed');
+    }
+  }
+
+  private onBroadcast(message: BroadcastMessage): void {
+    if (message.type !== 'leases-released' || this.closed) return;
+    // Another node shut down cleanly: take its instances now instead of at the next tick.
+    setTimeout(() => void this.syncNow(), Math.floor(Math.random() * 200)).unref?.();
+  }
+
+  private updateGauge(): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const counts: Partial<Record<InstanceStatus, number>> = {};
+    for (const { runtime } of this.entries.values()) {
+      const status = runtime.status.status;
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    metrics.setStatusCounts(counts);
+  }
+}
+
+/** Resolves on the runtime's next status change, or after `ms`. */
+function nextStatus(runtime: SupervisedRuntime, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      runtime.off('status', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    runtime.on('status', done);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

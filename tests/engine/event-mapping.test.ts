@@ -1,0 +1,90 @@
+import { proto } from '@whiskeysockets/baileys';
+import { mapEngineEvent } from '../../src/engine/event-mapping.js';
+
+describe('mapEngineEvent', () => {
+  it('maps messages.upsert to plain messages in the seed shape', () => {
+    const event = mapEngineEvent(
+      'messages.upsert',
+      {
+        type: 'notify',
+        messages: [
+          {
+            key: { id: 'ABC', remoteJid: '5511988887777@s.whatsapp.net', fromMe: false, remoteJidAlt: '123@lid' },
+            message: { extendedTextMessage: { text: 'hello' }, messageContextInfo: { messageSecret: Buffer.from([1, 2, 3]) } },
+            pushName: 'Bob',
+            messageTimestamp: 1_700_000_000,
+          },
+        ],
+      },
+      42,
+    );
+    expect(event).toEqual({
+      name: 'messages.upsert',
+      at: 42,
+      data: {
+        type: 'notify',
+        messages: [
+          {
+            key: { id: 'ABC', remoteJid: '5511988887777@s.whatsapp.net', fromMe: false, remoteJidAlt: '123@lid', participant: null, participantAlt: null },
+            message: { extendedTextMessage: { text: 'hello' }, messageContextInfo: { messageSecret: 'AQID' } },
+            messageType: 'extendedTextMessage',
+            text: 'hello',
+            pushName: 'Bob',
+            messageTimestamp: 1_700_000_000,
+            status: null,
+          },
+        ],
+      },
+    });
+    expect(JSON.parse(JSON.stringify(event))).toEqual(event);
+  });
+
+  it('maps receipts in messages.update to status names', () => {
+    const event = mapEngineEvent(
+      'messages.update',
+      [{ key: { id: 'X', remoteJid: 'a@s.whatsapp.net', fromMe: true }, update: { status: proto.WebMessageInfo.Status.READ } }],
+      1,
+    );
+    expect(event.data).toEqual([
+      {
+        key: { id: 'X', remoteJid: 'a@s.whatsapp.net', fromMe: true, remoteJidAlt: null, participant: null, participantAlt: null },
+        status: 'read',
+        message: null,
+        messageType: null,
+      },
+    ]);
+  });
+
+  it('keeps only the fields a partial update carried', () => {
+    expect(mapEngineEvent('contacts.update', [{ id: 'c@s.whatsapp.net', notify: 'New Name' }], 1).data).toEqual([
+      { id: 'c@s.whatsapp.net', notify: 'New Name' },
+    ]);
+    expect(mapEngineEvent('chats.update', [{ id: 'c@s.whatsapp.net', unreadCount: 3 }], 1).data).toEqual([
+      { id: 'c@s.whatsapp.net', unreadCount: 3 },
+    ]);
+  });
+
+  it('maps deletes, presence and groups', () => {
+    expect(mapEngineEvent('messages.delete', { jid: 'g@g.us', all: true }, 1).data).toEqual({ jid: 'g@g.us', all: true });
+    expect(
+      mapEngineEvent('presence.update', { id: 'a@s.whatsapp.net', presences: { 'a@s.whatsapp.net': { lastKnownPresence: 'composing' } } }, 1).data,
+    ).toEqual({ id: 'a@s.whatsapp.net', presences: { 'a@s.whatsapp.net': { lastKnownPresence: 'composing', lastSeen: null } } });
+    const group = mapEngineEvent(
+      'groups.upsert',
+      [{ id: 'g@g.us', subject: 'Team', owner: 'o@s.whatsapp.net', participants: [{ id: 'p@s.whatsapp.net', admin: 'admin' }] }],
+      1,
+    );
+    expect(group.data).toEqual([
+      {
+        id: 'g@g.us',
+        subject: 'Team',
+        desc: null,
+        owner: 'o@s.whatsapp.net',
+        creation: null,
+        announce: null,
+        restrict: null,
+        participants: [{ id: 'p@s.whatsapp.net', admin: 'admin' }],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { initAuthCreds, proto } from '@whiskeysockets/baileys';
+import type { Redis } from 'ioredis';
+import { AuthStateDecryptError } from '../../src/engine/engine-errors.js';
+import { RedisAuthState } from '../../src/engine/redis-auth-state.js';
+import { connectRedis, deleteUnder, keysUnder, uniquePrefix } from './support/redis.js';
+
+const prefix = uniquePrefix('engine-auth');
+const key = randomBytes(32);
+let redis: Redis;
+
+beforeAll(() => {
+  redis = connectRedis();
+});
+afterAll(async () => {
+  await deleteUnder(redis, prefix);
+  redis.disconnect();
+});
+
+const store = (instanceId: string, encryptionKey = key) => new RedisAuthState({ redis, keyPrefix: prefix, instanceId, encryptionKey });
+
+describe('RedisAuthState', () => {
+  it('starts with fresh creds and round-trips them, Buffers included', async () => {
+    const auth = store('creds-rt');
+    const state = await auth.load();
+    expect(state.creds.registered).toBe(false);
+    state.creds.me = { id: '5511999990000:3@s.whatsapp.net', name: 'Ana' };
+    await auth.saveCreds();
+
+    const again = await store('creds-rt').load();
+    expect(again.creds.me?.id).toBe('5511999990000:3@s.whatsapp.net');
+    expect(Buffer.isBuffer(again.creds.noiseKey.private)).toBe(true);
+    expect(Buffer.from(again.creds.noiseKey.private).equals(Buffer.from(state.creds.noiseKey.private))).toBe(true);
+    expect(again.creds.signedPreKey.keyId).toBe(state.creds.signedPreKey.keyId);
+    await expect(store('creds-rt').isRegistered()).resolves.toBe(true);
+  });
+
+  it('stores signal keys of several types and reads them back in one batch per type', async () => {
+    const auth = store('keys-rt');
+    await auth.load();
+    const session = randomBytes(64);
+    const preKey = { public: randomBytes(32), private: randomBytes(32) };
+    const appKey = proto.Message.AppStateSyncKeyData.fromObject({ keyData: randomBytes(32), timestamp: 123 });
+    await auth.keys.set({
+      session: { 'a.0': session, 'b.0': randomBytes(8) },
+      'pre-key': { '1': preKey },
+      'app-state-sync-key': { AAA: appKey },
+      'lid-mapping': { '5511': '123@lid' },
+    });
+
+    const sessions = await auth.keys.get('session', ['a.0', 'missing', 'b.0']);
+    expect(Object.keys(sessions).sort()).toEqual(['a.0', 'b.0']);
+    expect(Buffer.from(sessions['a.0']!).equals(session)).toBe(true);
+    const preKeys = await auth.keys.get('pre-key', ['1']);
+    expect(Buffer.from(preKeys['1']!.private).equals(preKey.private)).toBe(true);
+    const appKeys = await auth.keys.get('app-state-sync-key', ['AAA']);
+    expect(appKeys.AAA).toBeInstanceOf(proto.Message.AppStateSyncKeyData);
+    expect(Buffer.from(appKeys.AAA!.keyData!).equals(Buffer.from(appKey.keyData!))).toBe(true);
+    await expect(auth.keys.get('lid-mapping', ['5511'])).resolves.toEqual({ '5511': '123@lid' });
+    await expect(auth.keys.get('session', [])).resolves.toEqual({});
+
+    await auth.keys.set({ session: { 'a.0': null } });
+    expect(Object.keys(await auth.keys.get('session', ['a.0', 'b.0']))).toEqual(['b.0']);
+    expect(await auth.keys.get('session', ['a.0'])).toEqual({});
+  });
+
+  it('writes a multi-type set in one MULTI/EXEC and reads a batch with one HMGET', async () => {
+    const auth = store('atomic');
+    await auth.load();
+    const monitor = await redis.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((a) => a.includes(`${prefix}:auth:atomic`)) || ['multi', 'exec'].includes(String(args[0]).toLowerCase())) {
+        commands.push(String(args[0]).toLowerCase());
+      }
+    });
+    await auth.keys.set({
+      session: { s1: randomBytes(8), s2: randomBytes(8), gone: null },
+      'pre-key': { '7': { public: randomBytes(32), private: randomBytes(32) } },
+    });
+    await auth.keys.get('session', ['s1', 's2', 's3']);
+    await new Promise((r) => setTimeout(r, 100));
+    monitor.disconnect();
+    expect(commands).toEqual(['multi', 'hset', 'sadd', 'hdel', 'hset', 'sadd', 'exec', 'hmget']);
+  });
+
+  it('leaves nothing half written when one value of a set fails', async () => {
+    const auth = store('half');
+    await auth.load();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(
+      auth.keys.set({
+        session: { first: randomBytes(8) },
+        'sender-key-memory': { bad: cyclic as { [jid: string]: boolean } },
+      }),
+    ).rejects.toThrow();
+    expect(await keysUnder(redis, `${prefix}:auth:half`)).toEqual([]);
+  });
+
+  it('keeps only ciphertext at rest', async () => {
+    const auth = store('cipher');
+    const state = await auth.load();
+    state.creds.me = { id: '5511988887777:1@s.whatsapp.net', name: 'PlainName' };
+    await auth.saveCreds();
+    await auth.keys.set({ 'lid-mapping': { visible: 'plain-lid-value@lid' } });
+    const rawCreds = (await redis.get(`${prefix}:auth:cipher:creds`))!;
+    expect(rawCreds.startsWith('v1.')).toBe(true);
+    expect(rawCreds).not.toContain('5511988887777');
+    expect(Buffer.from(rawCreds.slice(3), 'base64').toString('latin1')).not.toContain('PlainName');
+    const rawKey = (await redis.hget(`${prefix}:auth:cipher:keys:lid-mapping`, 'visible'))!;
+    expect(rawKey).not.toContain('plain-lid-value');
+    const noise = Buffer.from(state.creds.noiseKey.private).toString('base64');
+    expect(rawCreds).not.toContain(noise);
+  });
+
+  it('fails with a clear error under a wrong ENCRYPTION_KEY', async () => {
+    const auth = store('wrong-key');
+    await auth.load();
+    await auth.saveCreds();
+    await auth.keys.set({ session: { x: randomBytes(4) } });
+    const wrong = store('wrong-key', randomBytes(32));
+    await expect(wrong.load()).rejects.toBeInstanceOf(AuthStateDecryptError);
+    await expect(wrong.load()).rejects.toThrow(/wrong ENCRYPTION_KEY/);
+    await expect(wrong.keys.get('session', ['x'])).rejects.toBeInstanceOf(AuthStateDecryptError);
+  });
+
+  it('clear() removes every key of the instance and nothing of another', async () => {
+    const auth = store('clear-me');
+    const state = await auth.load();
+    state.creds = { ...state.creds, ...initAuthCreds() };
+    await auth.saveCreds();
+    await auth.keys.set({
+      session: { a: randomBytes(4) },
+      'pre-key': { '1': { public: randomBytes(32), private: randomBytes(32) } },
+      'device-list': { u: ['0', '1'] },
+    });
+    const other = store('keep-me');
+    await other.load();
+    await other.saveCreds();
+    expect((await keysUnder(redis, `${prefix}:auth:clear-me`)).length).toBeGreaterThan(3);
+
+    await auth.clear();
+
+    expect(await keysUnder(redis, `${prefix}:auth:clear-me`)).toEqual([]);
+    expect(await keysUnder(redis, `${prefix}:auth:keep-me`)).not.toEqual([]);
+    const fresh = await store('clear-me').load();
+    expect(fresh.creds.me).toBeUndefined();
+  });
+
+  it('drops late writes through a key store handed out before clear() (a dying socket)', async () => {
+    const auth = store('late');
+    const state = await auth.load();
+    await auth.saveCreds();
+    await auth.clear();
+    await state.keys.set({ 'device-list': { me: ['0'] } });
+    await auth.saveCreds();
+    expect(await keysUnder(redis, `${prefix}:auth:late`)).toEqual([]);
+    const fresh = await auth.load();
+    await fresh.keys.set({ 'device-list': { me: ['0'] } });
+    expect((await keysUnder(redis, `${prefix}:auth:late`)).length).toBeGreaterThan(0);
+  });
+});
