@@ -1,0 +1,13 @@
+/**
+ * Called after a transaction that appended webhook events has committed, so that deliveries and live
+ * streams can wake up at once instead of waiting for their next poll. It is only a hint: the outbox rows
+ * are the truth, and a lost notification delays an event by at most one poll interval.
+ */
+export interface EventNotifier {
+  notifyAppended(instanceId: string, lastSequence: number): void;
+}
+
+/** For code paths (and tests) that run without live delivery: pollers still find the rows. */
+export const silentEventNotifier: EventNotifier = {
+  notifyAppended() {},
+};
