@@ -1,0 +1,162 @@
+/** A typed client for the simulator's control API, for e2e tests and benchmarks. */
+
+export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
+export type Addressing = 'pn' | 'lid';
+export type PresenceState = 'composing' | 'recording' | 'paused' | 'available' | 'unavailable';
+
+export interface ContactInfo {
+  phone: string;
+  name: string;
+  jid: string;
+  lid: string;
+}
+
+export interface InboxItem {
+  id: string;
+  from: string;
+  type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'reaction' | 'edit' | 'revoke' | 'other';
+  text?: string;
+  caption?: string;
+  mimetype?: string;
+  fileName?: string;
+  sha256?: string;
+  size?: number;
+  ptt?: boolean;
+  quotedId?: string;
+  targetId?: string;
+  emoji?: string;
+  timestamp: number;
+}
+
+export interface MediaInput {
+  type: 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+  mimetype: string;
+  fileName?: string;
+  caption?: string;
+  dataBase64: string;
+}
+
+export interface SimulatorStateView {
+  phones: {
+    phone: string;
+    jid: string;
+    lid: string;
+    banned: boolean;
+    devices: { id: number; jid: string; lid: string; connected: boolean; preKeys: number; pending: number }[];
+  }[];
+  contacts: (ContactInfo & { inbox: number })[];
+}
+
+export class ControlApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ControlApiError';
+  }
+}
+
+export class ControlClient {
+  private readonly base: string;
+
+  /** `controlUrl` as startSimulator returns it, e.g. `http://127.0.0.1:7777/control`. */
+  constructor(controlUrl: string) {
+    this.base = controlUrl.replace(/\/$/, '');
+  }
+
+  scan(qr: string, phone: string, name?: string) {
+    return this.call<{ phone: string; jid: string; lid: string }>('POST', '/scan', { qr, phone, name });
+  }
+
+  createContact(phone: string, name: string) {
+    return this.call<ContactInfo>('POST', '/contacts', { phone, name });
+  }
+
+  renameContact(phone: string, name: string) {
+    return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
+  }
+
+  sendFromContact(
+    contact: string,
+    message: { to: string; text?: string; media?: MediaInput; quotedId?: string; reaction?: { id: string; emoji: string; fromMe?: boolean }; addressing?: Addressing },
+  ) {
+    return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
+  }
+
+  inbox(contact: string) {
+    return this.call<InboxItem[]>('GET', `/contacts/${contact}/inbox`);
+  }
+
+  /** Receipts the linked devices sent for this contact's messages. */
+  receiptsReceived(contact: string) {
+    return this.call<{ id: string; from: string; type: string; timestamp: number }[]>('GET', `/contacts/${contact}/receipts`);
+  }
+
+  /** Chat states the linked devices sent to this contact. */
+  presenceReceived(contact: string) {
+    return this.call<{ from: string; state: string; timestamp: number }[]>('GET', `/contacts/${contact}/presence`);
+  }
+
+  receipts(contact: string, to: string, ids: string[], type: 'delivered' | 'read', addressing?: Addressing) {
+    return this.call<{ ok: true }>('POST', `/contacts/${contact}/receipts`, { to, ids, type, addressing });
+  }
+
+  presence(contact: string, to: string, state: PresenceState) {
+    return this.call<{ ok: true }>('POST', `/contacts/${contact}/presence`, { to, state });
+  }
+
+  revoke(contact: string, to: string, id: string, addressing?: Addressing) {
+    return this.call<{ id: string }>('POST', `/contacts/${contact}/revoke`, { to, id, addressing });
+  }
+
+  kick(phone: string, reason: KickReason) {
+    return this.call<{ kicked: string[] }>('POST', `/phones/${phone}/kick`, { reason });
+  }
+
+  faults(phone: string, faults: { nextAckError?: number | null; ackDelayMs?: number; iqDelayMs?: number }) {
+    return this.call<{ faults: Record<string, number> }>('POST', `/phones/${phone}/faults`, faults);
+  }
+
+  unban(phone: string) {
+    return this.call<{ ok: true }>('POST', `/phones/${phone}/unban`, {});
+  }
+
+  history(phone: string, history: { contacts?: unknown[]; chats?: unknown[]; messages?: unknown[] }) {
+    return this.call<{ ok: true }>('POST', `/phones/${phone}/history`, history);
+  }
+
+  /** deviceSentMessage copies the phone received from its linked devices. */
+  phoneSent(phone: string) {
+    return this.call<{ id: string; from: string; destinationJid: string; timestamp: number }[]>('GET', `/phones/${phone}/sent`);
+  }
+
+  state() {
+    return this.call<SimulatorStateView>('GET', '/state');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const request = () =>
+      fetch(`${this.base}${path}`, {
+        method,
+        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    let res: Response;
+    try {
+      res = await request();
+    } catch (err) {
+      // a reused keep-alive socket the server had just closed: safe to retry reads once
+      if (method !== 'GET') throw err;
+      res = await request();
+    }
+    const json = (await res.json()) as unknown;
+    if (!res.ok) {
+      const error = (json as { error?: { code?: string; message?: string; details?: unknown } }).error ?? {};
+      throw new ControlApiError(res.status, error.code ?? 'unknown', error.message ?? res.statusText, error.details);
+    }
+    return json as T;
+  }
+}

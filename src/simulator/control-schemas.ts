@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { contactMediaSchema, historyInputSchema } from './media/index.js';
+
+const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
+
+export const scanBody = z.object({ qr: z.string().min(10), phone, name: z.string().min(1).max(100).optional() });
+export const createContactBody = z.object({ phone, name: z.string().min(1).max(100) });
+export const updateContactBody = z.object({ name: z.string().min(1).max(100) });
+export const addressing = z.enum(['pn', 'lid']).optional();
+
+export const mediaBody = contactMediaSchema;
+
+export const sendMessageBody = z
+  .object({
+    to: phone,
+    text: z.string().min(1).optional(),
+    media: mediaBody.optional(),
+    /** Reply to this message id (sent by the linked number). */
+    quotedId: z.string().optional(),
+    reaction: z.object({ id: z.string(), emoji: z.string(), fromMe: z.boolean().optional() }).optional(),
+    addressing,
+  })
+  .refine((b) => [b.text, b.media, b.reaction].filter(Boolean).length === 1, { message: 'exactly one of text, media, reaction' });
+
+export const receiptsBody = z.object({ to: phone, ids: z.array(z.string().min(1)).min(1), type: z.enum(['delivered', 'read']), addressing });
+export const presenceBody = z.object({ to: phone, state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']) });
+export const revokeBody = z.object({ to: phone, id: z.string().min(1), addressing });
+export const kickBody = z.object({ reason: z.enum(['logged_out', 'banned', 'replaced', 'restart', 'unavailable', 'network']) });
+export const faultsBody = z.object({
+  nextAckError: z.number().int().min(400).max(599).nullable().optional(),
+  ackDelayMs: z.number().int().min(0).max(60_000).optional(),
+  iqDelayMs: z.number().int().min(0).max(60_000).optional(),
+});
+export const historyBody = historyInputSchema;
+
+export type ScanBody = z.infer<typeof scanBody>;
+export type SendMessageBody = z.infer<typeof sendMessageBody>;
+export type MediaBody = z.infer<typeof mediaBody>;
+export type FaultsBody = z.infer<typeof faultsBody>;
+export type HistoryBody = z.infer<typeof historyBody>;

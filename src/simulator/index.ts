@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { createServerIdentity } from './cert-chain.js';
+import { createControlRouter } from './control-router.js';
+import { DeviceConnection } from './device-connection.js';
+import { MessageRelay } from './message-relay.js';
+import { SimulatorMedia } from './media/index.js';
+import { SimulatorControl } from './simulator-control.js';
+import { SimulatorState, type MediaHooks, type SimulatorContext } from './simulator-state.js';
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Derives the Noise root key (and account keys) so a restart keeps them. Random without it. */
+  seed?: string;
+  /** Where the media server keeps its CA and certificate (created once). Default `.sandbox/certs`. */
+  certDir?: string;
+  logger?: Logger;
+  /** The HTTPS media server (uploads, downloads, history blobs). Default on; `false` runs without media. */
+  media?: boolean | MediaHooks;
+}
+
+export interface RunningSimulator {
+  wsUrl: string;
+  controlUrl: string;
+  /** Hex of the 32-byte Curve25519 root public key; clients set WA_CERT_DETAILS.PUBLIC_KEY to it. */
+  rootPublicKey: string;
+  caFile?: string;
+  state: SimulatorState;
+  close(): Promise<void>;
+}
+
+/** Starts the WhatsApp protocol simulator: `ws://host:port/ws/chat` and `http://host:port/control`. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const host = options.host ?? '127.0.0.1';
+  const state = new SimulatorState(options.seed);
+  const media: MediaHooks | undefined =
+    options.media === false
+      ? undefined
+      : typeof options.media === 'object'
+        ? options.media
+        : await SimulatorMedia.start({
+            certDir: options.certDir,
+            host: host === '0.0.0.0' || host === '::' ? undefined : host,
+            logger: logger.child({ component: 'media' }),
+          });
+  const ctx: SimulatorContext = { seed: options.seed, identity: createServerIdentity(options.seed), logger, state, media };
+  const relay = new MessageRelay(ctx);
+  const control = new SimulatorControl(ctx, relay);
+  const handle = createControlRouter(control, logger);
+  const connections = new Set<DeviceConnection>();
+
+  const server: Server = createServer((req, res) => void handle(req, res));
+  // long keep-alive: clients (undici fetch) reuse idle sockets, and a 5 s server timeout races with them
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/ws/chat')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new DeviceConnection(ws, ctx, relay, (c) => connections.delete(c));
+      connections.add(conn);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ port }, 'simulator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    wsUrl: `ws://${base}/ws/chat`,
+    controlUrl: `http://${base}/control`,
+    rootPublicKey: ctx.identity.root.public.toString('hex'),
+    caFile: media?.caFile,
+    state,
+    close() {
+      closing ??= (async () => {
+        for (const conn of connections) {
+          try {
+            conn.close();
+          } catch (err) {
+            logger.debug({ err }, 'closing a connection failed');
+          }
+        }
+        try {
+          wss.close();
+        } catch (err) {
+          logger.debug({ err }, 'closing the ws server failed');
+        }
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (media && options.media !== undefined && typeof options.media === 'object') return; // not ours to close
+        try {
+          await media?.close();
+        } catch (err) {
+          logger.debug({ err }, 'closing media failed');
+        }
+      })();
+      return closing;
+    },
+  };
+}

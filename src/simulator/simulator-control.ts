@@ -1,0 +1,154 @@
+import type { proto } from '@whiskeysockets/baileys';
+import type { KickReason } from './accounts.js';
+import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
+import { SimulatorError } from './errors.js';
+import type { Addressing, MessageRelay } from './message-relay.js';
+import { parseQr } from './pairing.js';
+import type { SimulatorContext } from './simulator-state.js';
+
+/** The use cases behind the control API: what the phone and the contacts do. */
+export class SimulatorControl {
+  constructor(
+    private readonly ctx: SimulatorContext,
+    private readonly relay: MessageRelay,
+  ) {}
+
+  scan(qr: string, number: string, name?: string): { phone: string; jid: string; lid: string } {
+    const parsed = parseQr(qr);
+    const target = this.ctx.state.qrRefs.get(parsed.ref);
+    if (!target) throw new SimulatorError('qr_not_found', 404, 'no connection is showing this QR (expired or already scanned)');
+    const phone = this.ctx.state.getOrCreatePhone(number, name);
+    const linked = target.scan(phone, parsed.noiseKey, parsed.identityKey, parsed.advSecret);
+    return { phone: number, ...linked };
+  }
+
+  createContact(number: string, name: string) {
+    const contact = this.ctx.state.createContact(number, name);
+    return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
+  }
+
+  updateContact(number: string, name: string) {
+    const contact = this.ctx.state.contact(number);
+    contact.name = name; // WhatsApp delivers push names with the next message (notify attribute)
+    return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
+  }
+
+  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string }> {
+    const contact = this.ctx.state.contact(number);
+    const phone = this.ctx.state.phone(body.to);
+    let content: proto.IMessage;
+    if (body.text !== undefined) {
+      content = body.quotedId
+        ? { extendedTextMessage: { text: body.text, contextInfo: { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` } } }
+        : { conversation: body.text };
+    } else if (body.reaction) {
+      content = {
+        reactionMessage: {
+          key: { remoteJid: `${body.to}@s.whatsapp.net`, fromMe: body.reaction.fromMe ?? true, id: body.reaction.id },
+          text: body.reaction.emoji,
+          senderTimestampMs: Date.now(),
+        },
+      };
+    } else {
+      if (!this.ctx.media) throw new SimulatorError('media_unavailable', 501, 'this simulator runs without media');
+      content = await this.ctx.media.buildMessage(body.media!);
+      if (body.quotedId) {
+        const inner = Object.values(content).find((v) => v && typeof v === 'object') as { contextInfo?: proto.IContextInfo } | undefined;
+        if (inner) inner.contextInfo = { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` };
+      }
+    }
+    return { id: this.relay.sendFromContact(contact, body.to, content, { addressing: body.addressing }) };
+  }
+
+  inbox(number: string) {
+    return this.ctx.state.contact(number).inbox.map(({ media: _media, ...entry }) => entry);
+  }
+
+  receiptsIn(number: string) {
+    return this.ctx.state.contact(number).receiptsIn;
+  }
+
+  presenceIn(number: string) {
+    return this.ctx.state.contact(number).presenceIn;
+  }
+
+  receipts(number: string, to: string, ids: string[], type: 'delivered' | 'read', addressing?: Addressing) {
+    this.relay.sendReceipt(this.ctx.state.contact(number), to, ids, type, addressing);
+    return { ok: true };
+  }
+
+  presence(number: string, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable') {
+    this.relay.sendPresence(this.ctx.state.contact(number), to, state);
+    return { ok: true };
+  }
+
+  revoke(number: string, to: string, id: string, addressing?: Addressing) {
+    return { id: this.relay.revoke(this.ctx.state.contact(number), to, id, addressing) };
+  }
+
+  kick(number: string, reason: KickReason) {
+    const phone = this.linked(number);
+    const kicked: string[] = [];
+    for (const device of [...phone.devices.values()]) {
+      if (device.connected) {
+        kicked.push(device.jid);
+        device.connection!.kick(reason);
+      } else if (reason === 'logged_out') {
+        phone.devices.delete(device.id);
+        phone.removedDevices.add(device.id);
+      }
+    }
+    if (reason === 'banned') phone.banned = true;
+    return { kicked };
+  }
+
+  faults(number: string, faults: FaultsBody) {
+    const phone = this.ctx.state.getOrCreatePhone(number);
+    if (faults.nextAckError === null) delete phone.faults.nextAckError;
+    else if (faults.nextAckError !== undefined) phone.faults.nextAckError = faults.nextAckError;
+    if (faults.ackDelayMs !== undefined) phone.faults.ackDelayMs = faults.ackDelayMs;
+    if (faults.iqDelayMs !== undefined) phone.faults.iqDelayMs = faults.iqDelayMs;
+    return { faults: phone.faults };
+  }
+
+  unban(number: string) {
+    const phone = this.linked(number);
+    phone.banned = false;
+    return { ok: true };
+  }
+
+  history(number: string, history: HistoryBody) {
+    const phone = this.ctx.state.getOrCreatePhone(number);
+    phone.history = history;
+    return { ok: true };
+  }
+
+  phoneSent(number: string) {
+    return this.linked(number).sent;
+  }
+
+  state() {
+    const phones = [...this.ctx.state.phones.values()].map((phone) => ({
+      phone: phone.number,
+      jid: phone.jid,
+      lid: phone.lidJid,
+      banned: phone.banned,
+      devices: [...phone.devices.values()].map((d) => ({
+        id: d.id,
+        jid: d.jid,
+        lid: d.lidJid,
+        connected: d.connected,
+        preKeys: d.preKeys.size,
+        pending: d.pending.length,
+      })),
+    }));
+    const contacts = [...this.ctx.state.contacts.values()].map((c) => ({ phone: c.phone, name: c.name, jid: c.jid, lid: c.lidJid, inbox: c.inbox.length }));
+    return { phones, contacts };
+  }
+
+  private linked(number: string) {
+    const phone = this.ctx.state.phone(number);
+    if (!phone) throw new SimulatorError('phone_not_found', 404, `no linked number ${number}`);
+    return phone;
+  }
+}

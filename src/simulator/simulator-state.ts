@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { Contact, Phone } from './accounts.js';
+import type { ServerIdentity } from './cert-chain.js';
+import { SimulatorError } from './errors.js';
+import type { ContactMediaInput, HistoryInput } from './media/index.js';
+import type { BinaryNode, proto } from '@whiskeysockets/baileys';
+
+export type Account = { kind: 'contact'; contact: Contact } | { kind: 'phone'; phone: Phone };
+
+/** What the core needs from the media module (src/simulator/media); SimulatorMedia implements it. */
+export interface MediaHooks {
+  /** The `media_conn` child answering `iq xmlns=w:m`. */
+  mediaConnNode(): BinaryNode;
+  /** A contact's media as an encrypted, stored, ready-to-send message. */
+  buildMessage(media: ContactMediaInput): Promise<proto.IMessage>;
+  /** What a contact gets out of a media message a device sent (downloaded, checked, decrypted). */
+  decrypt(message: proto.IMessage): Promise<{ sha256: string; size: number; mimetype?: string; caption?: string; fileName?: string }>;
+  /** History-sync notifications a phone sends its freshly paired device. */
+  historyNotifications(input: HistoryInput, options: { lidForPhone?: (phone: string) => string | undefined }): Promise<proto.Message[]>;
+  readonly caFile: string;
+  close(): Promise<void>;
+}
+
+/** A connection waiting in pairing, found by one of its QR refs. */
+export interface PairingTarget {
+  scan(phone: Phone, qrNoiseKeyB64: string, qrIdentityB64: string, qrAdvSecretB64: string): { jid: string; lid: string };
+}
+
+/** Everything the simulator knows: linked numbers (phones), contacts and the QR refs being shown. */
+export class SimulatorState {
+  readonly phones = new Map<string, Phone>();
+  readonly contacts = new Map<string, Contact>();
+  private readonly byLid = new Map<string, Account>();
+  readonly qrRefs = new Map<string, PairingTarget>();
+
+  constructor(private readonly seed: string | undefined) {}
+
+  phone(number: string): Phone | undefined {
+    return this.phones.get(number);
+  }
+
+  getOrCreatePhone(number: string, name?: string): Phone {
+    let phone = this.phones.get(number);
+    if (!phone) {
+      if (this.contacts.has(number)) throw new SimulatorError('conflict', 409, `${number} is a contact, not a linked number`);
+      phone = new Phone(number, name ?? number, this.seed);
+      this.phones.set(number, phone);
+      this.byLid.set(phone.lid, { kind: 'phone', phone });
+    } else if (name) {
+      phone.name = name;
+    }
+    return phone;
+  }
+
+  createContact(number: string, name: string): Contact {
+    if (this.phones.has(number)) throw new SimulatorError('conflict', 409, `${number} is a linked number`);
+    const existing = this.contacts.get(number);
+    if (existing) {
+      existing.name = name;
+      return existing;
+    }
+    const contact = new Contact(number, name, this.seed);
+    this.contacts.set(number, contact);
+    this.byLid.set(contact.lid, { kind: 'contact', contact });
+    return contact;
+  }
+
+  contact(number: string): Contact {
+    const contact = this.contacts.get(number);
+    if (!contact) throw new SimulatorError('contact_not_found', 404, `no contact ${number}`);
+    return contact;
+  }
+
+  /** Finds who a jid user belongs to, by PN (`s.whatsapp.net`) or LID (`lid`). */
+  resolve(user: string, server: string): Account | undefined {
+    if (server === 'lid') return this.byLid.get(user);
+    const contact = this.contacts.get(user);
+    if (contact) return { kind: 'contact', contact };
+    const phone = this.phones.get(user);
+    return phone ? { kind: 'phone', phone } : undefined;
+  }
+}
+
+export interface SimulatorContext {
+  seed?: string;
+  identity: ServerIdentity;
+  logger: Logger;
+  state: SimulatorState;
+  media?: MediaHooks;
+}
