@@ -11,6 +11,8 @@ import { requireJson } from './http/middleware/require-json.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
 import { authRouter } from './http/routes/auth-router.js';
+import { compatOpenApi } from './http/routes/compat/compat-openapi.js';
+import { compatRouter } from './http/routes/compat/compat-router.js';
 import { docsRouter } from './http/routes/docs-router.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { instancesRouter } from './http/routes/instances-router.js';
@@ -19,7 +21,7 @@ import type { Services } from './create-services.js';
 export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy'>;
   logger: Logger;
-  services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness'>;
+  services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness' | 'compat' | 'compatAuth'>;
   /** Routers of later features, mounted after the base ones; each gets the authenticate middleware via its own deps. */
   extraRouters?: Router[];
   openApi?: OpenApiContributor[];
@@ -41,10 +43,11 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = authenticate(services.auth);
   app.use(healthRouter(services.readiness));
-  app.use(docsRouter(buildOpenApiDocument(deps.openApi)));
+  app.use(docsRouter(buildOpenApiDocument([compatOpenApi(services.compat.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));
+  app.use(compatRouter({ auth: services.compatAuth, compat: services.compat }));
   for (const router of deps.extraRouters ?? []) app.use(router);
 
   app.use(notFound());

@@ -2,12 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { createApp } from './app.js';
 import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './create-logger.js';
-import { createServices } from './create-services.js';
+import { createNode } from './create-node.js';
 import { createDataSource } from './persistence/create-data-source.js';
 import { ensureDatabase } from './persistence/ensure-database.js';
 import { createRedis } from './persistence/redis/create-redis.js';
@@ -66,47 +65,53 @@ async function main(): Promise<void> {
   const { config, notices } = loadConfig();
   const logger = createLogger(config);
   for (const notice of notices) logger.info(notice);
+  if (config.isProduction && config.metricsToken === null) logger.info('GET /metrics is off: set METRICS_TOKEN to serve it');
 
-  const closables: Closable[] = [];
+  // Shutdown order: HTTP, then workers and the engine (sockets closed without logout, leases released), then
+  // queues, then Redis, then the database, all under SHUTDOWN_TIMEOUT_MS.
+  const steps = { http: [] as Closable[], node: [] as Closable[], redis: [] as Closable[], database: [] as Closable[] };
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // HTTP first, then (later) workers and sockets, then Redis, then the database.
-    void shutdown.run([...closables].reverse()).then((clean) => process.exit(clean ? 0 : 1));
+    void shutdown
+      .run([...steps.http, ...steps.node, ...steps.redis, ...steps.database])
+      .then((clean) => process.exit(clean ? 0 : 1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
   const dataSource = await connectPostgres(config, logger);
-  closables.push({ name: 'postgres', close: async () => { if (dataSource.isInitialized) await dataSource.destroy(); } });
+  steps.database.push({ name: 'postgres', close: async () => { if (dataSource.isInitialized) await dataSource.destroy(); } });
   const redis = await connectRedis(config);
-  closables.push({ name: 'redis', close: async () => { if (redis.status !== 'end') await redis.quit(); } });
+  steps.redis.push({ name: 'redis', close: async () => { if (redis.status !== 'end') await redis.quit(); } });
 
-  const services = createServices({ config, dataSource, redis, logger });
-  if (config.admin) await services.admin.ensurePlatformAdmin(config.admin.email, config.admin.password);
+  const node = createNode({ config, dataSource, redis, logger });
+  steps.node.push(...node.shutdownSteps());
+  if (config.admin) await node.services.admin.ensurePlatformAdmin(config.admin.email, config.admin.password);
 
   if (config.role === 'api' || config.role === 'all') {
-    const server = createServer(createApp({ config, logger, services }));
+    const server = createServer(node.app);
     await listen(server, config.port, config.host);
-    closables.push({
+    steps.http.push({
       name: 'http',
       close: () =>
         new Promise<void>((resolve, reject) => {
           if (!server.listening) return resolve();
           server.close((err) => (err ? reject(err) : resolve()));
           server.closeIdleConnections();
+          node.webhooks.endStreams(); // SSE responses never end by themselves
         }),
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, host: config.host, role: config.role }, 'listening');
   }
-  if (config.role === 'worker' || config.role === 'all') {
-    logger.info('worker role: no queues to consume yet');
-  }
+  // worker/all: restore the instances this node takes (bounded concurrency, jitter); api: only the command bus.
+  if (!stopping) await node.start();
+  logger.info({ role: config.role, nodeId: config.nodeId }, 'node started');
 }
 
 main().catch((err: unknown) => {

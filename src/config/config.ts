@@ -28,7 +28,27 @@ export interface Config {
   restoreConcurrency: number;
   sessionsDir: string;
   mediaAllowPrivateUrls: boolean;
+  /** Per-instance pacing; null when SEND_RATE_PER_SECOND=0. */
+  sendRateLimit: { max: number; durationMs: number } | null;
+  sendNotConnectedMaxWaitMs: number;
+  sendMaxAttempts: number;
+  sendJobLockMs: number;
+  /** Largest media per type, in bytes. */
+  mediaLimits: { image: number; video: number; audio: number; document: number };
+  mediaFetchTimeoutMs: number;
+  mediaDir: string;
   webhookAllowPrivateUrls: boolean;
+  /** Per webhook attempt (connect, send, answer). */
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookBackoffBaseMs: number;
+  webhookBackoffMaxMs: number;
+  /** Webhook requests in flight at once on one node. */
+  webhookConcurrency: number;
+  /** How often the delivery runner looks for due deliveries without a notification. */
+  webhookPollIntervalMs: number;
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  /** GET /metrics: null = no token (open outside production, off in production). */
+  metricsToken: string | null;
 }

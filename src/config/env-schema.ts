@@ -67,12 +67,33 @@ export const envSchema = z.object({
   RESTORE_CONCURRENCY: int(5, 1),
   SESSIONS_DIR: z.string().min(1).default('./sessions'),
   MEDIA_ALLOW_PRIVATE_URLS: bool(false),
+  /** Per-instance send pacing in messages per second (decimals allowed, 0.5 = one every 2 s); 0 turns pacing off. */
+  SEND_RATE_PER_SECOND: z.coerce.number({ message: 'must be a number' }).min(0, { message: 'must be at least 0' }).max(1000).default(1),
+  SEND_NOT_CONNECTED_MAX_WAIT_MS: int(5 * 60_000, 0),
+  SEND_MAX_ATTEMPTS: int(5, 1),
+  /** How long a send job stays locked to a worker that stopped renewing (crashed); then another worker takes it. */
+  SEND_JOB_LOCK_MS: int(30_000, 1000),
+  MEDIA_MAX_IMAGE_BYTES: int(16 * 1024 * 1024, 1),
+  MEDIA_MAX_VIDEO_BYTES: int(16 * 1024 * 1024, 1),
+  MEDIA_MAX_AUDIO_BYTES: int(16 * 1024 * 1024, 1),
+  MEDIA_MAX_DOCUMENT_BYTES: int(100 * 1024 * 1024, 1),
+  MEDIA_FETCH_TIMEOUT_MS: int(60_000, 100),
+  /** Where message media is kept (`<dir>/<instanceId>/media`); SESSIONS_DIR when unset. */
+  MEDIA_DIR: z.string().min(1).optional(),
   WEBHOOK_ALLOW_PRIVATE_URLS: bool(false),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_MAX_ATTEMPTS: int(10, 1).pipe(z.number().max(100, { message: 'must be at most 100' })),
+  WEBHOOK_BACKOFF_BASE_MS: int(30_000, 1),
+  WEBHOOK_BACKOFF_MAX_MS: int(30 * 60_000, 1),
+  WEBHOOK_CONCURRENCY: int(20, 1),
+  WEBHOOK_POLL_INTERVAL_MS: int(1000, 10),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
     .default('1mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

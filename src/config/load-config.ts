@@ -25,6 +25,13 @@ export function parseEncryptionKey(value: string): Buffer | null {
   return null;
 }
 
+/** SEND_RATE_PER_SECOND as a BullMQ limiter: whole messages per second, or one message per 1/rate seconds. */
+export function sendRateLimit(perSecond: number): { max: number; durationMs: number } | null {
+  if (perSecond <= 0) return null;
+  if (perSecond >= 1) return { max: Math.round(perSecond), durationMs: 1000 };
+  return { max: 1, durationMs: Math.round(1000 / perSecond) };
+}
+
 /**
  * The only place that reads the environment. Validates everything at once and throws a ConfigError
  * listing every problem, so the process refuses to start on a bad value.
@@ -66,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (raw.RECONNECT_MAX_MS < raw.RECONNECT_BASE_MS) {
     problems.push('RECONNECT_MAX_MS: must not be below RECONNECT_BASE_MS');
   }
+  if (raw.WEBHOOK_BACKOFF_MAX_MS < raw.WEBHOOK_BACKOFF_BASE_MS) {
+    problems.push('WEBHOOK_BACKOFF_MAX_MS: must not be below WEBHOOK_BACKOFF_BASE_MS');
+  }
   if (problems.length > 0 || !jwtSecret || !encryptionKey) throw new ConfigError(problems);
 
   const config: Config = {
@@ -103,9 +113,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     restoreConcurrency: raw.RESTORE_CONCURRENCY,
     sessionsDir: raw.SESSIONS_DIR,
     mediaAllowPrivateUrls: raw.MEDIA_ALLOW_PRIVATE_URLS,
+    sendRateLimit: sendRateLimit(raw.SEND_RATE_PER_SECOND),
+    sendNotConnectedMaxWaitMs: raw.SEND_NOT_CONNECTED_MAX_WAIT_MS,
+    sendMaxAttempts: raw.SEND_MAX_ATTEMPTS,
+    sendJobLockMs: raw.SEND_JOB_LOCK_MS,
+    mediaLimits: {
+      image: raw.MEDIA_MAX_IMAGE_BYTES,
+      video: raw.MEDIA_MAX_VIDEO_BYTES,
+      audio: raw.MEDIA_MAX_AUDIO_BYTES,
+      document: raw.MEDIA_MAX_DOCUMENT_BYTES,
+    },
+    mediaFetchTimeoutMs: raw.MEDIA_FETCH_TIMEOUT_MS,
+    mediaDir: raw.MEDIA_DIR ?? raw.SESSIONS_DIR,
     webhookAllowPrivateUrls: raw.WEBHOOK_ALLOW_PRIVATE_URLS,
+    webhookTimeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+    webhookMaxAttempts: raw.WEBHOOK_MAX_ATTEMPTS,
+    webhookBackoffBaseMs: raw.WEBHOOK_BACKOFF_BASE_MS,
+    webhookBackoffMaxMs: raw.WEBHOOK_BACKOFF_MAX_MS,
+    webhookConcurrency: raw.WEBHOOK_CONCURRENCY,
+    webhookPollIntervalMs: raw.WEBHOOK_POLL_INTERVAL_MS,
     bodyLimit: raw.BODY_LIMIT,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: raw.METRICS_TOKEN ?? null,
   };
   return { config, notices };
 }

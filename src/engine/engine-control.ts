@@ -1,4 +1,4 @@
-import type { SendResult, WhatsAppLookup } from './engine-types.js';
+import type { OutgoingContent, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
 import type { SessionSupervisor } from './session-supervisor.js';
 
 /**
@@ -37,6 +37,24 @@ export class EngineControl {
 
   sendText(instanceId: string, jid: string, text: string, messageId: string): Promise<SendResult> {
     return this.supervisor.command(instanceId, { type: 'send-text', jid, text, messageId });
+  }
+
+  /** Sends text or media (quoted, with mentions) with the caller's fixed message id. */
+  send(instanceId: string, jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult> {
+    return this.supervisor.command(instanceId, {
+      type: 'send',
+      jid,
+      content,
+      messageId: options.messageId,
+      ...(options.quoted ? { quoted: options.quoted } : {}),
+      ...(options.mentions?.length ? { mentions: options.mentions } : {}),
+    });
+  }
+
+  /** Sends read receipts for these (inbound) messages. */
+  readMessages(instanceId: string, keys: ReadKey[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    return this.supervisor.command(instanceId, { type: 'read-messages', keys });
   }
 
   onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup> {

@@ -62,3 +62,11 @@ export class RemoteCommandError extends EngineError {
     this.code = remoteCode;
   }
 }
+
+/** No node runs sockets (ROLE=worker/all) right now, so a command has nowhere to go. */
+export class NoEngineNodeError extends EngineError {
+  readonly code = 'no_engine_node';
+  constructor(readonly instanceId: string, readonly command: string) {
+    super(`no engine node is running to take command ${command} for instance ${instanceId}`);
+  }
+}

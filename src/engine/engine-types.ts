@@ -177,7 +177,42 @@ export interface WhatsAppLookup {
   jid: string | null;
 }
 
-/** Result of a text send. */
+/** What to send (plain data; media bytes as base64 so a command can cross nodes as JSON). */
+export type OutgoingContent =
+  | { type: 'text'; text: string }
+  | {
+      type: 'media';
+      mediaType: 'image' | 'video' | 'audio' | 'document';
+      dataBase64: string;
+      mimetype: string;
+      caption?: string;
+      fileName?: string;
+      /** Audio as a voice note. */
+      ptt?: boolean;
+    };
+
+/** A message to quote: its key and content as we stored them (protobuf JSON). */
+export interface QuotedMessage {
+  key: { id: string; remoteJid: string; fromMe: boolean; participant?: string | null };
+  message: JsonObject | null;
+}
+
+export interface SendOptions {
+  /** Fixed by the caller so a retried job never sends twice. */
+  messageId: string;
+  quoted?: QuotedMessage;
+  /** JIDs to mention (the text must contain `@<user>` for each to show). */
+  mentions?: string[];
+}
+
+/** A message to mark read (read receipts). */
+export interface ReadKey {
+  id: string;
+  remoteJid: string;
+  participant?: string | null;
+}
+
+/** Result of a send. */
 export interface SendResult {
   messageId: string;
   jid: string;

@@ -18,3 +18,5 @@ export { parseEncryptionKey } from './auth-cipher.js';
 export { trustRootKey } from './trust-root.js';
 export { routeSignalConsole } from './libsignal-console.js';
 export { EngineControl } from './engine-control.js';
+export { downloadMessageMedia, mediaInfoOf, type MediaInfo } from './media-download.js';
+export { RemoteEngine, type RemoteEngineOptions } from './remote-engine.js';

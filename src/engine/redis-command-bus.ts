@@ -29,6 +29,11 @@ export interface RedisCommandBusOptions {
   onBroadcast?: (message: BroadcastMessage) => void;
   /** How long to wait for an answer (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Listen for commands addressed to this node (default true). A node that runs no sockets (ROLE=api)
+   * sets false: it only sends commands and waits for replies, and `listNodes()` does not list it.
+   */
+  serveCommands?: boolean;
 }
 
 export type BroadcastMessage = { type: 'leases-released'; nodeId: string; instanceIds: string[] };
@@ -63,6 +68,7 @@ export class RedisCommandBus {
   private readonly handler: RedisCommandBusOptions['handler'];
   private readonly onBroadcast: RedisCommandBusOptions['onBroadcast'];
   private readonly timeoutMs: number;
+  private readonly serveCommands: boolean;
   private subscriber: Redis | null = null;
   private readonly pending = new Map<
     string,
@@ -78,6 +84,7 @@ export class RedisCommandBus {
     this.handler = options.handler;
     this.onBroadcast = options.onBroadcast;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.serveCommands = options.serveCommands ?? true;
   }
 
   private commandChannel(nodeId: string): string {
@@ -98,7 +105,16 @@ export class RedisCommandBus {
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     subscriber.on('error', (err: Error) => this.log.warn({ nodeId: this.nodeId, err: err.message }, 'command bus subscriber error'));
-    await subscriber.subscribe(this.commandChannel(this.nodeId), this.replyChannel(this.nodeId), this.broadcastChannel);
+    const channels = [this.replyChannel(this.nodeId), this.broadcastChannel];
+    if (this.serveCommands) channels.unshift(this.commandChannel(this.nodeId));
+    await subscriber.subscribe(...channels);
+  }
+
+  /** Nodes listening for commands right now (PUBSUB CHANNELS over the command channels). */
+  async listNodes(): Promise<string[]> {
+    const head = `${this.prefix}:engine:cmd:`;
+    const channels = (await this.redis.pubsub('CHANNELS', `${head}*`)) as string[];
+    return channels.map((c) => c.slice(head.length)).filter((id) => id.length > 0);
   }
 
   /** Sends a command to `nodeId` and waits for its answer. */
@@ -135,7 +151,7 @@ export class RedisCommandBus {
       this.log.warn({ nodeId: this.nodeId, channel }, 'command bus: unparsable message');
       return;
     }
-    if (channel === this.commandChannel(this.nodeId)) void this.onRequest(parsed as RequestEnvelope);
+    if (channel === this.commandChannel(this.nodeId) && this.serveCommands) void this.onRequest(parsed as RequestEnvelope);
     else if (channel === this.replyChannel(this.nodeId)) this.onReply(parsed as ReplyEnvelope);
     else if (channel === this.broadcastChannel) {
       const broadcast = parsed as BroadcastMessage;

@@ -6,6 +6,9 @@ import type {
   EngineEventSink,
   InstanceDirectory,
   InstanceStatus,
+  OutgoingContent,
+  ReadKey,
+  SendOptions,
   SendResult,
   StatusChange,
   WhatsAppLookup,
@@ -29,6 +32,8 @@ export interface SupervisedRuntime {
   logout(): Promise<void>;
   sendText(jid: string, text: string, options: { messageId: string }): Promise<SendResult>;
   onWhatsApp(phone: string): Promise<WhatsAppLookup>;
+  send(jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult>;
+  readMessages(keys: ReadKey[]): Promise<void>;
   close(): Promise<void>;
   abandon(): void;
 }
@@ -178,7 +183,8 @@ export class SessionSupervisor {
       const owner = await this.leases.owner(instanceId);
       if (owner === null || owner === this.nodeId) {
         if (command.type === 'stop' && owner === null) return undefined as CommandResult<C>;
-        const needsSocket = command.type === 'send-text' || command.type === 'on-whatsapp';
+        const needsSocket =
+          command.type === 'send-text' || command.type === 'on-whatsapp' || command.type === 'send' || command.type === 'read-messages';
         const entry = await this.adopt(instanceId, { start: needsSocket });
         if (entry) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
       } else {
@@ -401,6 +407,14 @@ export class SessionSupervisor {
         return runtime.sendText(command.jid, command.text, { messageId: command.messageId });
       case 'on-whatsapp':
         return runtime.onWhatsApp(command.phone);
+      case 'send':
+        return runtime.send(command.jid, command.content, {
+          messageId: command.messageId,
+          quoted: command.quoted,
+          mentions: command.mentions,
+        });
+      case 'read-messages':
+        return runtime.readMessages(command.keys);
     }
   }
 
@@ -414,6 +428,8 @@ export class SessionSupervisor {
       } catch (err) {
         this.log.warn({ instanceId, err: errorMessage(err) }, 'runtime close failed');
       }
+      // Let the sink see the last statuses before the caller goes on (DELETE purges state after a stop).
+      await Promise.race([entry.sinkChain, sleep(5_000)]);
     }
     await this.leases.release(instanceId);
     this.options.metrics?.lease('released');

@@ -49,17 +49,9 @@ export const sendJobDataSchema = sendJobPayloadSchema.extend({
 export type SendJobPayload = z.infer<typeof sendJobPayloadSchema>;
 export type SendJobData = z.infer<typeof sendJobDataSchema>;
 
-/** One webhook delivery to attempt: the delivery row holds the envelope, URL and state. */
-export const webhookDeliveryJobSchema = z.object({
-  instanceId: id,
-  deliveryId: id,
-});
-export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJobSchema>;
-
 /** Every job name and the schema of its data: producers and workers agree through this map. */
 export const jobSchemas = {
   'send-message': sendJobDataSchema,
-  'webhook-delivery': webhookDeliveryJobSchema,
 } as const;
 
 export type JobName = keyof typeof jobSchemas;

@@ -24,9 +24,4 @@ export class QueueNaming {
   instanceOfSendQueue(queueName: string): string | null {
     return queueName.startsWith('send.') ? queueName.slice('send.'.length) : null;
   }
-
-  /** The shared webhook delivery queue. */
-  webhooks(): string {
-    return 'webhooks';
-  }
 }

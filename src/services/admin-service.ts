@@ -6,6 +6,9 @@ import type { InstanceRepository } from '../persistence/repositories/instance-re
 import type { TenantRepository } from '../persistence/repositories/tenant-repository.js';
 import type { UserRepository } from '../persistence/repositories/user-repository.js';
 import { toAdminView, type AdminInstanceView } from './instance-views.js';
+import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
+import { engineCall } from './engine-error-mapping.js';
+import type { InstanceLifecycle } from './instance-lifecycle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { PLAN_INSTANCE_LIMITS } from './plans.js';
 
@@ -26,6 +29,8 @@ export interface AdminServiceDeps {
   instances: InstanceRepository;
   hasher: PasswordHasher;
   logger: Logger;
+  /** The engine; without it, instance operations answer 503. */
+  lifecycle?: InstanceLifecycle;
 }
 
 /** Platform administration across tenants (callers are checked to be platform admins by the HTTP layer). */
@@ -63,5 +68,19 @@ export class AdminService {
 
   async listInstances(filter: { status?: InstanceStatus }): Promise<AdminInstanceView[]> {
     return (await this.deps.instances.listAll(filter)).map(toAdminView);
+  }
+
+  /** Restarts any tenant's instance (closes and reopens its socket with the saved credentials). */
+  async restartInstance(instanceId: string): Promise<AdminInstanceView> {
+    const found = await this.deps.instances.findById(instanceId);
+    if (!found) throw new NotFoundError('Instance not found');
+    const lifecycle = this.deps.lifecycle;
+    if (!lifecycle?.restart) throw new ServiceUnavailableError('The engine is not running');
+    const restart = lifecycle.restart.bind(lifecycle);
+    await engineCall(() => restart(instanceId));
+    this.deps.logger.info({ instanceId, tenantId: found.tenantId }, 'instance restarted by a platform admin');
+    const fresh = await this.deps.instances.findById(instanceId);
+    if (!fresh) throw new NotFoundError('Instance not found');
+    return toAdminView(fresh);
   }
 }

@@ -106,13 +106,16 @@ export class AuthService {
     }
   }
 
-  async me(principal: Principal): Promise<{ user: UserView; tenant: TenantView; method: Principal['method'] }> {
+  /** Who is calling; the tenant carries its numeric `systemId` (the Z-API surface's `X-Sistema-ID`). */
+  async me(
+    principal: Principal,
+  ): Promise<{ user: UserView; tenant: TenantView & { systemId: number }; method: Principal['method'] }> {
     const [user, tenant] = await Promise.all([
       this.deps.users.findById(principal.userId),
       this.deps.tenants.findById(principal.tenantId),
     ]);
     if (!user || !tenant) throw new UnauthorizedError();
-    return { user: toUserView(user), tenant: toTenantView(tenant), method: principal.method };
+    return { user: toUserView(user), tenant: { ...toTenantView(tenant), systemId: tenant.systemId }, method: principal.method };
   }
 
   /** Resolves credentials to a principal or throws 401. A Bearer value may be an API key or a session JWT. */

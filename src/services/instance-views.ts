@@ -17,6 +17,23 @@ export interface InstanceDetail extends InstanceSummary {
   integration: typeof INTEGRATION;
   profilePicUrl: string | null;
   updatedAt: Date;
+  /** Only while `status` is `qr`: the code to scan now. */
+  qrCode?: QrCodeView;
+  /** Subscribed webhook events; null means all. */
+  webhookEvents: string[] | null;
+  /** The instance's webhook signing secret (tenant views only). */
+  webhookSecret?: string | null;
+}
+
+export interface QrCodeView {
+  /** `data:image/png;base64,...` */
+  base64: string;
+  /** The raw QR string. */
+  code: string;
+  /** Seconds the code lives. */
+  expiry: number;
+  /** `qr_attempt_<n>`. */
+  attemptId: string;
 }
 
 export interface CreatedInstance {
@@ -25,6 +42,8 @@ export interface CreatedInstance {
   status: InstanceEntity['status'];
   integration: typeof INTEGRATION;
   webhookUrl: string | null;
+  /** The webhook signing secret, returned on create (and in the detail). */
+  webhookSecret?: string | null;
 }
 
 export interface AdminInstanceView extends InstanceDetail {
@@ -51,6 +70,7 @@ export function toDetail(i: InstanceEntity): InstanceDetail {
     integration: INTEGRATION,
     profilePicUrl: i.profilePicUrl,
     updatedAt: i.updatedAt,
+    webhookEvents: i.webhookEvents,
   };
 }
 

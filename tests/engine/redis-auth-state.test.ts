@@ -69,7 +69,10 @@ describe('RedisAuthState', () => {
     await auth.load();
     const monitor = await redis.monitor();
     const commands: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    // Only this test's own connection: other clients of the shared Redis run MULTI/EXEC too.
+    const ours = `${redis.stream.localAddress}:${redis.stream.localPort}`;
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!String(source).endsWith(ours.replace(/^::ffff:/, ''))) return;
       if (args.some((a) => a.includes(`${prefix}:auth:atomic`)) || ['multi', 'exec'].includes(String(args[0]).toLowerCase())) {
         commands.push(String(args[0]).toLowerCase());
       }

@@ -80,7 +80,7 @@ describe('cookie sessions', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
       user: { id: who.userId, email: who.email, role: 'owner' },
-      tenant: { id: who.tenantId, name: 'Acme Ltda', plan: 'starter' },
+      tenant: { id: who.tenantId, name: 'Acme Ltda', plan: 'starter', systemId: expect.any(Number) },
       method: 'session',
     });
   });

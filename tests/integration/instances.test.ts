@@ -33,6 +33,7 @@ describe('POST /whatsapp/instances', () => {
         status: 'created',
         integration: 'WHATSAPP-BAILEYS',
         webhookUrl: 'https://seu-webhook.com/whatsapp',
+        webhookSecret: expect.stringMatching(/^whsec_/),
       },
     });
   });
@@ -134,6 +135,8 @@ describe('GET /whatsapp/instances/{id}', () => {
         active: true,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        webhookEvents: null,
+        webhookSecret: expect.stringMatching(/^whsec_/),
       },
     });
   });

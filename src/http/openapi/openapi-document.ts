@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import type { z } from 'zod';
 import {
   AdminInstanceListResponseSchema,
+  AdminInstanceResponseSchema,
   AdminInstancesQuerySchema,
   AdminTenantListResponseSchema,
   AdminTenantResponseSchema,
@@ -35,11 +36,12 @@ const errorCodes: Record<number, string> = {
   401: 'Not authenticated',
   403: 'Not allowed (FORBIDDEN, PLAN_LIMIT_REACHED)',
   404: 'Not found',
-  409: 'Conflict',
+  409: 'Conflict (INSTANCE_BUSY: another operation is changing the instance; INSTANCE_NOT_CONNECTED; INSTANCE_ALREADY_CONNECTED)',
   413: 'Body too large',
   415: 'Content-Type must be application/json',
   429: 'Rate limited',
-  503: 'A dependency is unreachable',
+  503: 'A dependency is unreachable, or no engine node runs sockets',
+  504: 'COMMAND_TIMEOUT: the node running the instance did not answer in time',
 };
 
 type Responses = RouteConfig['responses'];
@@ -119,7 +121,32 @@ export function registerBaseRoutes(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'delete', path: '/whatsapp/instances/{instanceId}', tags: ['instances'], summary: 'Delete an instance',
     security: authed, request: { params: InstanceIdParamsSchema },
-    responses: { 200: json(InstanceDeletedResponseSchema), ...errors(400, 401, 404) },
+    description: 'Logs the device out of WhatsApp, stops its socket and removes the instance with everything it keeps (events, auth state in Redis).',
+    responses: { 200: json(InstanceDeletedResponseSchema), ...errors(400, 401, 404, 409, 503, 504) },
+  });
+
+  const engineOp = (path: string, summary: string, description: string) =>
+    r.registerPath({
+      method: 'post', path, tags: ['instances'], summary, description, security: authed,
+      request: { params: InstanceIdParamsSchema },
+      responses: { 200: json(InstanceDetailResponseSchema, 'Done; the instance as it is now'), ...errors(400, 401, 404, 409, 503, 504) },
+    });
+  engineOp(
+    '/whatsapp/instances/{instanceId}/regenerate-qr', 'Start a new cycle of QR codes',
+    'After `disconnected`/`qr_expired` (6 codes of 20 s went unscanned). 409 INSTANCE_ALREADY_CONNECTED when connected.',
+  );
+  engineOp(
+    '/whatsapp/instances/{instanceId}/restart', 'Close and reopen the connection',
+    'Reconnects with the saved credentials (no QR for a paired device); an unpaired instance starts a QR cycle.',
+  );
+  engineOp(
+    '/whatsapp/instances/{instanceId}/disconnect', 'Log out of WhatsApp',
+    'Unlinks the device (the phone no longer lists it) and wipes the credentials: `disconnected`/`logged_out`. Use restart to pair again.',
+  );
+  r.registerPath({
+    method: 'get', path: '/metrics', tags: ['health'], summary: 'Prometheus metrics (engine and process)',
+    description: 'Text exposition format. When METRICS_TOKEN is set it needs `Authorization: Bearer <token>`; in production without a token it is off (404).',
+    responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 404) },
   });
 
   r.registerPath({
@@ -135,6 +162,11 @@ export function registerBaseRoutes(r: OpenAPIRegistry): void {
     method: 'get', path: '/admin/instances', tags: ['admin'], summary: 'All instances, optionally by status', security: authed,
     request: { query: AdminInstancesQuerySchema },
     responses: { 200: json(AdminInstanceListResponseSchema), ...errors(400, 401, 403) },
+  });
+  r.registerPath({
+    method: 'post', path: '/admin/instances/{instanceId}/restart', tags: ['admin'], summary: "Restart any tenant's instance",
+    security: authed, request: { params: InstanceIdParamsSchema },
+    responses: { 200: json(AdminInstanceResponseSchema), ...errors(400, 401, 403, 404, 409, 503, 504) },
   });
 }
 

@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { AdminService } from '../../services/admin-service.js';
 import { requirePlatformAdmin } from '../middleware/require-platform-admin.js';
 import { AdminInstancesQuerySchema, PatchTenantBodySchema, TenantIdParamsSchema } from '../schemas/admin-schemas.js';
+import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import { validate } from '../validate.js';
 
 /** /admin: platform administration across tenants; platform admins only. */
@@ -22,6 +23,11 @@ export function adminRouter(deps: { admin: AdminService; authenticate: RequestHa
   router.get('/admin/instances', async (req, res) => {
     const query = validate(AdminInstancesQuerySchema, { ...(req.query as object) }, 'query');
     res.json({ success: true, data: await deps.admin.listInstances(query) });
+  });
+
+  router.post('/admin/instances/:instanceId/restart', async (req, res) => {
+    const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
+    res.json({ success: true, data: await deps.admin.restartInstance(instanceId) });
   });
 
   return router;

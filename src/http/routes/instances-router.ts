@@ -37,6 +37,21 @@ export function instancesRouter(deps: { instances: InstancesService; authenticat
     res.json({ success: true, data: await deps.instances.update(tenantOf(req), instanceId, body) });
   });
 
+  router.post('/whatsapp/instances/:instanceId/regenerate-qr', async (req, res) => {
+    const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
+    res.json({ success: true, data: await deps.instances.regenerateQr(tenantOf(req), instanceId) });
+  });
+
+  router.post('/whatsapp/instances/:instanceId/restart', async (req, res) => {
+    const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
+    res.json({ success: true, data: await deps.instances.restart(tenantOf(req), instanceId) });
+  });
+
+  router.post('/whatsapp/instances/:instanceId/disconnect', async (req, res) => {
+    const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
+    res.json({ success: true, data: await deps.instances.disconnect(tenantOf(req), instanceId) });
+  });
+
   router.delete('/whatsapp/instances/:instanceId', async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     await deps.instances.remove(tenantOf(req), instanceId);

@@ -27,6 +27,8 @@ export const AdminTenantSchema = z
 
 export const AdminTenantResponseSchema = success(AdminTenantSchema).meta({ id: 'AdminTenantResponse' });
 export const AdminTenantListResponseSchema = success(z.array(AdminTenantSchema)).meta({ id: 'AdminTenantListResponse' });
-export const AdminInstanceListResponseSchema = success(
-  z.array(InstanceDetailSchema.extend({ tenantId: z.uuid(), nodeId: z.string().nullable() })),
-).meta({ id: 'AdminInstanceListResponse' });
+export const AdminInstanceSchema = InstanceDetailSchema.extend({ tenantId: z.uuid(), nodeId: z.string().nullable() }).meta({
+  id: 'AdminInstance',
+});
+export const AdminInstanceListResponseSchema = success(z.array(AdminInstanceSchema)).meta({ id: 'AdminInstanceListResponse' });
+export const AdminInstanceResponseSchema = success(AdminInstanceSchema).meta({ id: 'AdminInstanceResponse' });

@@ -29,7 +29,13 @@ export const SessionResponseSchema = success(
 ).meta({ id: 'SessionResponse' });
 
 export const MeResponseSchema = success(
-  z.object({ user: UserSchema, tenant: TenantSchema, method: z.enum(['session', 'api_key']) }),
+  z.object({
+    user: UserSchema,
+    tenant: TenantSchema.extend({
+      systemId: z.number().int().meta({ description: 'Numeric id: the X-Sistema-ID / sistema_id of the Z-API compatibility API (/api)' }),
+    }),
+    method: z.enum(['session', 'api_key']),
+  }),
 ).meta({ id: 'MeResponse' });
 
 export const CreateApiKeyBodySchema = z

@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '../../services/ids.js';
+import { WEBHOOK_EVENTS, webhookEventsSubscriptionSchema } from '../../services/webhooks/webhook-events.js';
 import { httpUrl, success, timestamp } from './common-schemas.js';
 
 const status = z.enum(['created', 'qr', 'connected', 'disconnected', 'banned']).meta({ id: 'InstanceStatus' });
 const name = z.string().trim().min(3).max(50);
+const webhookEvents = webhookEventsSubscriptionSchema
+  .nullable()
+  .optional()
+  .meta({ description: `Events sent to webhookUrl (null or absent: all): ${WEBHOOK_EVENTS.join(', ')}` });
 
 export const InstanceIdParamsSchema = z.object({
   instanceId: z.string().regex(INSTANCE_ID_PATTERN, 'must look like inst_xxxxxxxxxxxx'),
 });
 
 export const CreateInstanceBodySchema = z
-  .strictObject({ name, webhookUrl: httpUrl.nullable().optional() })
+  .strictObject({ name, webhookUrl: httpUrl.nullable().optional(), webhookEvents })
   .meta({ id: 'CreateInstanceBody' });
 
 export const UpdateInstanceBodySchema = z
-  .strictObject({ name: name.optional(), webhookUrl: httpUrl.nullable().optional() })
-  .refine((b) => b.name !== undefined || b.webhookUrl !== undefined, { message: 'give name or webhookUrl' })
+  .strictObject({ name: name.optional(), webhookUrl: httpUrl.nullable().optional(), webhookEvents })
+  .refine((b) => b.name !== undefined || b.webhookUrl !== undefined || b.webhookEvents !== undefined, {
+    message: 'give name, webhookUrl or webhookEvents',
+  })
   .meta({ id: 'UpdateInstanceBody' });
 
 export const InstanceSummarySchema = z
@@ -30,11 +37,26 @@ export const InstanceSummarySchema = z
   })
   .meta({ id: 'InstanceSummary' });
 
+export const QrCodeSchema = z
+  .object({
+    base64: z.string().meta({ example: 'data:image/png;base64,iVBORw0KGgo...' }),
+    code: z.string().meta({ description: 'The raw QR string (what the phone reads)' }),
+    expiry: z.number().int().meta({ description: 'Seconds this code lives', example: 20 }),
+    attemptId: z.string().meta({ example: 'qr_attempt_1' }),
+  })
+  .meta({ id: 'QrCode' });
+
 export const InstanceDetailSchema = InstanceSummarySchema.extend({
-  statusReason: z.string().nullable(),
+  statusReason: z
+    .string()
+    .nullable()
+    .meta({ description: 'Why the status last changed: qr, connected, qr_expired, logged_out, replaced, banned, network, restarting, ...' }),
   integration: z.literal('WHATSAPP-BAILEYS'),
   profilePicUrl: z.string().nullable(),
   updatedAt: timestamp,
+  qrCode: QrCodeSchema.optional().meta({ description: 'Only while status is qr' }),
+  webhookEvents: z.array(z.string()).nullable().meta({ description: 'Subscribed webhook events; null means all' }),
+  webhookSecret: z.string().nullable().optional().meta({ description: 'Signs every webhook (X-Webhook-Signature); rotatable' }),
 }).meta({ id: 'InstanceDetail' });
 
 export const InstanceListResponseSchema = success(z.array(InstanceSummarySchema)).meta({ id: 'InstanceListResponse' });
@@ -46,6 +68,7 @@ export const InstanceCreatedResponseSchema = success(
     status,
     integration: z.literal('WHATSAPP-BAILEYS'),
     webhookUrl: z.string().nullable(),
+    webhookSecret: z.string().nullable().meta({ description: 'Signs every webhook (X-Webhook-Signature)' }),
   }),
 ).meta({ id: 'InstanceCreatedResponse' });
 

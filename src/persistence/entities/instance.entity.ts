@@ -3,10 +3,12 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Generated,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryColumn,
+  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 import { TenantEntity } from './tenant.entity.js';
@@ -18,6 +20,7 @@ export const INSTANCE_STATUSES: readonly InstanceStatus[] = ['created', 'qr', 'c
 @Check('instances_status_check', `"status" IN ('created', 'qr', 'connected', 'disconnected', 'banned')`)
 @Index('idx_instances_tenant_id', ['tenantId', 'createdAt'])
 @Index('idx_instances_status', ['status'])
+@Unique('uq_instances_tenant_tag', ['tenantId', 'tag'])
 export class InstanceEntity {
   /** `inst_` + random url-safe characters. */
   @PrimaryColumn({ type: 'text' })
@@ -60,6 +63,27 @@ export class InstanceEntity {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** Numeric id of the Z-API compatibility surface (`id`, `instancia_id`); identity BY DEFAULT so imports can keep old ids. */
+  @Column({ name: 'legacy_id', type: 'integer', unique: true, generated: 'identity', generatedIdentity: 'BY DEFAULT' })
+  legacyId!: number;
+
+  /** The `uuid` / `instancia_uuid` of the Z-API compatibility surface. */
+  @Column({ type: 'uuid', unique: true })
+  @Generated('uuid')
+  uuid!: string;
+
+  /** Z-API compat: the client's unique tag for this instance (unique per tenant); null for instances made through /whatsapp. */
+  @Column({ type: 'text', nullable: true })
+  tag!: string | null;
+
+  /** Z-API compat: `descricao`. */
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  /** Z-API compat: the `instance_id` the client had at its old provider; kept only to echo it back. Not a secret. */
+  @Column({ name: 'external_instance_id', type: 'text', nullable: true })
+  externalInstanceId!: string | null;
 
   /** The node currently running this instance's socket, if any. */
   @Column({ name: 'node_id', type: 'text', nullable: true })

@@ -11,6 +11,13 @@ export class TenantEntity {
   @Column({ type: 'text' })
   name!: string;
 
+  /**
+   * Stable numeric id: the `sistema_id` / `X-Sistema-ID` of the Z-API compatibility surface (/api). Identity BY DEFAULT,
+   * so a tenant moving from the old provider can keep its old number (set explicitly on import).
+   */
+  @Column({ name: 'system_id', type: 'integer', unique: true, generated: 'identity', generatedIdentity: 'BY DEFAULT' })
+  systemId!: number;
+
   @Column({ type: 'text', default: 'starter' })
   plan!: Plan;
 

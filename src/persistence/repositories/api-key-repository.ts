@@ -17,6 +17,10 @@ export class ApiKeyRepository {
     return this.ds.getRepository(ApiKeyEntity).findOneBy({ keyHash });
   }
 
+  findForTenant(id: string, tenantId: string): Promise<ApiKeyEntity | null> {
+    return this.ds.getRepository(ApiKeyEntity).findOneBy({ id, tenantId });
+  }
+
   async deleteForTenant(id: string, tenantId: string): Promise<boolean> {
     const result = await this.ds.getRepository(ApiKeyEntity).delete({ id, tenantId });
     return (result.affected ?? 0) > 0;

@@ -1,15 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { InstanceEntity, type InstanceStatus } from '../entities/instance.entity.js';
 import { TenantEntity, type Plan } from '../entities/tenant.entity.js';
+import type { Tx } from '../transaction-runner.js';
 
 export type NewInstance = Pick<InstanceEntity, 'id' | 'tenantId' | 'name' | 'webhookUrl'> &
-  Partial<Pick<InstanceEntity, 'webhookEvents' | 'webhookSecret'>>;
+  Partial<Pick<InstanceEntity, 'webhookEvents' | 'webhookSecret' | 'tag' | 'description' | 'externalInstanceId'>>;
+/** How the Z-API compatibility surface names an instance: its uuid or its numeric id. */
+export type CompatInstanceRef = { uuid: string } | { legacyId: number };
 export type InstancePatch = Partial<
   Pick<InstanceEntity, 'name' | 'webhookUrl' | 'webhookEvents' | 'webhookSecret' | 'active'>
 >;
 export type InstanceStatePatch = Partial<
   Pick<InstanceEntity, 'status' | 'statusReason' | 'phone' | 'profilePicUrl' | 'nodeId'>
 >;
+
+/** `disconnected` reasons after which the engine keeps (or resumes) trying on its own. */
+export const RUNNABLE_DISCONNECT_REASONS = ['network', 'restarting', 'bad_session'];
 
 export class InstanceRepository {
   constructor(private readonly ds: DataSource) {}
@@ -27,6 +33,11 @@ export class InstanceRepository {
 
   findForTenant(id: string, tenantId: string): Promise<InstanceEntity | null> {
     return this.ds.getRepository(InstanceEntity).findOneBy({ id, tenantId });
+  }
+
+  /** Z-API compat: an instance of the tenant by uuid or numeric id. */
+  findForTenantByCompatRef(ref: CompatInstanceRef, tenantId: string): Promise<InstanceEntity | null> {
+    return this.ds.getRepository(InstanceEntity).findOneBy({ ...ref, tenantId });
   }
 
   findById(id: string): Promise<InstanceEntity | null> {
@@ -65,9 +76,29 @@ export class InstanceRepository {
     return repo.findOneBy({ id, tenantId });
   }
 
-  /** For the engine: records a state change of one instance. */
-  async updateState(id: string, patch: InstanceStatePatch): Promise<void> {
-    await this.ds.getRepository(InstanceEntity).update({ id }, patch);
+  /** For the engine: records a state change of one instance (in `tx` when given). False when the row is gone. */
+  async updateState(id: string, patch: InstanceStatePatch, tx?: Tx): Promise<boolean> {
+    const result = await (tx ?? this.ds.manager).getRepository(InstanceEntity).update({ id }, patch);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * For the engine's supervisor: the instances that should have a socket somewhere in the cluster. Active ones in
+   * `created`, `qr`, `connected`, or `disconnected` for a transient reason; not `banned`, nor `disconnected` for a
+   * reason that waits for the user (`logged_out`, `replaced`, `qr_expired`, ...).
+   */
+  async listRunnableIds(): Promise<string[]> {
+    const rows = await this.ds
+      .getRepository(InstanceEntity)
+      .createQueryBuilder('i')
+      .select('i.id', 'id')
+      .where('i.active = true')
+      .andWhere(
+        `(i.status IN ('created', 'qr', 'connected') OR (i.status = 'disconnected' AND i.statusReason IN (:...transient)))`,
+        { transient: RUNNABLE_DISCONNECT_REASONS },
+      )
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
   }
 
   async deleteForTenant(id: string, tenantId: string): Promise<boolean> {

@@ -278,6 +278,40 @@ export class MessageRepository {
     return rows.map((row) => hydrate(em, MessageEntity, row));
   }
 
+  /** The chat's inbound messages not read yet (oldest first, at most `limit`), for read receipts. */
+  findUnreadInbound(instanceId: string, chatJid: string, limit = 1000): Promise<MessageEntity[]> {
+    return this.ds
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .where('m.instanceId = :instanceId AND m.chatJid = :chatJid AND m.fromMe = false', { instanceId, chatJid })
+      .andWhere(`m.status NOT IN ('read', 'played')`)
+      .orderBy('m.messageTimestamp', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Outgoing messages still `queued` that were accepted before `before` (to re-enqueue after a crash). */
+  findQueuedBefore(before: Date, limit = 1000): Promise<MessageEntity[]> {
+    return this.ds
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .where(`m.status = 'queued' AND m.fromMe = true AND m.createdAt < :before`, { before })
+      .orderBy('m.createdAt', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Messages whose media is still to be downloaded (inbound) after a restart. */
+  findMediaPending(limit = 100): Promise<MessageEntity[]> {
+    return this.ds
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .where(`m.mediaStatus = 'pending' AND m.fromMe = false`)
+      .orderBy('m.createdAt', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   /** Records media download/storage progress. Returns the message, or null when it does not exist. */
   async updateMedia(instanceId: string, id: string, patch: MediaPatch, tx?: Tx): Promise<MessageEntity | null> {
     const repo = (tx ?? this.ds.manager).getRepository(MessageEntity);
@@ -350,13 +384,15 @@ export class MessageRepository {
     return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
   }
 
-  /** A chat's messages, newest first. */
+  /** A chat's messages, newest first (same second: the later stored first). */
   listByChat(instanceId: string, chatJid: string, page: PageRequest = {}): Promise<Page<MessageEntity>> {
     const query = this.ds
       .getRepository(MessageEntity)
       .createQueryBuilder('m')
       .where('m.instanceId = :instanceId AND m.chatJid = :chatJid', { instanceId, chatJid })
       .orderBy('m.messageTimestamp', 'DESC')
+      // Messages of the same second (WhatsApp timestamps are whole seconds): the later stored first.
+      .addOrderBy('m.createdAt', 'DESC')
       .addOrderBy('m.id', 'DESC');
     return paginate(query, page);
   }

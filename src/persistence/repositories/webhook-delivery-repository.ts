@@ -28,6 +28,14 @@ export interface AttemptRecord {
   error?: string | null;
 }
 
+/** The authority (`host[:port]`) of a URL, as SQL's `substring(url from HOST_PATTERN)` extracts it. */
+const HOST_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)';
+
+/** The per-host fairness key of a delivery URL: its authority, lower-cased (the same key claimDue's `skipHosts` takes). */
+export function deliveryHostKey(url: string): string {
+  return (new RegExp(HOST_PATTERN).exec(url)?.[1] ?? '').toLowerCase();
+}
+
 const CLAIMABLE = `d."status" IN ('pending', 'delivering') AND d."next_attempt_at" <= now()`;
 
 /**
@@ -38,28 +46,17 @@ const CLAIMABLE = `d."status" IN ('pending', 'delivering') AND d."next_attempt_a
 export class WebhookDeliveryRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Claims up to `limit` due deliveries, oldest due first; rows other claimers hold are skipped, not waited for. */
-  claimDue(options: { limit: number; leaseMs: number }): Promise<ClaimedDelivery[]> {
+  /**
+   * Claims up to `limit` due deliveries, oldest due first; rows other claimers hold are skipped, not waited for.
+   * `skipHosts` (keys from `deliveryHostKey`) leaves out targets the caller already keeps busy (per-host fairness).
+   */
+  claimDue(options: { limit: number; leaseMs: number; skipHosts?: readonly string[] }): Promise<ClaimedDelivery[]> {
     return this.claimWhere(
       `SELECT d."id" FROM "webhook_deliveries" d WHERE ${CLAIMABLE}
+         AND NOT (coalesce(lower(substring(d."url" from '${HOST_PATTERN}')), '') = ANY ($3::text[]))
        ORDER BY d."next_attempt_at", d."id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [options.leaseMs, options.limit],
+      [options.leaseMs, options.limit, [...(options.skipHosts ?? [])]],
     );
-  }
-
-  /**
-   * Claims one delivery (a queued job for it came due): pending ones whatever their time, delivering ones whose
-   * lease lapsed. Null when it is gone, finished, or held by another worker.
-   */
-  async claim(id: string, options: { leaseMs: number }): Promise<ClaimedDelivery | null> {
-    const claimed = await this.claimWhere(
-      `SELECT d."id" FROM "webhook_deliveries" d
-       WHERE d."id" = $2
-         AND (d."status" = 'pending' OR (d."status" = 'delivering' AND d."next_attempt_at" <= now()))
-       FOR UPDATE SKIP LOCKED`,
-      [options.leaseMs, id],
-    );
-    return claimed[0] ?? null;
   }
 
   private async claimWhere(selectIds: string, params: unknown[]): Promise<ClaimedDelivery[]> {

@@ -6,8 +6,3 @@
 export interface EventNotifier {
   notifyAppended(instanceId: string, lastSequence: number): void;
 }
-
-/** For code paths (and tests) that run without live delivery: pollers still find the rows. */
-export const silentEventNotifier: EventNotifier = {
-  notifyAppended() {},
-};

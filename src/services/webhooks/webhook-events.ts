@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** Every event a tenant can receive by webhook or SSE. */
@@ -21,10 +20,6 @@ export const webhookEventsSubscriptionSchema = z
   .array(webhookEventSchema)
   .min(1)
   .refine((events) => new Set(events).size === events.length, { message: 'event names must not repeat' });
-
-export function isSubscribed(subscription: readonly WebhookEvent[] | null | undefined, event: WebhookEvent): boolean {
-  return !subscription || subscription.length === 0 || subscription.includes(event);
-}
 
 /** A WhatsApp message key, as in the seed: `{ remoteJid, fromMe, id }` (+ `participant` in groups). */
 export const messageKeySchema = z.looseObject({
@@ -93,7 +88,10 @@ function envelopeOf<E extends WebhookEvent>(event: E) {
   return z.object({ ...envelopeBase, event: z.literal(event), data: webhookEventDataSchemas[event] });
 }
 
-/** The body of every webhook request and SSE message: `{ id, event, timestamp, sequence, instance, data }`. */
+/**
+ * The body of every webhook request and SSE message: `{ id, event, timestamp, sequence, instance, data }`. The
+ * contract receivers can rely on: published in the OpenAPI document's `webhooks` and checked by the e2e tests.
+ */
 export const webhookEnvelopeSchema = z.discriminatedUnion('event', [
   envelopeOf('connection.update'),
   envelopeOf('messages.upsert'),
@@ -107,29 +105,3 @@ export const webhookEnvelopeSchema = z.discriminatedUnion('event', [
 
 export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
 export type WebhookEnvelopeOf<E extends WebhookEvent> = Extract<WebhookEnvelope, { event: E }>;
-
-/** `evt_` + 20 random url-safe characters. */
-export function newWebhookEventId(): string {
-  return `evt_${randomBytes(15).toString('base64url')}`;
-}
-
-export interface BuildEnvelopeInput<E extends WebhookEvent> {
-  event: E;
-  instance: z.infer<typeof webhookInstanceSchema>;
-  sequence: number;
-  data: WebhookEventData<E>;
-  id?: string;
-  at?: Date;
-}
-
-/** Builds and validates an envelope (throws a ZodError when `data` does not fit the event). */
-export function buildWebhookEnvelope<E extends WebhookEvent>(input: BuildEnvelopeInput<E>): WebhookEnvelopeOf<E> {
-  return webhookEnvelopeSchema.parse({
-    id: input.id ?? newWebhookEventId(),
-    event: input.event,
-    timestamp: (input.at ?? new Date()).toISOString(),
-    sequence: input.sequence,
-    instance: input.instance,
-    data: input.data,
-  }) as WebhookEnvelopeOf<E>;
-}

@@ -17,6 +17,8 @@ export interface WebhookAttemptInput {
   lookup?: HostLookup;
   userAgent?: string;
   nowSeconds?: number;
+  /** Aborts the attempt (shutdown); it then counts as a network error. */
+  signal?: AbortSignal;
 }
 
 /** What one webhook attempt did, ready for the delivery log and for decideRetry. */
@@ -53,6 +55,7 @@ export async function attemptWebhook(input: WebhookAttemptInput): Promise<Webhoo
       onTooLarge: 'truncate',
       allowPrivate: input.allowPrivate,
       lookup: input.lookup,
+      signal: input.signal,
     });
     const retryAfter = response.headers['retry-after'];
     return {

@@ -1,4 +1,4 @@
-import { WebhookDeliveryRepository } from '../../../src/persistence/repositories/webhook-delivery-repository.js';
+import { WebhookDeliveryRepository, deliveryHostKey } from '../../../src/persistence/repositories/webhook-delivery-repository.js';
 import { WebhookEventRepository } from '../../../src/persistence/repositories/webhook-event-repository.js';
 import { runSql } from '../../../src/persistence/sql.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -75,7 +75,6 @@ describe('claiming due deliveries', () => {
       const claimed = await deliveries.claimDue({ limit: 100, leaseMs: 60_000 });
       expect(Date.now() - started).toBeLessThan(2000);
       expect(claimed.map((c) => c.delivery.id).sort()).toEqual(ids.slice(4).sort());
-      expect(await deliveries.claim(locked[0] as string, { leaseMs: 60_000 })).toBeNull();
     } finally {
       await runner.rollbackTransaction();
       await runner.release();
@@ -94,15 +93,15 @@ describe('claiming due deliveries', () => {
     expect(await deliveries.markSucceeded(ids[0] as string, second?.delivery.claimToken as string, { statusCode: 200 })).toBe(true);
   });
 
-  it('claim(id) takes a pending delivery even before it is due, but not one held by a live claim', async () => {
-    const { ids } = await pending(1);
-    const id = ids[0] as string;
-    const held = await deliveries.claim(id, { leaseMs: 60_000 });
-    expect(held?.delivery.status).toBe('delivering');
-    expect(await deliveries.claim(id, { leaseMs: 60_000 })).toBeNull();
-    await deliveries.markRetry(id, held?.delivery.claimToken as string, { delayMs: 3_600_000, statusCode: 503 });
-    expect(await deliveries.claimDue({ limit: 10, leaseMs: 60_000 })).toEqual([]);
-    expect((await deliveries.claim(id, { leaseMs: 60_000 }))?.delivery.attempts).toBe(2);
+  it('leaves out the hosts the caller asks to skip (per-host fairness)', async () => {
+    const busy = await makeInstance(db.dataSource, { webhookUrl: 'https://Busy.example.com:8443/hook' });
+    const other = await makeInstance(db.dataSource, { webhookUrl: 'https://other.example.com/hook' });
+    await events.append({ instanceId: busy.id, event: 'messages.upsert', data: {} });
+    const { deliveries: [otherDelivery] } = await events.append({ instanceId: other.id, event: 'messages.upsert', data: {} });
+    expect(deliveryHostKey('https://Busy.example.com:8443/hook')).toBe('busy.example.com:8443');
+    const claimed = await deliveries.claimDue({ limit: 10, leaseMs: 60_000, skipHosts: ['busy.example.com:8443'] });
+    expect(claimed.map((c) => c.delivery.id)).toEqual([otherDelivery?.id]);
+    expect(await deliveries.claimDue({ limit: 10, leaseMs: 60_000 })).toHaveLength(1);
   });
 });
 

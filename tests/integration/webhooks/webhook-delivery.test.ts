@@ -1,264 +1,194 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import pino from 'pino';
-import { createQueueConnection } from '../../../src/queues/queue-connection.js';
-import { QueueNaming } from '../../../src/queues/queue-naming.js';
-import { WebhookDeliveryQueue } from '../../../src/queues/webhook-delivery-queue.js';
-import { WebhookDeliveryWorker } from '../../../src/queues/webhook-delivery-worker.js';
-import { createRetryPolicy } from '../../../src/services/webhooks/retry-policy.js';
-import {
-  WebhookDispatcher,
-  type WebhookAttemptRecord,
-  type WebhookDeliveryRecord,
-  type WebhookDeliveryStore,
-} from '../../../src/services/webhooks/webhook-dispatcher.js';
-import { buildWebhookEnvelope } from '../../../src/services/webhooks/webhook-events.js';
-import { generateWebhookSecret, verifyWebhook } from '../../../src/services/webhooks/webhook-signer.js';
+import request from 'supertest';
+import { verifyWebhook } from '../../../src/services/webhooks/webhook-signer.js';
+import { signup } from '../../support/factories.js';
+import { createWebhookTestApp, hang, Receiver, status, waitFor, type WebhookTestApp } from './webhook-kit.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const logger = pino({ level: 'silent' });
-const uid = () => randomBytes(6).toString('hex');
+const upsert = (id: string, text = 'Olá!') => ({
+  key: { remoteJid: '5511999999999@s.whatsapp.net', fromMe: false, id },
+  message: { conversation: text },
+  messageType: 'conversation',
+  pushName: 'João Silva',
+  messageTimestamp: '1704456789',
+});
 
-/** Our WebhookDeliveryStore port, in memory. */
-class MemoryStore implements WebhookDeliveryStore {
-  readonly deliveries = new Map<string, WebhookDeliveryRecord>();
-  readonly attempts = new Map<string, WebhookAttemptRecord[]>();
+let t: WebhookTestApp;
+const receiver = new Receiver();
 
-  async load(deliveryId: string): Promise<WebhookDeliveryRecord | null> {
-    const found = this.deliveries.get(deliveryId);
-    return found ? { ...found } : null;
-  }
+beforeAll(async () => {
+  t = await createWebhookTestApp();
+  await receiver.start();
+  await t.webhooks.start();
+});
+afterAll(async () => {
+  await t?.close();
+  await receiver.stop();
+});
 
-  async recordAttempt(deliveryId: string, attempt: WebhookAttemptRecord): Promise<void> {
-    const delivery = this.deliveries.get(deliveryId);
-    if (!delivery) return;
-    delivery.attempts = attempt.attempt;
-    delivery.status = attempt.status;
-    this.attempts.set(deliveryId, [...(this.attempts.get(deliveryId) ?? []), attempt]);
-  }
-
-  statusOf(id: string) {
-    return this.deliveries.get(id)?.status;
-  }
+/** A fresh tenant with one instance pointing at `url`. */
+async function instanceAt(url: string, extra: Record<string, unknown> = {}) {
+  const owner = await signup(t.app);
+  const res = await request(t.app).post('/whatsapp/instances').set('Cookie', owner.cookie).send({ name: 'Atendimento', webhookUrl: url, ...extra });
+  expect(res.status).toBe(201);
+  return { cookie: owner.cookie, instanceId: res.body.data.instanceId as string, secret: res.body.data.webhookSecret as string };
 }
 
-/** A receiver whose answers the test scripts, per path, in turn. */
-class Receiver {
-  readonly hits: { path: string; headers: IncomingMessage['headers']; body: string; at: number }[] = [];
-  private readonly scripts = new Map<string, ((res: ServerResponse) => void)[]>();
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.hits.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      const next = this.scripts.get(req.url ?? '')?.shift();
-      (next ?? ((r) => r.writeHead(200).end('ok')))(res);
-    });
-  });
-  base = '';
-
-  script(path: string, ...answers: ((res: ServerResponse) => void)[]): string {
-    this.scripts.set(path, answers);
-    return `${this.base}${path}`;
-  }
-
-  hitsOf(path: string) {
-    return this.hits.filter((h) => h.path === path);
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+async function deliveriesOf(cookie: string, instanceId: string, query = '') {
+  const res = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries${query}`).set('Cookie', cookie);
+  expect(res.status).toBe(200);
+  return res.body as { data: Array<Record<string, unknown>>; pagination: { total: number; page: number; pageSize: number } };
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => (res: ServerResponse) => res.writeHead(code, headers).end(`answer ${code}`);
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-describe('webhook delivery (BullMQ on real Redis, real HTTP receiver)', () => {
-  const naming = new QueueNaming(`test-webhooks-${process.pid}-${uid()}`);
-  const receiver = new Receiver();
-  const secret = generateWebhookSecret();
-  let connection: Redis;
-  let store: MemoryStore;
-  let queue: WebhookDeliveryQueue;
-  let worker: WebhookDeliveryWorker;
-
-  const addDelivery = (url: string, sequence = 1): WebhookDeliveryRecord => {
-    const envelope = buildWebhookEnvelope({
+describe('webhook delivery from the outbox', () => {
+  it('delivers the signed envelope built from the event row', async () => {
+    const { cookie, instanceId, secret } = await instanceAt(receiver.url('/signed'));
+    expect(secret).toMatch(/^whsec_/);
+    const { eventId, sequence } = await t.emit(instanceId, 'messages.upsert', upsert('BAE5C8F9A2B4E231'));
+    await waitFor(() => receiver.hitsOf('/signed').length === 1, 10_000, 'delivery');
+    const hit = receiver.hitsOf('/signed')[0]!;
+    expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body })).toMatchObject({ ok: true, id: eventId });
+    expect(hit.headers['x-webhook-id']).toBe(eventId);
+    expect(hit.headers['content-type']).toBe('application/json');
+    const body = JSON.parse(hit.body);
+    expect(body).toEqual({
+      id: eventId,
       event: 'messages.upsert',
-      instance: { instanceName: 'Atendimento', instanceId: 'inst_test' },
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       sequence,
-      data: {
-        key: { remoteJid: '5511999999999@s.whatsapp.net', fromMe: false, id: 'BAE5C8F9A2B4E231' },
-        message: { conversation: 'Olá!' },
-        messageType: 'conversation',
-        pushName: 'João Silva',
-        messageTimestamp: '1704456789',
-      },
+      instance: { instanceName: 'Atendimento', instanceId },
+      data: upsert('BAE5C8F9A2B4E231'),
     });
-    const record: WebhookDeliveryRecord = {
-      deliveryId: `dlv_${uid()}`,
-      instanceId: 'inst_test',
-      url,
-      secret,
-      eventId: envelope.id,
-      body: JSON.stringify(envelope),
-      attempts: 0,
-      status: 'pending',
-    };
-    store.deliveries.set(record.deliveryId, record);
-    return record;
-  };
-
-  beforeAll(async () => {
-    connection = createQueueConnection(REDIS_URL);
-    await receiver.start();
-  });
-
-  beforeEach(async () => {
-    store = new MemoryStore();
-    queue = new WebhookDeliveryQueue({ connection, naming, logger });
-    const dispatcher = new WebhookDispatcher({
-      store,
-      policy: createRetryPolicy({ maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 2000 }),
-      logger,
-      allowPrivate: true,
-      timeoutMs: 500,
+    expect(Object.keys(body.data.key)).toEqual(['remoteJid', 'fromMe', 'id']);
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'succeeded', 5000, 'log');
+    expect((await deliveriesOf(cookie, instanceId)).data[0]).toMatchObject({
+      eventId, event: 'messages.upsert', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null,
     });
-    worker = new WebhookDeliveryWorker({ connection, naming, handler: dispatcher, logger, concurrency: 5 });
-    await worker.start();
   });
 
-  afterEach(async () => {
-    await worker.close();
-    await queue.close();
-  });
-
-  afterAll(async () => {
-    await receiver.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${naming.redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await connection.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await connection.quit();
-  });
-
-  it('delivers a signed envelope once', async () => {
-    const d = addDelivery(receiver.script('/ok', status(204)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'succeeded', 5000, 'success');
-    const [hit] = receiver.hitsOf('/ok');
-    expect(receiver.hitsOf('/ok')).toHaveLength(1);
-    expect(hit?.body).toBe(d.body);
-    expect(verifyWebhook({ secret, headers: hit!.headers, body: hit!.body })).toMatchObject({ ok: true, id: d.eventId });
-    expect(store.attempts.get(d.deliveryId)).toEqual([expect.objectContaining({ attempt: 1, statusCode: 204, status: 'succeeded', nextAttemptAt: null })]);
-  });
-
-  it('retries after 500s and succeeds on the third attempt, with the same event id', async () => {
-    const d = addDelivery(receiver.script('/flaky', status(500), status(503), status(200)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'succeeded', 10_000, 'success');
+  it('retries after 500s and succeeds on the third attempt with the same id and bytes', async () => {
+    const { cookie, instanceId, secret } = await instanceAt(receiver.url('/flaky', [status(500), status(503)]));
+    const { eventId } = await t.emit(instanceId, 'messages.upsert', upsert('FLAKY1'));
+    await waitFor(() => receiver.hitsOf('/flaky').length === 3, 10_000, 'three attempts');
     const hits = receiver.hitsOf('/flaky');
-    expect(hits).toHaveLength(3);
-    expect(new Set(hits.map((h) => h.headers['x-webhook-id']))).toEqual(new Set([d.eventId]));
-    expect(store.attempts.get(d.deliveryId)?.map((a) => [a.statusCode, a.status])).toEqual([
-      [500, 'pending'],
-      [503, 'pending'],
-      [200, 'succeeded'],
-    ]);
-    expect(store.attempts.get(d.deliveryId)?.[0]?.nextAttemptAt).toBeInstanceOf(Date);
+    expect(new Set(hits.map((h) => h.headers['x-webhook-id']))).toEqual(new Set([eventId]));
+    expect(new Set(hits.map((h) => h.body)).size).toBe(1);
+    for (const hit of hits) expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body }).ok).toBe(true);
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'succeeded', 5000, 'log');
+    expect((await deliveriesOf(cookie, instanceId)).data[0]).toMatchObject({ attempts: 3, lastStatusCode: 200 });
+  });
+
+  it('keeps the failure in the log while waiting for the next attempt', async () => {
+    const { cookie, instanceId } = await instanceAt(receiver.url('/later', [status(503, { 'Retry-After': '30' })]));
+    await t.emit(instanceId, 'messages.upsert', upsert('LATER1'));
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'pending' && receiver.hitsOf('/later').length === 1, 10_000, 'retry scheduled');
+    const [row] = (await deliveriesOf(cookie, instanceId)).data;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 503, lastError: 'HTTP 503' });
+    const wait = Date.parse(row!.nextAttemptAt as string) - Date.now();
+    expect(wait).toBeGreaterThan(20_000); // Retry-After: 30 honoured
+    expect(receiver.hitsOf('/later')).toHaveLength(1);
   });
 
   it('stops at once on a 404 and keeps the delivery as failed', async () => {
-    const d = addDelivery(receiver.script('/gone', status(404)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'failed', 5000, 'failure');
-    await new Promise((r) => setTimeout(r, 300));
+    const { cookie, instanceId } = await instanceAt(receiver.url('/gone', [], status(404)));
+    await t.emit(instanceId, 'messages.upsert', upsert('GONE1'));
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'failed', 10_000, 'failed');
+    await new Promise((r) => setTimeout(r, 500));
     expect(receiver.hitsOf('/gone')).toHaveLength(1);
-    expect(store.attempts.get(d.deliveryId)?.[0]).toMatchObject({ statusCode: 404, error: 'status 404 is not retried', responseBody: 'answer 404' });
+    expect((await deliveriesOf(cookie, instanceId)).data[0]).toMatchObject({ attempts: 1, lastStatusCode: 404, lastError: 'HTTP 404', nextAttemptAt: null });
   });
 
-  it('gives up after the last attempt (dead letter)', async () => {
-    const d = addDelivery(receiver.script('/down', status(500), status(500), status(500), status(500), status(500)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'failed', 10_000, 'dead letter');
+  it('gives up after the last attempt (dead letter, kept) and redelivers on request', async () => {
+    const { cookie, instanceId, secret } = await instanceAt(receiver.url('/down', [], status(500)));
+    const { eventId } = await t.emit(instanceId, 'messages.upsert', upsert('DOWN1'));
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'failed', 10_000, 'dead letter');
     expect(receiver.hitsOf('/down')).toHaveLength(4);
-    expect(store.attempts.get(d.deliveryId)?.at(-1)).toMatchObject({ attempt: 4, status: 'failed', error: 'no attempts left' });
+    const [dead] = (await deliveriesOf(cookie, instanceId, '?status=failed')).data;
+    expect(dead).toMatchObject({ attempts: 4, lastStatusCode: 500, lastError: 'HTTP 500; no attempts left' });
+
+    receiver.url('/down'); // the receiver is fixed: 200 from now on
+    const redeliver = await request(t.app)
+      .post(`/whatsapp/instances/${instanceId}/webhook-deliveries/${dead!.id as string}/redeliver`)
+      .set('Cookie', cookie);
+    expect(redeliver.status).toBe(202);
+    expect(redeliver.body.data).toMatchObject({ id: dead!.id, status: 'pending', attempts: 0 });
+    await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'succeeded', 10_000, 'redelivered');
+    const last = receiver.hitsOf('/down').at(-1)!;
+    expect(verifyWebhook({ secret, headers: last.headers, body: last.body })).toMatchObject({ ok: true, id: eventId });
+    expect(JSON.parse(last.body).id).toBe(eventId);
+
+    const missing = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook-deliveries/whd_doesnotexist00/redeliver`).set('Cookie', cookie);
+    expect(missing.status).toBe(404);
+    const stranger = await signup(t.app);
+    const foreign = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook-deliveries/${dead!.id as string}/redeliver`).set('Cookie', stranger.cookie);
+    expect(foreign.status).toBe(404);
   });
 
-  it('honours Retry-After', async () => {
-    const d = addDelivery(receiver.script('/busy', status(429, { 'retry-after': '1' }), status(200)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'succeeded', 10_000, 'success');
-    const [first, second] = receiver.hitsOf('/busy');
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
-  });
-
-  it('retries when the receiver is down, and delivers once it is up', async () => {
-    const probe = http.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const d = addDelivery(`http://127.0.0.1:${port}/late`);
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => (store.attempts.get(d.deliveryId)?.length ?? 0) >= 1, 5000, 'first attempt');
-    expect(store.attempts.get(d.deliveryId)?.[0]).toMatchObject({ statusCode: null, status: 'pending' });
-    const late = http.createServer((_req, res) => res.writeHead(200).end());
-    await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
-    try {
-      await waitFor(() => store.statusOf(d.deliveryId) === 'succeeded', 10_000, 'late success');
-    } finally {
-      late.closeAllConnections();
-      await new Promise<void>((resolve) => late.close(() => resolve()));
-    }
-  });
-
-  it('ignores a duplicate enqueue, and redelivers on request', async () => {
-    const d = addDelivery(receiver.script('/again', status(200), status(200)));
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
-    await waitFor(() => store.statusOf(d.deliveryId) === 'succeeded', 5000, 'success');
-    await queue.enqueue({ instanceId: d.instanceId, deliveryId: d.deliveryId });
+  it('only subscribed events are delivered; the log filters by status and event', async () => {
+    const { cookie, instanceId } = await instanceAt(receiver.url('/subset'), { webhookEvents: ['connection.update'] });
+    await t.emit(instanceId, 'messages.upsert', upsert('SKIPPED'));
+    const { eventId } = await t.emit(instanceId, 'connection.update', { status: 'connected', reason: 'connected', phone: '+5511999999999' });
+    await waitFor(() => receiver.hitsOf('/subset').length === 1, 10_000, 'subscribed event');
     await new Promise((r) => setTimeout(r, 300));
-    expect(receiver.hitsOf('/again')).toHaveLength(1);
-    store.deliveries.get(d.deliveryId)!.status = 'pending';
-    expect(await queue.redeliver({ instanceId: d.instanceId, deliveryId: d.deliveryId })).toBe(true);
-    await waitFor(() => receiver.hitsOf('/again').length === 2, 5000, 'redelivery');
-    expect(store.attempts.get(d.deliveryId)).toHaveLength(2);
+    expect(receiver.hitsOf('/subset').map((h) => h.headers['x-webhook-id'])).toEqual([eventId]);
+    expect((await deliveriesOf(cookie, instanceId, '?event=connection.update')).pagination.total).toBe(1);
+    expect((await deliveriesOf(cookie, instanceId, '?event=messages.upsert')).pagination.total).toBe(0);
+    const bad = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries?status=weird`).set('Cookie', cookie);
+    expect(bad.status).toBe(400);
   });
 
-  it('skips deliveries that no longer exist, and fails a bad job without retrying', async () => {
-    await queue.enqueue({ instanceId: 'inst_gone', deliveryId: 'dlv_gone' });
-    const raw = new Queue(naming.webhooks(), { connection, prefix: naming.bullPrefix });
-    await raw.add('webhook-delivery', { deliveryId: 42 }, { jobId: 'bad_job', attempts: 5 });
-    await raw.close();
-    const q = queue.queue;
-    let states: [string, string] = ['', ''];
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      states = [await (await q.getJob('dlv_gone'))!.getState(), await (await q.getJob('bad_job'))!.getState()];
-      if (states[0] === 'completed' && states[1] === 'failed') break;
-      await new Promise((r) => setTimeout(r, 50));
+  it('per-host fairness: a hanging receiver does not take every slot', async () => {
+    const slow = await instanceAt(receiver.url('/hang', [], hang));
+    for (let i = 0; i < 15; i++) await t.emit(slow.instanceId, 'messages.upsert', upsert(`HANG${i}`));
+    await waitFor(() => receiver.hitsOf('/hang').length >= 10, 10_000, 'slots taken by the hanging host');
+    // Another host (localhost vs 127.0.0.1) still gets through at once.
+    const other = await instanceAt(`http://localhost:${receiver.port}/other`);
+    await t.emit(other.instanceId, 'messages.upsert', upsert('OTHER'));
+    await waitFor(() => receiver.hitsOf('/other').length === 1, 5000, 'the other host');
+    expect(receiver.hitsOf('/hang').length).toBe(10);
+  });
+});
+
+describe('test event and secret rotation', () => {
+  it('POST /webhook/test sends a signed test event and reports the answer', async () => {
+    const { cookie, instanceId, secret } = await instanceAt(receiver.url('/test-ok', [status(418)]));
+    const teapot = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook/test`).set('Cookie', cookie);
+    expect(teapot.status).toBe(200);
+    expect(teapot.body.data).toMatchObject({ ok: false, statusCode: 418, error: 'HTTP 418', responseBody: 'answer 418' });
+    const ok = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook/test`).set('Cookie', cookie);
+    expect(ok.body.data).toMatchObject({ ok: true, statusCode: 200, error: null, durationMs: expect.any(Number) });
+    const hit = receiver.hitsOf('/test-ok').at(-1)!;
+    expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body })).toMatchObject({ ok: true, id: ok.body.data.eventId });
+    expect(JSON.parse(hit.body)).toMatchObject({ event: 'webhook.test', instance: { instanceId } });
+    expect((await deliveriesOf(cookie, instanceId)).pagination.total).toBe(0);
+
+    await receiver.stop();
+    try {
+      const down = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook/test`).set('Cookie', cookie);
+      expect(down.body.data).toMatchObject({ ok: false, statusCode: null, error: expect.stringMatching(/failed|refused/i) });
+    } finally {
+      await receiver.start();
     }
-    expect(states).toEqual(['completed', 'failed']);
-    expect((await q.getJob('bad_job'))?.attemptsMade).toBe(1);
+  });
+
+  it('rotating the secret changes the signature of the next delivery', async () => {
+    const { cookie, instanceId, secret } = await instanceAt(receiver.url('/rotate'));
+    const rotated = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook-secret/rotate`).set('Cookie', cookie);
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.data.webhookSecret as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(secret);
+    const detail = await request(t.app).get(`/whatsapp/instances/${instanceId}`).set('Cookie', cookie);
+    expect(detail.body.data.webhookSecret).toBe(fresh);
+    await t.emit(instanceId, 'messages.upsert', upsert('ROT1'));
+    await waitFor(() => receiver.hitsOf('/rotate').length === 1, 10_000, 'delivery');
+    const hit = receiver.hitsOf('/rotate')[0]!;
+    expect(verifyWebhook({ secret: fresh, headers: hit.headers, body: hit.body }).ok).toBe(true);
+    expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('the secret is stored encrypted, not in plain text', async () => {
+    const { instanceId, secret } = await instanceAt(receiver.url('/at-rest'));
+    const [row] = await t.db.dataSource.query(`SELECT "webhook_secret" AS s FROM "instances" WHERE "id" = $1`, [instanceId]);
+    expect(row.s).toMatch(/^v1\./);
+    expect(row.s).not.toContain(secret.slice(6));
   });
 });

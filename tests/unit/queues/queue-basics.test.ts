@@ -10,7 +10,6 @@ describe('QueueNaming', () => {
     expect(naming.send('inst_abc-123')).toBe('send.inst_abc-123');
     expect(naming.instanceOfSendQueue('send.inst_abc-123')).toBe('inst_abc-123');
     expect(naming.instanceOfSendQueue('webhooks')).toBeNull();
-    expect(naming.webhooks()).toBe('webhooks');
   });
 
   it('refuses names BullMQ would refuse', () => {
@@ -53,11 +52,6 @@ describe('job payloads', () => {
     }
     expect(caught).toBeInstanceOf(InvalidJobPayloadError);
     expect((caught as InvalidJobPayloadError).issues).toContain(path);
-  });
-
-  it('parses webhook delivery jobs', () => {
-    expect(parseJobData('webhook-delivery', { instanceId: 'inst_a', deliveryId: 'dlv_1', extra: 1 })).toEqual({ instanceId: 'inst_a', deliveryId: 'dlv_1' });
-    expect(() => parseJobData('webhook-delivery', { deliveryId: 'dlv_1' })).toThrow(InvalidJobPayloadError);
   });
 });
 

@@ -1,0 +1,162 @@
+/**
+ * Webhook delivery under load: simulator contacts send M inbound messages at a steady rate to several instances
+ * while a local receiver records arrivals. Phase 1 runs undisturbed; phase 2 stops the receiver for a while
+ * mid-run. Prints the sustained rate, p50/p99 from the simulator's push to the webhook's arrival, and lost and
+ * duplicated counts per phase.
+ *
+ *   npm run bench:webhooks -- [--messages 5000] [--rate 200] [--instances 4] [--contacts 20] [--outage 30]
+ *
+ * Runs the whole product in this process (createNode, as main.ts wires it, role all) on a throw-away database and
+ * Redis prefix, against an in-process simulator. Needs Postgres and Redis (the test defaults).
+ */
+import { parseArgs } from 'node:util';
+import request from 'supertest';
+import { ensureTemplate } from '../tests/support/database.js';
+import { freshPhone, startEngineApp } from '../tests/support/engine-app.js';
+import { signup } from '../tests/support/factories.js';
+import { messagingEnv } from '../tests/support/messaging.js';
+import { Receiver } from '../tests/support/webhook-receiver.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '200' },
+    instances: { type: 'string', default: '4' },
+    contacts: { type: 'string', default: '20' },
+    outage: { type: 'string', default: '30' },
+  },
+});
+const MESSAGES = Number(values.messages);
+const RATE = Number(values.rate);
+const INSTANCES = Number(values.instances);
+const CONTACTS = Number(values.contacts);
+const OUTAGE_MS = Number(values.outage) * 1000;
+
+for (const m of ['log', 'info', 'warn'] as const) console[m] = () => undefined; // libsignal chatter
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+await ensureTemplate();
+const receiver = new Receiver();
+await receiver.start();
+/** Arrival time of each WhatsApp message id (first arrival), and how many times each event id arrived. */
+const arrivals = new Map<string, number>();
+/** When each message's event was committed to the outbox (the body's timestamp). */
+const committed = new Map<string, number>();
+const eventHits = new Map<string, number>();
+const hitsSeen = { count: 0 };
+const e = await startEngineApp({
+  env: messagingEnv({
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // Retries a little sooner than production so phase 2 finishes in reasonable time.
+    WEBHOOK_BACKOFF_BASE_MS: '1000',
+    WEBHOOK_BACKOFF_MAX_MS: '10000',
+    WEBHOOK_MAX_ATTEMPTS: '30',
+  }),
+});
+
+function collect(): void {
+  const hits = receiver.hitsOf('/bench');
+  for (; hitsSeen.count < hits.length; hitsSeen.count++) {
+    const hit = hits[hitsSeen.count]!;
+    const body = JSON.parse(hit.body) as { id: string; event: string; timestamp: string; data: { key?: { id?: string } } };
+    if (body.event !== 'messages.upsert' || !body.data.key?.id) continue;
+    eventHits.set(body.id, (eventHits.get(body.id) ?? 0) + 1);
+    if (!arrivals.has(body.data.key.id)) {
+      arrivals.set(body.data.key.id, hit.at);
+      committed.set(body.data.key.id, Date.parse(body.timestamp));
+    }
+  }
+}
+
+try {
+  out(`pairing ${INSTANCES} instances, creating ${CONTACTS} contacts...`);
+  const phones: string[] = [];
+  for (let i = 0; i < INSTANCES; i++) {
+    const owner = await signup(e.app);
+    const res = await request(e.app)
+      .post('/whatsapp/instances')
+      .set('Cookie', owner.cookie)
+      .send({ name: `Bench ${i}`, webhookUrl: receiver.url('/bench'), webhookEvents: ['messages.upsert'] });
+    phones.push((await e.pair(owner.cookie, res.body.data.instanceId as string)).phone);
+  }
+  const contacts: string[] = [];
+  for (let i = 0; i < CONTACTS; i++) {
+    const phone = freshPhone();
+    await e.control.createContact(phone, `Contact ${i}`);
+    contacts.push(phone);
+  }
+
+  async function phase(name: string, outage: boolean): Promise<void> {
+    const sent = new Map<string, number>();
+    const before = new Set(arrivals.keys());
+    const eventsBefore = new Map(eventHits);
+    const started = Date.now();
+    const outageAt = started + (MESSAGES / RATE) * 1000 * 0.3;
+    let outageTimer: Promise<void> | null = null;
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < MESSAGES; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (outage && !outageTimer && Date.now() >= outageAt) {
+        out(`  receiver down for ${OUTAGE_MS / 1000} s`);
+        await receiver.stop();
+        outageTimer = new Promise<void>((resolve) => setTimeout(resolve, OUTAGE_MS)).then(async () => {
+          await receiver.start();
+          out('  receiver up again');
+        });
+      }
+      const contact = contacts[i % contacts.length]!;
+      const to = phones[i % phones.length]!;
+      const pushedAt = Date.now();
+      const p: Promise<void> = e.control
+        .sendFromContact(contact, { to, text: `${name} ${i}` })
+        .then(({ id }) => void sent.set(id, pushedAt))
+        .catch((err: unknown) => out(`  send failed: ${(err as Error).message}`))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 100) await Promise.race(inFlight);
+      if (i % 200 === 0) collect();
+    }
+    await Promise.all(inFlight);
+    const lastSend = Date.now();
+    await outageTimer;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      collect();
+      if ([...sent.keys()].every((id) => arrivals.has(id)) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // late duplicates
+    collect();
+    const latencies = [...sent].filter(([id]) => arrivals.has(id) && !before.has(id)).map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
+    const pctOf = (values: number[], p: number) => values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
+    const pct = (p: number) => pctOf(latencies, p);
+    const fresh = [...sent.keys()].filter((id) => arrivals.has(id) && !before.has(id));
+    const ingest = fresh.map((id) => committed.get(id)! - sent.get(id)!).sort((a, b) => a - b);
+    const deliver = fresh.map((id) => arrivals.get(id)! - committed.get(id)!).sort((a, b) => a - b);
+    const lost = [...sent.keys()].filter((id) => !arrivals.has(id)).length;
+    let duplicated = 0;
+    for (const [id, n] of eventHits) duplicated += Math.max(0, n - Math.max(1, eventsBefore.get(id) ?? 0));
+    const lastArrival = Math.max(...[...sent.keys()].map((id) => arrivals.get(id) ?? 0));
+    out(
+      `${name}: ${sent.size} messages pushed in ${((lastSend - started) / 1000).toFixed(1)} s ` +
+        `(${(sent.size / ((lastSend - started) / 1000)).toFixed(0)}/s); delivered ${latencies.length} in ` +
+        `${((lastArrival - started) / 1000).toFixed(1)} s (${(latencies.length / ((lastArrival - started) / 1000)).toFixed(0)}/s sustained)`,
+    );
+    out(`  push → webhook: p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)} ms`);
+    out(`    of which push → outbox commit (engine, messaging): p50 ${pctOf(ingest, 50)} ms, p99 ${pctOf(ingest, 99)} ms`);
+    out(`    and outbox commit → webhook (this module): p50 ${pctOf(deliver, 50)} ms, p99 ${pctOf(deliver, 99)} ms`);
+    out(`  lost ${lost}, duplicated ${duplicated}${sendFailures(sent.size)}`);
+  }
+  const sendFailures = (ok: number) => (ok < MESSAGES ? ` (${MESSAGES - ok} pushes failed at the simulator)` : '');
+
+  out(`phase 1: ${MESSAGES} messages at ${RATE}/s to ${INSTANCES} instances`);
+  await phase('phase 1', false);
+  out(`phase 2: the same with the receiver down for ${OUTAGE_MS / 1000} s`);
+  await phase('phase 2', true);
+} finally {
+  await e.close();
+  await receiver.stop();
+}
+process.exit(0);

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { WEBHOOK_DELIVERY_STATUSES } from '../../persistence/entities/webhook-delivery.entity.js';
+import { INSTANCE_ID_PATTERN } from '../../services/ids.js';
+import { success, timestamp } from './common-schemas.js';
+
+const instanceId = z.string().regex(INSTANCE_ID_PATTERN, 'must look like inst_xxxxxxxxxxxx');
+
+export const DeliveryParamsSchema = z.object({
+  instanceId,
+  deliveryId: z.string().regex(/^whd_[A-Za-z0-9_-]{8,64}$/, 'must look like whd_xxxxxxxxxxxxxxxx'),
+});
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+export const DeliveriesQuerySchema = z.strictObject({
+  status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(),
+  event: z.string().min(1).max(100).optional(),
+  page: positiveInt(1_000_000).optional(),
+  pageSize: positiveInt(100).optional(),
+});
+
+export const WebhookDeliverySchema = z
+  .object({
+    id: z.string().meta({ example: 'whd_Jf3k9QmZpL2xV8aT' }),
+    eventId: z.string().meta({ description: 'The body `id` and X-Webhook-Id (the same on every attempt)' }),
+    event: z.string().meta({ example: 'messages.upsert' }),
+    url: z.string(),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    lastAttemptAt: timestamp.nullable(),
+    nextAttemptAt: timestamp.nullable().meta({ description: 'pending: when the next attempt is due' }),
+    deliveredAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const WebhookDeliveryListResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.array(WebhookDeliverySchema),
+    pagination: z.object({ page: z.number().int(), pageSize: z.number().int(), total: z.number().int() }),
+  })
+  .meta({ id: 'WebhookDeliveryListResponse' });
+
+export const WebhookDeliveryResponseSchema = success(WebhookDeliverySchema).meta({ id: 'WebhookDeliveryResponse' });
+
+export const WebhookTestResponseSchema = success(
+  z.object({
+    url: z.string(),
+    eventId: z.string(),
+    ok: z.boolean().meta({ description: 'The receiver answered 2xx' }),
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number().int(),
+    error: z.string().nullable(),
+    responseBody: z.string().nullable(),
+  }),
+).meta({ id: 'WebhookTestResponse' });
+
+export const WebhookSecretResponseSchema = success(z.object({ webhookSecret: z.string() })).meta({ id: 'WebhookSecretResponse' });

@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisKeys } from './redis-keys.js';
+
+/** What travels on the channel: events of an instance were committed, or deliveries became due (redeliver). */
+export type EventSignal = { kind: 'appended'; instanceId: string; lastSequence: number } | { kind: 'due' };
+
+export type EventSignalListener = (signal: EventSignal) => void;
+
+/**
+ * Cross-node wake-ups over Redis pub/sub (`<prefix>:events`). Only hints: the outbox rows are the truth and every
+ * listener also polls, so a lost message only delays. Publishing uses the shared connection; listening takes a
+ * duplicate in subscriber mode, opened on the first `listen()` and closed by `close()`.
+ * Satisfies the services' EventNotifier port (`notifyAppended`).
+ */
+export class RedisEventChannel {
+  private readonly channel: string;
+  private readonly listeners = new Set<EventSignalListener>();
+  private subscriber: Redis | null = null;
+  private subscribing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    keys: RedisKeys,
+    private readonly logger: Logger,
+  ) {
+    this.channel = keys.key('events');
+  }
+
+  notifyAppended(instanceId: string, lastSequence: number): void {
+    this.publish({ kind: 'appended', instanceId, lastSequence });
+  }
+
+  /** Wakes delivery runners on every node (a delivery was made due again). */
+  notifyDue(): void {
+    this.publish({ kind: 'due' });
+  }
+
+  /** Adds a listener (subscribing on first use); returns its removal. */
+  async listen(listener: EventSignalListener): Promise<() => void> {
+    if (this.closed) throw new Error('RedisEventChannel is closed');
+    this.listeners.add(listener);
+    await this.ensureSubscribed();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    const subscriber = this.subscriber;
+    this.subscriber = null;
+    if (!subscriber) return;
+    try {
+      await subscriber.quit();
+    } catch (err) {
+      this.logger.warn({ err }, 'closing the event channel subscriber failed');
+      subscriber.disconnect();
+    }
+  }
+
+  private publish(signal: EventSignal): void {
+    if (this.closed) return;
+    this.redis.publish(this.channel, JSON.stringify(signal)).catch((err: unknown) => {
+      this.logger.warn({ err }, 'publishing an event signal failed (listeners fall back to polling)');
+    });
+  }
+
+  private ensureSubscribed(): Promise<void> {
+    this.subscribing ??= this.subscribe().catch((err: unknown) => {
+      this.subscribing = null;
+      throw err;
+    });
+    return this.subscribing;
+  }
+
+  private async subscribe(): Promise<void> {
+    const subscriber = this.redis.duplicate({ lazyConnect: true });
+    this.subscriber = subscriber;
+    subscriber.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'event channel subscriber error'));
+    subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
+    if (subscriber.status === 'wait') await subscriber.connect();
+    await subscriber.subscribe(this.channel);
+  }
+
+  private dispatch(message: string): void {
+    let signal: EventSignal;
+    try {
+      signal = JSON.parse(message) as EventSignal;
+    } catch {
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(signal);
+      } catch (err) {
+        this.logger.error({ err }, 'event signal listener failed');
+      }
+    }
+  }
+}

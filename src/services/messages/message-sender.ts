@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { OutgoingContent, QuotedMessage } from '../../engine/engine-types.js';
+import type { HostLookup } from '../../net/url-guard.js';
+import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
+import type { SendJobPayload } from '../../queues/job-payloads.js';
+import { PermanentSendError } from '../../queues/send-errors.js';
+import type { MessageSender } from '../../queues/send-ports.js';
+import { fetchMedia } from './media-fetcher.js';
+import { assertMediaSize, resolveMediaMimetype, type MediaLimits } from './media-rules.js';
+import type { MediaStorage } from './media-storage.js';
+import type { MessagingEngine } from './messaging-ports.js';
+import { toSendError } from './send-failure-mapping.js';
+
+export interface EngineMessageSenderDeps {
+  engine: MessagingEngine;
+  messages: MessageRepository;
+  storage: MediaStorage;
+  limits: MediaLimits;
+  fetchTimeoutMs: number;
+  allowPrivateUrls: boolean;
+  lookup?: HostLookup;
+  logger: Logger;
+  /** How long a positive "is on WhatsApp" answer is trusted (default 10 min; 0 checks every message). */
+  numberCacheMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The send worker's MessageSender over the engine: checks the number with WhatsApp's lookup (not on WhatsApp →
+ * permanent failure), loads the media (URL fetched with the guard, or the stored upload), resolves the quoted
+ * message, and sends with the job's fixed WhatsApp id through EngineControl (routed to the owning node).
+ */
+export class EngineMessageSender implements MessageSender {
+  private readonly known = new Map<string, { jid: string; until: number }>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: EngineMessageSenderDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async send(job: SendJobPayload): Promise<{ waMessageId: string }> {
+    try {
+      const jid = await this.resolveJid(job.instanceId, job.to);
+      const content = await this.contentOf(job);
+      const quoted = await this.quotedOf(job);
+      const sent = await this.deps.engine.send(job.instanceId, jid, content, {
+        messageId: job.waMessageId,
+        ...(quoted ? { quoted } : {}),
+        ...(job.mentions?.length ? { mentions: job.mentions } : {}),
+      });
+      return { waMessageId: sent.messageId };
+    } catch (err) {
+      throw toSendError(err);
+    }
+  }
+
+  /** User JIDs go through WhatsApp's lookup; LIDs and groups are sent as they are. */
+  private async resolveJid(instanceId: string, to: string): Promise<string> {
+    if (!to.endsWith('@s.whatsapp.net')) return to;
+    const cacheKey = `${instanceId}|${to}`;
+    const cached = this.known.get(cacheKey);
+    if (cached && cached.until > this.now()) return cached.jid;
+    const phone = to.slice(0, to.indexOf('@'));
+    const found = await this.deps.engine.onWhatsApp(instanceId, phone);
+    if (!found.exists) throw new PermanentSendError('number_not_on_whatsapp', `+${phone} is not on WhatsApp`);
+    const jid = found.jid ?? to;
+    const ttl = this.deps.numberCacheMs ?? 10 * 60_000;
+    if (ttl > 0) {
+      if (this.known.size > 50_000) this.known.clear();
+      this.known.set(cacheKey, { jid, until: this.now() + ttl });
+    }
+    return jid;
+  }
+
+  private async contentOf(job: SendJobPayload): Promise<OutgoingContent> {
+    const content = job.content;
+    if (content.type === 'text') return { type: 'text', text: content.text };
+    let data: Buffer;
+    let mimetype: string;
+    if (content.source.kind === 'stored') {
+      const stored = await this.deps.storage.get(content.source.key);
+      if (!stored) throw new PermanentSendError('media_missing', `the uploaded media ${content.source.key} is gone`);
+      assertMediaSize(content.mediaType, stored.length, this.deps.limits);
+      data = stored;
+      mimetype = resolveMediaMimetype({ mediaType: content.mediaType, contentType: content.mimetype ?? null, head: stored.subarray(0, 16) });
+    } else {
+      const fetched = await fetchMedia({
+        url: content.source.url,
+        mediaType: content.mediaType,
+        limits: this.deps.limits,
+        declaredMimetype: content.mimetype ?? null,
+        timeoutMs: this.deps.fetchTimeoutMs,
+        allowPrivate: this.deps.allowPrivateUrls,
+        lookup: this.deps.lookup,
+      });
+      data = fetched.data;
+      mimetype = fetched.mimetype;
+    }
+    return {
+      type: 'media',
+      mediaType: content.mediaType,
+      dataBase64: data.toString('base64'),
+      mimetype,
+      ...(content.caption !== undefined ? { caption: content.caption } : {}),
+      ...(content.fileName !== undefined ? { fileName: content.fileName } : {}),
+      ...(content.ptt !== undefined ? { ptt: content.ptt } : {}),
+    };
+  }
+
+  private async quotedOf(job: SendJobPayload): Promise<QuotedMessage | undefined> {
+    if (!job.quotedMessageId) return undefined;
+    const quoted = await this.deps.messages.findById(job.instanceId, job.quotedMessageId);
+    if (!quoted) return undefined; // deleted meanwhile: send without the quote
+    const raw = quoted.raw as { send?: unknown } | Record<string, unknown> | null;
+    const stored = raw && !('send' in raw) ? (raw as Record<string, unknown>) : null;
+    return {
+      key: {
+        id: quoted.waMessageId,
+        remoteJid: quoted.chatJid,
+        fromMe: quoted.fromMe,
+        participant: quoted.chatJid.endsWith('@g.us') ? quoted.senderJid : null,
+      },
+      message: stored ?? { conversation: quoted.text ?? quoted.caption ?? '' },
+    };
+  }
+}

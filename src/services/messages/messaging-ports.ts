@@ -1,0 +1,11 @@
+import type { JsonObject, OutgoingContent, ReadKey, SendOptions, SendResult, WhatsAppLookup } from '../../engine/engine-types.js';
+
+/** What messaging needs from the engine (EngineControl satisfies it): commands routed to the owning node. */
+export interface MessagingEngine {
+  send(instanceId: string, jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult>;
+  readMessages(instanceId: string, keys: ReadKey[]): Promise<void>;
+  onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup>;
+}
+
+/** Downloads and decrypts an inbound message's media from its stored JSON (the engine's downloadMessageMedia). */
+export type MediaDownloader = (message: JsonObject, options: { maxBytes?: number; timeoutMs?: number }) => Promise<Buffer>;
