@@ -11,6 +11,8 @@ import type { MediaStorage } from './media-storage.js';
 import type { MessagingEngine } from './messaging-ports.js';
 import { toSendError } from './send-failure-mapping.js';
 
+const ALREADY_SENT = new Set(['sent', 'delivered', 'read', 'played']);
+
 export interface EngineMessageSenderDeps {
   engine: MessagingEngine;
   messages: MessageRepository;
@@ -40,6 +42,10 @@ export class EngineMessageSender implements MessageSender {
 
   async send(job: SendJobPayload): Promise<{ waMessageId: string }> {
     try {
+      // A job taken again after a crash may have gone out already: WhatsApp's ack (or a receipt) moved the row on.
+      const row = await this.deps.messages.findById(job.instanceId, job.messageId);
+      if (!row) throw new PermanentSendError('message_deleted', `message ${job.messageId} no longer exists (instance deleted?)`);
+      if (ALREADY_SENT.has(row.status)) return { waMessageId: row.waMessageId };
       const jid = await this.resolveJid(job.instanceId, job.to);
       const content = await this.contentOf(job);
       const quoted = await this.quotedOf(job);
