@@ -13,6 +13,7 @@ import { downloadMessageMedia, mediaInfoOf } from './engine/media-download.js';
 import { authenticate } from './http/middleware/authenticate.js';
 import { EngineEventRouter } from './services/engine-event-router.js';
 import { createMessagingModule, type MessagingModule, type MessagingModuleDeps } from './services/messages/messaging-module.js';
+import type { CompatSendPort } from './services/compat/compat-ports.js';
 import { InstanceStatusRecorder } from './services/instance-status-recorder.js';
 import type { EventNotifier } from './services/webhooks/event-notifier.js';
 import { createWebhooksModule, type WebhooksModule, type WebhooksModuleDeps } from './webhooks-module.js';
@@ -60,13 +61,8 @@ export interface ZapNode {
  *
  *   const messaging = createMessagingModule({ ... });
  *   events.register(messaging.eventHandler);
-  purgers.push({
-    name: 'messaging',
-    purge: async (instanceId) => {
-      await messaging.workers?.stop(instanceId, { force: true });
-      await messaging.queue.removeInstance(instanceId);
-    },
-  });  routers.push(messaging.router);  openApi.push(messaging.openApi);
+ *   routers.push(messaging.router);
+ *   openApi.push(messaging.openApi);
  *   workerSteps.push({ name: 'send workers', close: () => messaging.close() });
  */
 export function createNode(inputs: NodeInputs): ZapNode {
@@ -89,12 +85,25 @@ export function createNode(inputs: NodeInputs): ZapNode {
     sink: events,
     ...inputs.engineOverrides,
   });
+  // The Z-API compat send port is the messaging module's, which needs the services' repositories: bound late, below,
+  // before createNode returns (so before any request).
+  let compatSend: CompatSendPort | null = null;
+  const requireCompatSend = (): CompatSendPort => {
+    if (!compatSend) throw new Error('messaging not wired yet');
+    return compatSend;
+  };
   services = createServices({
     config,
     dataSource,
     redis,
     logger,
     lifecycle: engine.control,
+    compatPorts: {
+      send: {
+        sendText: (input) => requireCompatSend().sendText(input),
+        sendMedia: (input) => requireCompatSend().sendMedia(input),
+      },
+    },
     // DELETE: after the row is gone, every module wipes what it keeps for the instance in Redis.
     purger: { purge: (instanceId) => runPurgers(instanceId) },
   });
@@ -163,8 +172,10 @@ export function createNode(inputs: NodeInputs): ZapNode {
     logger,
     ...inputs.messagingOverrides,
   });
+  compatSend = messaging.compatSend;
   events.register(messaging.eventHandler);
   routers.push(messaging.router);
+  openApi.push(messaging.openApi);
   workerSteps.push({ name: 'messaging', close: () => messaging.close() });
   routers.push(webhooks.router);
   openApi.push(webhooks.openApi);

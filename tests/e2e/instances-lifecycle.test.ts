@@ -81,10 +81,25 @@ describe('instances over HTTP: create, QR, pairing', () => {
     expect(regen.status).toBe(409);
     expect(regen.body.error.code).toBe('INSTANCE_ALREADY_CONNECTED');
 
-    // The OpenAPI document lists the operations.
+    // The OpenAPI document lists the operations, and the messaging routes (createNode's contributors).
     const doc = await request(e.app).get('/openapi.json');
     for (const path of ['/whatsapp/instances/{instanceId}/regenerate-qr', '/whatsapp/instances/{instanceId}/restart', '/whatsapp/instances/{instanceId}/disconnect', '/admin/instances/{instanceId}/restart', '/metrics']) {
       expect(doc.body.paths[path]).toBeDefined();
+    }
+    const messaging = (path: string) => doc.body.paths[`/whatsapp/instances/{instanceId}${path}`];
+    expect(messaging('/send-text').post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SendTextBody' });
+    expect(Object.keys(messaging('/send-media').post.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);
+    expect(messaging('/send-media').post.responses['202']).toBeDefined();
+    for (const [path, method] of [
+      ['/messages/{messageId}', 'get'],
+      ['/messages/{messageId}/media', 'get'],
+      ['/numbers/{phone}', 'get'],
+      ['/contacts', 'get'],
+      ['/chats', 'get'],
+      ['/chats/{jid}/messages', 'get'],
+      ['/chats/{jid}/read', 'post'],
+    ] as const) {
+      expect(messaging(path)?.[method]).toBeDefined();
     }
 
     // metrics: engine gauges for this node.

@@ -52,6 +52,11 @@ export const SendMediaFormSchema = z.strictObject({
   mentions: formList.optional(),
 });
 
+/** For the OpenAPI document: the multipart body of send-media as a whole (the fields above, plus the file part). */
+export const SendMediaMultipartDocSchema = SendMediaFormSchema.extend({
+  file: z.string().meta({ format: 'binary', description: 'The file to send' }),
+}).meta({ id: 'SendMediaMultipart' });
+
 export const AcceptedResponseSchema = z
   .object({ success: z.literal(true), data: z.object({ messageId: z.string(), status: z.literal('queued') }) })
   .meta({ id: 'MessageAccepted' });

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../../engine/engine-types.js';
+import { registerMessageRoutes } from '../../http/openapi/messages-openapi.js';
+import type { OpenApiContributor } from '../../http/openapi/openapi-document.js';
 import { messagesRouter } from '../../http/routes/messages-router.js';
 import type { HostLookup } from '../../net/url-guard.js';
 import type { ChatRepository } from '../../persistence/repositories/chat-repository.js';
@@ -73,6 +75,8 @@ type InboundEventHandlerMediaInfo = (message: JsonObject | null) => ReturnType<C
 
 export interface MessagingModule {
   router: Router;
+  /** The routes of `router` in the OpenAPI document. */
+  openApi: OpenApiContributor;
   /** Register on the EngineEventRouter: stores inbound data, drives statuses, starts/stops send workers. */
   eventHandler: {
     readonly name: string;
@@ -276,6 +280,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
 
   return {
     router: messagesRouter({ messaging: service, authenticate: deps.authenticate, maxUploadBytes }),
+    openApi: registerMessageRoutes,
     eventHandler: {
       name: 'messaging',
       onStatus: (instanceId, change) => inbound.onStatus(instanceId, change),
