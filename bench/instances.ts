@@ -9,11 +9,9 @@
  * and the ratio, the time until all N are connected again after a restart (a new supervisor on the same Redis),
  * and CPU at idle.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, type SignalKeyStore, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { Browsers, type WASocket } from '@whiskeysockets/baileys';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -27,6 +25,8 @@ import {
   type StatusChange,
 } from '../src/engine/index.js';
 import { ControlClient } from '../src/simulator/control-client.js';
+import { pairBare, type BareAuth } from './support/bare-baileys.js';
+import { startSimulatorProcess } from './support/simulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,24 +70,15 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
 }
 
 // ---- simulator in its own process -----------------------------------------------------------------------
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0', '--no-media', '--log-level', 'error'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const stopSimulator = () => {
-  if (child.exitCode === null) child.kill('SIGTERM');
-};
-process.on('exit', stopSimulator);
-const sim = await new Promise<{ wsUrl: string; controlUrl: string; rootPublicKey: string }>((resolve, reject) => {
-  createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-  child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-});
+const sim = await startSimulatorProcess();
+const stopSimulator = sim.stop;
 trustRootKey(sim.rootPublicKey);
 const control = new ControlClient(sim.controlUrl);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `bench:instances:${randomBytes(4).toString('hex')}`;
 const encryptionKey = randomBytes(32);
 const phoneBase = 5500000000 + Math.floor(Math.random() * 1000) * 10_000;
-out(`N=${N}, pairing concurrency ${CONCURRENCY}, simulator pid ${child.pid}`);
+out(`N=${N}, pairing concurrency ${CONCURRENCY}, simulator pid ${sim.child.pid}`);
 
 // ---- engine -----------------------------------------------------------------------------------------------
 class Sink implements EngineEventSink {
@@ -185,29 +176,8 @@ const enginePer = (engineFull - engineHalf) / (N - HALF);
 const enginePerRestored = (engineRestored - afterCloseRss) / N;
 
 // ---- bare Baileys, in-memory auth -------------------------------------------------------------------------------
-function memoryKeys(): SignalKeyStore {
-  const data = new Map<string, unknown>();
-  return {
-    async get(type, ids) {
-      const res: Record<string, never> = {};
-      for (const id of ids) {
-        const v = data.get(`${type}:${id}`);
-        if (v !== undefined) res[id] = v as never;
-      }
-      return res;
-    },
-    async set(update) {
-      for (const [type, entries] of Object.entries(update)) {
-        for (const [id, v] of Object.entries(entries ?? {})) {
-          if (v == null) data.delete(`${type}:${id}`);
-          else data.set(`${type}:${id}`, v);
-        }
-      }
-    },
-  };
-}
 const bare: WASocket[] = [];
-function openBare(auth: { creds: ReturnType<typeof initAuthCreds>; keys: SignalKeyStore }): WASocket {
+function openBare(auth: BareAuth): WASocket {
   return makeWASocket({
     waWebSocketUrl: sim.wsUrl,
     auth,
@@ -217,36 +187,17 @@ function openBare(auth: { creds: ReturnType<typeof initAuthCreds>; keys: SignalK
     syncFullHistory: false,
   });
 }
-async function pairBare(phone: string): Promise<void> {
-  const auth = { creds: initAuthCreds(), keys: memoryKeys() };
-  const sock = openBare(auth);
-  await new Promise<void>((resolve, reject) => {
-    sock.ev.on('connection.update', (u) => {
-      if (u.qr) control.scan(u.qr, phone).catch(reject);
-      if (u.connection === 'close') {
-        const code = (u.lastDisconnect?.error as { output?: { statusCode?: number } })?.output?.statusCode;
-        if (code === DisconnectReason.restartRequired) resolve();
-        else reject(new Error(`pairing closed with ${code}`));
-      }
-    });
-  });
-  const again = openBare(auth);
-  await new Promise<void>((resolve, reject) => {
-    again.ev.on('connection.update', (u) => {
-      if (u.connection === 'open') resolve();
-      if (u.connection === 'close') reject(new Error('bare login closed'));
-    });
-  });
-  bare.push(again);
+async function pairBareInto(phone: string): Promise<void> {
+  bare.push(await pairBare(openBare, (qr) => control.scan(qr, phone)));
 }
 let barePer = NaN;
 if (!values['skip-bare']) {
   const phones = Array.from({ length: N }, (_, i) => String(phoneBase + 5000 + i));
   t = Date.now();
-  await pool(phones.slice(0, HALF), CONCURRENCY, pairBare);
+  await pool(phones.slice(0, HALF), CONCURRENCY, pairBareInto);
   await sleep(IDLE_S * 1000);
   const bareHalf = await settledRssMb();
-  await pool(phones.slice(HALF), CONCURRENCY, pairBare);
+  await pool(phones.slice(HALF), CONCURRENCY, pairBareInto);
   out(`bare Baileys: paired ${bare.length}/${N} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   await sleep(IDLE_S * 1000);
   const bareFull = await settledRssMb();

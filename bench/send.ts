@@ -13,12 +13,10 @@
  * The simulator runs in its own process; the product runs in this one (createNode via the e2e harness, role all)
  * on a throw-away database and Redis prefix. Needs Postgres and Redis (the test defaults).
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, type SignalKeyStore, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { Browsers, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { ControlClient } from '../src/simulator/control-client.js';
 import type { RunningSimulator } from '../src/simulator/index.js';
@@ -26,6 +24,8 @@ import { ensureTemplate } from '../tests/support/database.js';
 import { freshPhone, startEngineApp } from '../tests/support/engine-app.js';
 import { createInstance, signup } from '../tests/support/factories.js';
 import { messagingEnv } from '../tests/support/messaging.js';
+import { pairBare, type BareAuth } from './support/bare-baileys.js';
+import { startSimulatorProcess } from './support/simulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,17 +50,8 @@ const pct = (xs: number[], p: number) => {
 };
 
 // ---- simulator in its own process ---------------------------------------------------------------------------
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0', '--no-media', '--log-level', 'error'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const stopSimulator = () => {
-  if (child.exitCode === null) child.kill('SIGTERM');
-};
-process.on('exit', stopSimulator);
-const info = await new Promise<{ wsUrl: string; controlUrl: string; rootPublicKey: string }>((resolve, reject) => {
-  createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-  child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-});
+const info = await startSimulatorProcess();
+const stopSimulator = info.stop;
 const sim = { ...info, close: async () => stopSimulator() } as unknown as RunningSimulator;
 const control = new ControlClient(info.controlUrl);
 
@@ -69,7 +60,7 @@ const e = await startEngineApp({ simulator: sim, env: messagingEnv({ SEND_RATE_P
 const server = createServer(e.app);
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-out(`K=${K} messages over ${I} instances; simulator pid ${child.pid}`);
+out(`K=${K} messages over ${I} instances; simulator pid ${info.child.pid}`);
 
 // ---- I tenants, one instance each, one contact each ----------------------------------------------------------------
 const lanes: Array<{ cookie: string; instanceId: string; phone: string; contact: string }> = [];
@@ -165,54 +156,12 @@ await sleep(3000);
 
 // ---- bare Baileys on the same simulator ----------------------------------------------------------------------------
 const logger = pino({ level: 'silent' });
-function memoryKeys(): SignalKeyStore {
-  const data = new Map<string, unknown>();
-  return {
-    async get(type, ids) {
-      const res: Record<string, never> = {};
-      for (const id of ids) {
-        const v = data.get(`${type}:${id}`);
-        if (v !== undefined) res[id] = v as never;
-      }
-      return res;
-    },
-    async set(update) {
-      for (const [type, entries] of Object.entries(update)) {
-        for (const [id, v] of Object.entries(entries ?? {})) {
-          if (v == null) data.delete(`${type}:${id}`);
-          else data.set(`${type}:${id}`, v);
-        }
-      }
-    },
-  };
-}
-const openBare = (auth: { creds: ReturnType<typeof initAuthCreds>; keys: SignalKeyStore }) =>
+const pairBareSocket = (phone: string): Promise<WASocket> => pairBare(openBare, (qr) => control.scan(qr, phone));
+const openBare = (auth: BareAuth): WASocket =>
   makeWASocket({ waWebSocketUrl: info.wsUrl, auth, logger, browser: Browsers.ubuntu('Chrome'), markOnlineOnConnect: false, syncFullHistory: false });
-async function pairBare(phone: string): Promise<WASocket> {
-  const auth = { creds: initAuthCreds(), keys: memoryKeys() };
-  const sock = openBare(auth);
-  await new Promise<void>((resolve, reject) => {
-    sock.ev.on('connection.update', (u) => {
-      if (u.qr) control.scan(u.qr, phone).catch(reject);
-      if (u.connection === 'close') {
-        const code = (u.lastDisconnect?.error as { output?: { statusCode?: number } })?.output?.statusCode;
-        if (code === DisconnectReason.restartRequired) resolve();
-        else reject(new Error(`pairing closed with ${code}`));
-      }
-    });
-  });
-  const again = openBare(auth);
-  await new Promise<void>((resolve, reject) => {
-    again.ev.on('connection.update', (u) => {
-      if (u.connection === 'open') resolve();
-      if (u.connection === 'close') reject(new Error('bare login closed'));
-    });
-  });
-  return again;
-}
 const bare: Array<{ sock: WASocket; contact: string }> = [];
 for (let i = 0; i < I; i++) {
-  const sock = await pairBare(freshPhone());
+  const sock = await pairBareSocket(freshPhone());
   const contact = freshPhone();
   await control.createContact(contact, `Bare ${i}`);
   bare.push({ sock, contact });

@@ -7,13 +7,13 @@
  * The Baileys sockets in this process are usually the bottleneck (BASELINE.md), so besides wall-clock
  * rates it prints the simulator's own CPU time per message: the capacity it would have alone.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, WA_CERT_DETAILS, type SignalKeyStore, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { ControlClient } from '../src/simulator/control-client.js';
+import { memoryKeyStore } from './support/bare-baileys.js';
+import { startSimulatorProcess } from './support/simulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,13 +32,8 @@ const CONCURRENCY = Number(values.concurrency);
 for (const m of ['log', 'info', 'warn'] as const) console[m] = () => undefined;
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const child = spawn(process.execPath, [...(process.env.SIM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROF] : []), '--import', 'tsx', 'src/simulator/cli.ts', '--port', '0', '--no-media', '--log-level', 'error'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const ready = await new Promise<{ wsUrl: string; controlUrl: string; rootPublicKey: string }>((resolve, reject) => {
-  createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-  child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-});
+const ready = await startSimulatorProcess(process.env.SIM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROF] : []);
+const child = ready.child;
 WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(ready.rootPublicKey, 'hex');
 const control = new ControlClient(ready.controlUrl);
 
@@ -48,27 +43,6 @@ const simCpuMs = (): number => {
 };
 const simRssMb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
 
-function memoryKeys(): SignalKeyStore {
-  const data = new Map<string, unknown>();
-  return {
-    async get(type, ids) {
-      const res: Record<string, never> = {};
-      for (const id of ids) {
-        const v = data.get(`${type}:${id}`);
-        if (v !== undefined) res[id] = v as never;
-      }
-      return res;
-    },
-    async set(update) {
-      for (const [type, entries] of Object.entries(update)) {
-        for (const [id, v] of Object.entries(entries ?? {})) {
-          if (v == null) data.delete(`${type}:${id}`);
-          else data.set(`${type}:${id}`, v);
-        }
-      }
-    },
-  };
-}
 
 interface Device {
   phone: string;
@@ -94,7 +68,7 @@ function openSocket(auth: { creds: ReturnType<typeof initAuthCreds>; keys: Signa
 }
 
 async function pair(phone: string): Promise<Device> {
-  const auth = { creds: initAuthCreds(), keys: memoryKeys() };
+  const auth = { creds: initAuthCreds(), keys: memoryKeyStore() };
   const first = openSocket(auth);
   await new Promise<void>((resolve, reject) => {
     first.ev.on('connection.update', (u) => {
