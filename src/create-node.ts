@@ -177,6 +177,14 @@ export function createNode(inputs: NodeInputs): ZapNode {
   routers.push(messaging.router);
   openApi.push(messaging.openApi);
   workerSteps.push({ name: 'messaging', close: () => messaging.close() });
+  purgers.push({
+    name: 'messaging',
+    // The instance's send worker on this node, then its queue; other nodes' idle workers go with the key sweep.
+    purge: async (instanceId) => {
+      await messaging.workers?.stop(instanceId, { force: true });
+      await messaging.queue.removeInstance(instanceId);
+    },
+  });
   routers.push(webhooks.router);
   openApi.push(webhooks.openApi);
   workerSteps.push({ name: 'webhooks', close: () => webhooks.close() });

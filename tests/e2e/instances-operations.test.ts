@@ -55,6 +55,7 @@ describe('instances over HTTP: operations', () => {
     const { instanceId } = await createInstance(e.app, owner.cookie);
     const { phone } = await e.pair(owner.cookie, instanceId, freshPhone());
     expect((await e.keysOf(instanceId)).length).toBeGreaterThan(2);
+    expect(e.node.messaging.workers?.isRunning(instanceId)).toBe(true);
 
     const res = await request(e.app).delete(`/whatsapp/instances/${instanceId}`).set('Cookie', owner.cookie);
     expect(res.status).toBe(200);
@@ -63,6 +64,7 @@ describe('instances over HTTP: operations', () => {
     expect(await e.keysOf(instanceId)).toEqual([]);
     await until(async () => (await devicesOf(phone)).length === 0);
     expect(e.node.engine.supervisor?.localInstanceIds()).not.toContain(instanceId);
+    expect(e.node.messaging.workers?.isRunning(instanceId)).toBe(false);
     expect(await e.services.repositories.webhookEvents.listAfter(instanceId, 0)).toEqual([]);
     // Nothing comes back later (no late status write, no QR key).
     await new Promise((r) => setTimeout(r, 1000));
