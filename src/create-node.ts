@@ -12,7 +12,7 @@ import { metricsRouter } from './http/routes/metrics-router.js';
 import { downloadMessageMedia, mediaInfoOf } from './engine/media-download.js';
 import { authenticate } from './http/middleware/authenticate.js';
 import { EngineEventRouter } from './services/engine-event-router.js';
-import { createMessagingModule, type MessagingModule, type MessagingModuleDeps } from './services/messages/messaging-module.js';
+import { createMessagingModule, type MessagingModule, type MessagingModuleDeps } from './messaging-module.js';
 import type { CompatSendPort } from './services/compat/compat-ports.js';
 import { InstanceStatusRecorder } from './services/instance-status-recorder.js';
 import type { EventNotifier } from './services/webhooks/event-notifier.js';
