@@ -55,7 +55,13 @@ describe('messaging e2e: history sync, contacts and chats', () => {
     expect(byJid[jid(eli)]).toMatchObject({ archived: true });
     expect(chats.items[0].jid).toBe(jid(dana)); // pinned first
 
-    const contacts = await api(e.app, cookie).get(`${base()}/contacts`);
+    // Push names come in a second history notification (PUSH_NAME), which may be stored after the chats.
+    const contacts = await eventually(async () => {
+      const res = await api(e.app, cookie).get(`${base()}/contacts`);
+      const named = (res.body.data?.items ?? []).filter((c: { pushName: string | null }) => c.pushName);
+      if (named.length < 2) throw new Error(JSON.stringify(res.body));
+      return res;
+    });
     expect(contacts.body.data.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ jid: jid(dana), pushName: 'Dana', phone: `+${dana}` }),
