@@ -72,9 +72,15 @@ describe('instances over HTTP: create, QR, pairing', () => {
     const restarted = await post(instanceId, 'restart');
     expect(restarted.status).toBe(200);
     expect(restarted.body.data.id).toBe(instanceId);
-    await e.waitForInstance(owner.cookie, instanceId, (i) => i.status === 'connected', 20_000);
-    const afterRestart = (await connectionUpdates(instanceId)).slice(2).map((u) => `${u.status}/${u.reason}`);
+    // The answer can come before the new statuses are recorded (the old `connected` row is still there), so wait
+    // for the events themselves: the row and its event are written in one transaction.
+    let afterRestart: string[] = [];
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      afterRestart = (await connectionUpdates(instanceId)).slice(2).map((u) => `${u.status}/${u.reason}`);
+      if (afterRestart.length >= 2) break;
+    }
     expect(afterRestart).toEqual(['disconnected/restarting', 'connected/connected']);
+    await e.waitForInstance(owner.cookie, instanceId, (i) => i.status === 'connected', 20_000);
 
     // regenerate-qr on a connected instance is a conflict.
     const regen = await post(instanceId, 'regenerate-qr');
