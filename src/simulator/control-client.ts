@@ -1,4 +1,5 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
+import type { InboxEntry } from './message-content.js';
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
 export type Addressing = 'pn' | 'lid';
@@ -11,22 +12,8 @@ export interface ContactInfo {
   lid: string;
 }
 
-export interface InboxItem {
-  id: string;
-  from: string;
-  type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'reaction' | 'edit' | 'revoke' | 'other';
-  text?: string;
-  caption?: string;
-  mimetype?: string;
-  fileName?: string;
-  sha256?: string;
-  size?: number;
-  ptt?: boolean;
-  quotedId?: string;
-  targetId?: string;
-  emoji?: string;
-  timestamp: number;
-}
+/** What a contact received and decrypted: the simulator's own inbox entry, as the control API returns it. */
+export type InboxItem = InboxEntry;
 
 export interface MediaInput {
   type: 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
