@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
 import { deriveKeyPair } from './keys.js';
+import { SenderKeys } from './sender-keys.js';
 import { SignalParty, type PreKeyBundle, type SignalAddress } from './signal-party.js';
 import type { InboxEntry } from './message-content.js';
 import type { HistoryInput } from './media/index.js';
@@ -23,6 +24,10 @@ export class Contact {
   readonly receiptsIn: { id: string; from: string; type: string; timestamp: number }[] = [];
   /** Chat states the linked devices sent to this contact. */
   readonly presenceIn: { from: string; state: string; timestamp: number }[] = [];
+  /** Group sender keys: its own chain per group and those the devices distributed to it. */
+  readonly senderKeys = new SenderKeys();
+  /** `group|device jid` pairs that already got this contact's sender key (WhatsApp's sender-key memory). */
+  readonly senderKeyHolders = new Set<string>();
 
   constructor(
     readonly phone: string,

@@ -1,4 +1,5 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
+import type { GroupView } from './group-control.js';
 import type { InboxEntry } from './message-content.js';
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
@@ -33,6 +34,8 @@ export interface SimulatorStateView {
   }[];
   contacts: (ContactInfo & { inbox: number })[];
 }
+
+export type { GroupView } from './group-control.js';
 
 export class ControlApiError extends Error {
   constructor(
@@ -73,8 +76,9 @@ export class ControlClient {
     return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
   }
 
-  inbox(contact: string) {
-    return this.call<InboxItem[]>('GET', `/contacts/${contact}/inbox`);
+  /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */
+  inbox(contact: string, after?: number) {
+    return this.call<InboxItem[]>('GET', `/contacts/${contact}/inbox${after === undefined ? '' : `?after=${after}`}`);
   }
 
   /** Receipts the linked devices sent for this contact's messages. */
@@ -122,6 +126,34 @@ export class ControlClient {
 
   state() {
     return this.call<SimulatorStateView>('GET', '/state');
+  }
+
+  /** A contact creates a group with contacts and linked numbers; the linked devices get groups.upsert. */
+  createGroup(body: { creator: string; subject: string; participants: string[]; description?: string }) {
+    return this.call<GroupView>('POST', '/groups', body);
+  }
+
+  groups() {
+    return this.call<GroupView[]>('GET', '/groups');
+  }
+
+  group(jid: string) {
+    return this.call<GroupView>('GET', `/groups/${jid}`);
+  }
+
+  /** A member contact renames the group or changes its description (null removes it): groups.update. */
+  updateGroup(jid: string, body: { by: string; subject?: string; description?: string | null }) {
+    return this.call<GroupView>('PATCH', `/groups/${jid}`, body);
+  }
+
+  /** An admin contact adds, removes, promotes or demotes members: group-participants.update. */
+  groupParticipants(jid: string, body: { by: string; action: 'add' | 'remove' | 'promote' | 'demote'; participants: string[] }) {
+    return this.call<{ changed: string[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
+  }
+
+  /** A member contact sends to the group (sender key `skmsg`, plus the key for devices that lack it). */
+  sendToGroup(jid: string, message: { from: string; text?: string; media?: MediaInput }) {
+    return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

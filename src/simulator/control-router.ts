@@ -5,6 +5,7 @@ import {
   createContactBody,
   faultsBody,
   historyBody,
+  inboxQuery,
   kickBody,
   presenceBody,
   receiptsBody,
@@ -16,8 +17,8 @@ import {
 import { SimulatorError } from './errors.js';
 import type { SimulatorControl } from './simulator-control.js';
 
-type Handler = (params: string[], body: unknown) => unknown;
-interface Route {
+type Handler = (params: string[], body: unknown, query: URLSearchParams) => unknown;
+export interface Route {
   method: string;
   pattern: RegExp;
   handler: Handler;
@@ -25,23 +26,23 @@ interface Route {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
-function parse<T>(schema: ZodType<T>, body: unknown): T {
+export function parse<T>(schema: ZodType<T>, body: unknown, what = 'request body'): T {
   const result = schema.safeParse(body);
   if (!result.success) {
-    throw new SimulatorError('validation_failed', 400, 'invalid request body', z.treeifyError(result.error));
+    throw new SimulatorError('validation_failed', 400, `invalid ${what}`, z.treeifyError(result.error));
   }
   return result.data;
 }
 
 /** The control API: JSON over HTTP, `{ success: false, error: { code, message, details? } }` on errors. */
-export function createControlRouter(control: SimulatorControl, logger: Logger) {
+export function createControlRouter(control: SimulatorControl, logger: Logger, extraRoutes: Route[] = []) {
   const p = '/control';
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/control\/scan$/, handler: (_, b) => { const x = parse(scanBody, b); return control.scan(x.qr, x.phone, x.name); } },
     { method: 'POST', pattern: /^\/control\/contacts$/, handler: (_, b) => { const x = parse(createContactBody, b); return control.createContact(x.phone, x.name); } },
     { method: 'PATCH', pattern: /^\/control\/contacts\/(\d+)$/, handler: ([n], b) => control.updateContact(n!, parse(updateContactBody, b).name) },
     { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/messages$/, handler: ([n], b) => control.sendFromContact(n!, parse(sendMessageBody, b)) },
-    { method: 'GET', pattern: /^\/control\/contacts\/(\d+)\/inbox$/, handler: ([n]) => control.inbox(n!) },
+    { method: 'GET', pattern: /^\/control\/contacts\/(\d+)\/inbox$/, handler: ([n], _, q) => control.inbox(n!, parse(inboxQuery, Object.fromEntries(q), 'query').after) },
     { method: 'GET', pattern: /^\/control\/contacts\/(\d+)\/receipts$/, handler: ([n]) => control.receiptsIn(n!) },
     { method: 'GET', pattern: /^\/control\/contacts\/(\d+)\/presence$/, handler: ([n]) => control.presenceIn(n!) },
     {
@@ -57,6 +58,7 @@ export function createControlRouter(control: SimulatorControl, logger: Logger) {
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/unban$/, handler: ([n]) => control.unban(n!) },
     { method: 'GET', pattern: /^\/control\/phones\/(\d+)\/sent$/, handler: ([n]) => control.phoneSent(n!) },
     { method: 'GET', pattern: /^\/control\/state$/, handler: () => control.state() },
+    ...extraRoutes,
   ];
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -77,7 +79,7 @@ export function createControlRouter(control: SimulatorControl, logger: Logger) {
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
       const body = req.method === 'GET' ? undefined : await readJson(req);
-      const result = await route.handler(params, body);
+      const result = await route.handler(params, body, url.searchParams);
       send(200, result);
     } catch (err) {
       if (err instanceof SimulatorError) {

@@ -32,6 +32,8 @@ export const faultsBody = z.object({
   iqDelayMs: z.number().int().min(0).max(60_000).optional(),
 });
 export const historyBody = historyInputSchema;
+/** `?after=n`: only the inbox entries after the first n (n = how many the caller already has). */
+export const inboxQuery = z.object({ after: z.string().regex(/^\d{1,9}$/, 'a whole number ≥ 0').transform(Number).optional() });
 
 export type ScanBody = z.infer<typeof scanBody>;
 export type SendMessageBody = z.infer<typeof sendMessageBody>;

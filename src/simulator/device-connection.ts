@@ -201,7 +201,7 @@ export class DeviceConnection {
         this.onPresence(node);
         return;
       case 'ack':
-        if (node.attrs.class === 'message' && node.attrs.id) this.device?.settle(node.attrs.id);
+        if ((node.attrs.class === 'message' || node.attrs.class === 'notification') && node.attrs.id) this.device?.settle(node.attrs.id);
         return;
       default:
         return; // ib (unified_session) and friends need no answer
@@ -225,7 +225,9 @@ export class DeviceConnection {
     this.sendNode({ tag: 'ack', attrs: { class: 'receipt', id, ...(to ? { from: to } : {}), ...(type ? { type } : {}) } });
     const ids = [id, ...children(children(node, 'list')[0], 'item').map((item) => item.attrs.id ?? '')];
     for (const rid of ids) this.device?.settle(rid);
-    const contact = to ? this.contactFor(to) : undefined;
+    // a group message's receipt goes to the group, naming its sender in `participant`
+    const sender = to?.endsWith('@g.us') ? node.attrs.participant : to;
+    const contact = sender ? this.contactFor(sender) : undefined;
     if (!contact || !this.device) return;
     for (const rid of ids) contact.receiptsIn.push({ id: rid, from: this.device.phone.number, type: type ?? 'delivery', timestamp: Date.now() });
   }

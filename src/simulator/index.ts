@@ -5,6 +5,11 @@ import { WebSocketServer } from 'ws';
 import { createServerIdentity } from './cert-chain.js';
 import { createControlRouter } from './control-router.js';
 import { DeviceConnection } from './device-connection.js';
+import { GroupActions } from './group-actions.js';
+import { GroupControl } from './group-control.js';
+import { answerGroupIq } from './group-iq.js';
+import { GroupRelay } from './group-relay.js';
+import { groupRoutes } from './group-routes.js';
 import { MessageRelay } from './message-relay.js';
 import { SimulatorMedia } from './media/index.js';
 import { SimulatorControl } from './simulator-control.js';
@@ -50,7 +55,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const ctx: SimulatorContext = { seed: options.seed, identity: createServerIdentity(options.seed), logger, state, media };
   const relay = new MessageRelay(ctx);
   const control = new SimulatorControl(ctx, relay);
-  const handle = createControlRouter(control, logger);
+  const groupActions = new GroupActions(ctx, relay);
+  const groupRelay = new GroupRelay(ctx, relay);
+  ctx.groups = {
+    answerIq: (device, iq) => answerGroupIq(state, groupActions, device, iq),
+    onDeviceMessage: (device, stanza) => groupRelay.onDeviceMessage(device, stanza),
+  };
+  const handle = createControlRouter(control, logger, groupRoutes(new GroupControl(ctx, groupActions, groupRelay)));
   const connections = new Set<DeviceConnection>();
 
   const server: Server = createServer((req, res) => void handle(req, res));

@@ -34,6 +34,8 @@ export function answerIq(ctx: SimulatorContext, device: LinkedDevice | undefined
       return answerEncrypt(ctx, device, iq, first);
     case 'usync':
       return answerUsync(ctx.state, device, iq);
+    case 'w:g2':
+      return ctx.groups ? ctx.groups.answerIq(device, iq) : result(iq);
     case 'passive':
     case 'w:p':
     case 'w:stats':

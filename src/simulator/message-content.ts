@@ -4,6 +4,8 @@ import { proto } from '@whiskeysockets/baileys';
 export interface InboxEntry {
   id: string;
   from: string;
+  /** The group jid when the device sent it to a group this contact is in. */
+  group?: string;
   type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'reaction' | 'edit' | 'revoke' | 'other';
   text?: string;
   caption?: string;
@@ -18,13 +20,15 @@ export interface InboxEntry {
   targetId?: string;
   emoji?: string;
   timestamp: number;
+  /** When the simulator decrypted it, in ms since the epoch (exact, for latency measurements). */
+  receivedAt: number;
   /** Why the media could not be downloaded or decrypted, if so. */
   mediaError?: string;
   /** Media location, for the media module to download and decrypt. */
   media?: { directPath?: string; url?: string; mediaKey?: string; fileEncSha256?: string };
 }
 
-type Described = Omit<InboxEntry, 'id' | 'from' | 'timestamp'>;
+type Described = Omit<InboxEntry, 'id' | 'from' | 'timestamp' | 'receivedAt'>;
 
 const b64 = (v?: Uint8Array | null): string | undefined => (v && v.length ? Buffer.from(v).toString('base64') : undefined);
 

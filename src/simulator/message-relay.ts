@@ -34,14 +34,18 @@ export class MessageRelay {
       send(ack);
       return;
     }
-    const targets: { jid: string; enc: BinaryNode }[] = [];
-    for (const toNode of children(findChild(node, 'participants'), 'to')) {
-      const enc = findChild(toNode, 'enc');
-      if (enc && toNode.attrs.jid) targets.push({ jid: toNode.attrs.jid, enc });
+    if (to.endsWith('@g.us')) {
+      await this.ctx.groups?.onDeviceMessage(device, node);
+    } else {
+      const targets: { jid: string; enc: BinaryNode }[] = [];
+      for (const toNode of children(findChild(node, 'participants'), 'to')) {
+        const enc = findChild(toNode, 'enc');
+        if (enc && toNode.attrs.jid) targets.push({ jid: toNode.attrs.jid, enc });
+      }
+      const direct = findChild(node, 'enc');
+      if (direct) targets.push({ jid: to, enc: direct });
+      await Promise.all(targets.map((target) => this.deliverFromDevice(device, node, target.jid, target.enc)));
     }
-    const direct = findChild(node, 'enc');
-    if (direct) targets.push({ jid: to, enc: direct });
-    await Promise.all(targets.map((target) => this.deliverFromDevice(device, node, target.jid, target.enc)));
     if (phone.faults.ackDelayMs) await delay(phone.faults.ackDelayMs);
     send(ack);
   }
@@ -78,17 +82,22 @@ export class MessageRelay {
       log.warn({ err, jid, id, from: device.jid, type }, 'contact could not decrypt a message');
       return;
     }
-    const entry: InboxEntry = { id, from: device.phone.number, timestamp: now(), ...describeMessage(message) };
+    await this.recordInbox(account.contact, { id, from: device.phone.number }, message);
+  }
+
+  /** What a contact decrypted goes to its inbox; media is downloaded, checked and decrypted first. */
+  async recordInbox(contact: Contact, base: { id: string; from: string; group?: string }, message: proto.Message): Promise<void> {
+    const entry: InboxEntry = { ...base, timestamp: now(), receivedAt: Date.now(), ...describeMessage(message) };
     if (entry.media && this.ctx.media) {
       try {
         const media = await this.ctx.media.decrypt(message);
         Object.assign(entry, { sha256: media.sha256, size: media.size }, media.mimetype ? { mimetype: media.mimetype } : {});
       } catch (err) {
-        log.warn({ err, id }, 'contact could not download or decrypt media');
+        this.ctx.logger.warn({ err, id: base.id }, 'contact could not download or decrypt media');
         entry.mediaError = err instanceof Error ? err.message : String(err);
       }
     }
-    account.contact.inbox.push(entry);
+    contact.inbox.push(entry);
   }
 
   /** Another companion of the same account: the server forwards the ciphertext unchanged. */
@@ -207,7 +216,7 @@ export class MessageRelay {
         const node = await build();
         if (!node) continue;
         node.attrs.offline = '1';
-        if (node.tag === 'message' && node.attrs.id) device.inflight.set(node.attrs.id, node);
+        if (isAcked(node)) device.inflight.set(node.attrs.id!, node);
         send(node);
         count++;
       } catch (err) {
@@ -217,7 +226,8 @@ export class MessageRelay {
     return count;
   }
 
-  private deliver(device: LinkedDevice, build: () => Promise<BinaryNode | undefined>): void {
+  /** Sends a stanza to a device now, or queues it for its next login (built lazily: encryption waits too). */
+  deliver(device: LinkedDevice, build: () => Promise<BinaryNode | undefined>): void {
     if (!device.connected) {
       device.pending.push(build);
       return;
@@ -229,7 +239,7 @@ export class MessageRelay {
           device.pending.push(async () => node);
           return;
         }
-        if (node.tag === 'message' && node.attrs.id) device.inflight.set(node.attrs.id, node);
+        if (isAcked(node)) device.inflight.set(node.attrs.id!, node);
         device.connection!.sendNode(node);
       })
       .catch((err) => this.ctx.logger.warn({ err, jid: device.jid }, 'could not deliver to device'));
@@ -248,11 +258,14 @@ export class MessageRelay {
   }
 }
 
-function hasMedia(m: proto.IMessage): boolean {
+/** Stanzas the device acknowledges (ack or receipt); kept in flight until then and requeued if the socket drops. */
+const isAcked = (node: BinaryNode): boolean => (node.tag === 'message' || node.tag === 'notification') && !!node.attrs.id;
+
+export function hasMedia(m: proto.IMessage): boolean {
   return !!(m.imageMessage || m.videoMessage || m.audioMessage || m.documentMessage || m.stickerMessage);
 }
 
-function mediaType(m: proto.IMessage): string | undefined {
+export function mediaType(m: proto.IMessage): string | undefined {
   if (m.imageMessage) return 'image';
   if (m.videoMessage) return 'video';
   if (m.audioMessage) return m.audioMessage.ptt ? 'ptt' : 'audio';

@@ -60,8 +60,9 @@ export class SimulatorControl {
     return { id: this.relay.sendFromContact(contact, body.to, content, { addressing: body.addressing }) };
   }
 
-  inbox(number: string) {
-    return this.ctx.state.contact(number).inbox.map(({ media: _media, ...entry }) => entry);
+  /** The contact's inbox, oldest first; only the entries after the first `after` when given. */
+  inbox(number: string, after = 0) {
+    return this.ctx.state.contact(number).inbox.slice(after).map(({ media: _media, ...entry }) => entry);
   }
 
   receiptsIn(number: string) {

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { Contact, Phone } from './accounts.js';
+import { Contact, Phone, type LinkedDevice } from './accounts.js';
 import type { ServerIdentity } from './cert-chain.js';
 import { SimulatorError } from './errors.js';
+import { GroupDirectory } from './groups.js';
 import type { ContactMediaInput, HistoryInput } from './media/index.js';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 
@@ -21,15 +22,24 @@ export interface MediaHooks {
   close(): Promise<void>;
 }
 
+/** What the core needs from the group module (group-relay.ts, group-iq.ts). */
+export interface GroupHooks {
+  /** Answers `iq xmlns=w:g2` (metadata, participating, create, subject…). */
+  answerIq(device: LinkedDevice, iq: BinaryNode): BinaryNode;
+  /** A device sent a message to a group jid: route it to every member. */
+  onDeviceMessage(device: LinkedDevice, stanza: BinaryNode): Promise<void>;
+}
+
 /** A connection waiting in pairing, found by one of its QR refs. */
 export interface PairingTarget {
   scan(phone: Phone, qrNoiseKeyB64: string, qrIdentityB64: string, qrAdvSecretB64: string): { jid: string; lid: string };
 }
 
-/** Everything the simulator knows: linked numbers (phones), contacts and the QR refs being shown. */
+/** Everything the simulator knows: linked numbers (phones), contacts, groups and the QR refs being shown. */
 export class SimulatorState {
   readonly phones = new Map<string, Phone>();
   readonly contacts = new Map<string, Contact>();
+  readonly groups = new GroupDirectory();
   private readonly byLid = new Map<string, Account>();
   readonly qrRefs = new Map<string, PairingTarget>();
 
@@ -87,4 +97,5 @@ export interface SimulatorContext {
   logger: Logger;
   state: SimulatorState;
   media?: MediaHooks;
+  groups?: GroupHooks;
 }

@@ -1,5 +1,8 @@
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { ControlClient } from '../../src/simulator/control-client.js';
+import { eventually, pairDevice, silenceSignalChatter, startHarness, type Client, type Harness } from './support/baileys-harness.js';
+
+silenceSignalChatter();
 
 describe('contract: control API shapes (no Baileys)', () => {
   let sim: RunningSimulator;
@@ -48,6 +51,12 @@ describe('contract: control API shapes (no Baileys)', () => {
     expect(res.body).toEqual({ success: false, error: { code: 'validation_failed', message: 'invalid request body', details: expect.any(Object) } });
     expect((await call('POST', '/contacts', '{not json')).body).toMatchObject({ error: { code: 'invalid_json' } });
     expect((await call('POST', '/contacts/5511988887777/messages', { to: '5511900000000', text: 'a', media: { type: 'image', dataBase64: 'AA' } })).status).toBe(400);
+    for (const after of ['abc', '-1', '1.5', '']) {
+      expect(await call('GET', `/contacts/5511988887777/inbox?after=${after}`)).toEqual({
+        status: 400,
+        body: { success: false, error: { code: 'validation_failed', message: 'invalid query', details: expect.any(Object) } },
+      });
+    }
   });
 
   it('answers unknown things with 404 and wrong methods with 405', async () => {
@@ -64,5 +73,38 @@ describe('contract: control API shapes (no Baileys)', () => {
     expect(await control.history('5511900000000', { contacts: [{ phone: '5511988887777', name: 'Bob' }] })).toEqual({ ok: true });
     expect(await control.faults('5511900000000', { nextAckError: 479, ackDelayMs: 10 })).toEqual({ faults: { nextAckError: 479, ackDelayMs: 10 } });
     expect(await control.faults('5511900000000', { nextAckError: null })).toEqual({ faults: { ackDelayMs: 10 } });
+  });
+});
+
+describe('contract: inbox entries carry receivedAt and page with ?after=n', () => {
+  const PHONE = '5511944440000';
+  const DANA = '5511955550000';
+  let h: Harness;
+  let client: Client;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.control.createContact(DANA, 'Dana');
+    client = await pairDevice(h, PHONE, 'Alice');
+  });
+  afterAll(async () => {
+    client?.end();
+    await h.close();
+  });
+
+  it('stamps each entry with the ms it was decrypted, and `after` skips the entries the caller already has', async () => {
+    const before = Date.now();
+    for (const text of ['one', 'two', 'three']) await client.sock.sendMessage(`${DANA}@s.whatsapp.net`, { text });
+    await eventually(async () => expect(await h.control.inbox(DANA)).toHaveLength(3), 10_000);
+    const all = await h.control.inbox(DANA);
+    const received = all.map((e) => e.receivedAt);
+    expect(received.every((t) => t >= before && t <= Date.now())).toBe(true);
+    expect([...received].sort((a, b) => a - b)).toEqual(received);
+    expect(all.map((e) => Math.floor(e.receivedAt / 1000) - e.timestamp).every((d) => d >= 0 && d <= 1)).toBe(true);
+
+    expect(await h.control.inbox(DANA, 0)).toEqual(all);
+    expect((await h.control.inbox(DANA, 1)).map((e) => e.text)).toEqual(['two', 'three']);
+    expect(await h.control.inbox(DANA, 3)).toEqual([]);
+    expect(await h.control.inbox(DANA, 50)).toEqual([]);
   });
 });

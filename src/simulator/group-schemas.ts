@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { contactMediaSchema } from './media/index.js';
+
+const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
+const subject = z.string().min(1).max(100);
+const description = z.string().max(2048);
+
+export const createGroupBody = z.object({
+  /** The contact who creates the group (becomes its superadmin). */
+  creator: phone,
+  subject,
+  /** Contacts and linked numbers to add; the creator is added anyway. */
+  participants: z.array(phone).min(1).max(256),
+  description: description.min(1).optional(),
+});
+
+export const updateGroupBody = z
+  .object({ by: phone, subject: subject.optional(), description: description.nullable().optional() })
+  .refine((b) => b.subject !== undefined || b.description !== undefined, { message: 'subject or description' });
+
+export const groupParticipantsBody = z.object({
+  by: phone,
+  action: z.enum(['add', 'remove', 'promote', 'demote']),
+  participants: z.array(phone).min(1).max(256),
+});
+
+export const groupMessageBody = z
+  .object({ from: phone, text: z.string().min(1).optional(), media: contactMediaSchema.optional() })
+  .refine((b) => [b.text, b.media].filter(Boolean).length === 1, { message: 'exactly one of text, media' });
+
+export type CreateGroupBody = z.infer<typeof createGroupBody>;
+export type UpdateGroupBody = z.infer<typeof updateGroupBody>;
+export type GroupParticipantsBody = z.infer<typeof groupParticipantsBody>;
+export type GroupMessageBody = z.infer<typeof groupMessageBody>;
