@@ -332,6 +332,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       logger: this.baileysLogger,
       browser: Browsers.ubuntu(this.options.browserName ?? 'Zap Engine'),
       markOnlineOnConnect: false,
+      // Our own sends are already stored by the API; Baileys' local echo of them (an `append` upsert per message)
+      // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
+      emitOwnEvents: false,
       qrTimeout: this.qrTtlMs,
       syncFullHistory: false,
       shouldSyncHistoryMessage: ({ syncType }) =>

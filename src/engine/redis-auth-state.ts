@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuthCipher } from './auth-cipher.js';
 import { AuthStateDecryptError } from './engine-errors.js';
+import { LruMap } from '../lru-map.js';
 
 export interface RedisAuthStateOptions {
   redis: Redis;
@@ -21,7 +22,14 @@ export interface RedisAuthStateOptions {
   /** 32 bytes (ENCRYPTION_KEY). */
   encryptionKey: Buffer;
   logger?: Logger;
+  /** How many decrypted keys (sessions, sender keys...; not pre-keys) to keep in memory; default 64, 0 turns it off. */
+  keyCacheSize?: number;
 }
+
+/** Pre-keys are read once each (when a contact starts a session); caching them would only push sessions out. */
+const UNCACHED_TYPES = new Set<string>(['pre-key']);
+/** What the cache holds for a key Redis does not have (no JSON text is empty). */
+const ABSENT = '';
 
 type SignalType = keyof SignalDataTypeMap;
 
@@ -46,7 +54,8 @@ return n
  *   <prefix>:auth:<id>:keys:<type>     hash   field = key id, value = encrypted BufferJSON
  *   <prefix>:auth:<id>:index           set    every key above that was ever written
  *
- * `keys.get` is one HMGET; `keys.set` is one MULTI/EXEC over all types (HSET/HDEL + SADD to the
+ * `keys.get` is one HMGET for what the write-through cache of recently used keys does not hold (this process is
+ * the only writer while it holds the instance's lease); `keys.set` is one MULTI/EXEC over all types (HSET/HDEL + SADD to the
  * index), so a crash never leaves half a key set; `clear()` is one Lua script.
  */
 export class RedisAuthState {
@@ -60,6 +69,12 @@ export class RedisAuthState {
   /** Bumped by clear(): a store handed out before a wipe can no longer write (late writes of a dead socket). */
   private epoch = 0;
   private store: SignalKeyStore;
+  /**
+   * The decrypted JSON of recently used keys (`<type>:<id>`; ABSENT for a key Redis does not have), so a send does
+   * not read and decrypt the same session each time. Write-through (setKeys puts what it writes), so it never holds
+   * a value Redis does not; JSON text parsed on each read, so a caller mutating what it got cannot change it.
+   */
+  private readonly cache: LruMap<string, string>;
 
   constructor(options: RedisAuthStateOptions) {
     this.redis = options.redis;
@@ -67,6 +82,7 @@ export class RedisAuthState {
     this.base = `${options.keyPrefix}:auth:${options.instanceId}`;
     this.cipher = new AuthCipher(options.encryptionKey);
     this.logger = options.logger;
+    this.cache = new LruMap(options.keyCacheSize ?? 64);
     this.store = this.makeStore();
   }
 
@@ -121,6 +137,7 @@ export class RedisAuthState {
   async clear(): Promise<void> {
     this.epoch += 1;
     this.store = this.makeStore();
+    this.cache.clear();
     this.creds = null;
     await this.credsWrite;
     const typeKeys = ALL_TYPES.map((type) => this.typeKey(type));
@@ -131,30 +148,55 @@ export class RedisAuthState {
   private async getKeys<T extends SignalType>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
     const result: { [id: string]: SignalDataTypeMap[T] } = {};
     if (ids.length === 0) return result;
+    const cacheable = !UNCACHED_TYPES.has(type);
+    const missing: string[] = [];
+    for (const id of ids) {
+      const json = cacheable ? this.cache.get(`${type}:${id}`) : undefined;
+      if (json === undefined) missing.push(id);
+      else if (json !== ABSENT) result[id] = this.revive(type, json);
+    }
+    if (missing.length === 0) return result;
     const key = this.typeKey(type);
-    const values = await this.redis.hmget(key, ...ids);
-    ids.forEach((id, i) => {
+    const values = await this.redis.hmget(key, ...missing);
+    missing.forEach((id, i) => {
       const raw = values[i];
-      if (raw === null || raw === undefined) return;
-      let value = this.decode<SignalDataTypeMap[T]>(raw, key, `${type}:${id}`);
-      if (type === 'app-state-sync-key' && value) {
-        value = proto.Message.AppStateSyncKeyData.fromObject(value as { [k: string]: unknown }) as unknown as SignalDataTypeMap[T];
+      if (raw === null || raw === undefined) {
+        if (cacheable) this.cache.set(`${type}:${id}`, ABSENT);
+        return;
       }
-      result[id] = value;
+      const json = this.decrypt(raw, key, `${type}:${id}`);
+      if (cacheable) this.cache.set(`${type}:${id}`, json);
+      result[id] = this.revive(type, json);
     });
     return result;
+  }
+
+  private revive<T extends SignalType>(type: T, json: string): SignalDataTypeMap[T] {
+    const value = JSON.parse(json, BufferJSON.reviver) as SignalDataTypeMap[T];
+    if (type === 'app-state-sync-key' && value) {
+      return proto.Message.AppStateSyncKeyData.fromObject(value as { [k: string]: unknown }) as unknown as SignalDataTypeMap[T];
+    }
+    return value;
   }
 
   private async setKeys(data: SignalDataSet): Promise<void> {
     // Encode everything first: if any value fails, nothing has been sent to Redis.
     const writes: Array<{ key: string; set: string[]; del: string[] }> = [];
+    const cached: Array<[string, string]> = [];
     for (const type of Object.keys(data) as SignalType[]) {
       const entries = data[type];
       if (!entries) continue;
+      const cacheable = !UNCACHED_TYPES.has(type);
       const write = { key: this.typeKey(type), set: [] as string[], del: [] as string[] };
       for (const [id, value] of Object.entries(entries)) {
-        if (value === null || value === undefined) write.del.push(id);
-        else write.set.push(id, this.encode(value, `${type}:${id}`));
+        if (value === null || value === undefined) {
+          write.del.push(id);
+          if (cacheable) cached.push([`${type}:${id}`, ABSENT]);
+        } else {
+          const json = JSON.stringify(value, BufferJSON.replacer);
+          write.set.push(id, this.encrypt(json, `${type}:${id}`));
+          if (cacheable) cached.push([`${type}:${id}`, json]);
+        }
       }
       if (write.set.length > 0 || write.del.length > 0) writes.push(write);
     }
@@ -164,21 +206,30 @@ export class RedisAuthState {
       if (write.set.length > 0) multi.hset(write.key, ...write.set).sadd(this.indexKey, write.key);
       if (write.del.length > 0) multi.hdel(write.key, ...write.del);
     }
+    // Out of the cache before the write, into it after: a failed write leaves the cache holding nothing newer.
+    for (const [key] of cached) this.cache.delete(key);
     await multi.exec().then(assertExec);
+    for (const [key, json] of cached) this.cache.set(key, json);
   }
 
   private encode(value: unknown, location: string): string {
-    return this.cipher.encrypt(JSON.stringify(value, BufferJSON.replacer), `${this.instanceId}:${location}`);
+    return this.encrypt(JSON.stringify(value, BufferJSON.replacer), location);
+  }
+
+  private encrypt(json: string, location: string): string {
+    return this.cipher.encrypt(json, `${this.instanceId}:${location}`);
   }
 
   private decode<T>(raw: string, storageKey: string, location: string): T {
-    let json: string;
+    return JSON.parse(this.decrypt(raw, storageKey, location), BufferJSON.reviver) as T;
+  }
+
+  private decrypt(raw: string, storageKey: string, location: string): string {
     try {
-      json = this.cipher.decrypt(raw, `${this.instanceId}:${location}`);
+      return this.cipher.decrypt(raw, `${this.instanceId}:${location}`);
     } catch (err) {
       throw new AuthStateDecryptError(this.instanceId, storageKey, { cause: err });
     }
-    return JSON.parse(json, BufferJSON.reviver) as T;
   }
 
   private get credsKey(): string {

@@ -11,6 +11,7 @@ import { toTenantView, toUserView, type TenantView, type UserView } from './auth
 import type { PasswordHasher } from './password-hasher.js';
 import type { Principal } from './principal.js';
 import type { SessionTokens } from './session-tokens.js';
+import { ShortLivedCache } from './short-lived-cache.js';
 
 export interface LoginLimits {
   maxFailuresPerEmail: number;
@@ -20,6 +21,8 @@ export interface LoginLimits {
 
 export interface AuthServiceDeps {
   users: UserRepository;
+  /** How long a session's user row is reused across requests (default 1 s; 0 reads it on every request). */
+  userCacheMs?: number;
   tenants: TenantRepository;
   hasher: PasswordHasher;
   tokens: SessionTokens;
@@ -49,7 +52,11 @@ export class AuthService {
   /** Compared against when the email is unknown, so both failures cost the same time. */
   private dummyHash: Promise<string> | null = null;
 
-  constructor(private readonly deps: AuthServiceDeps) {}
+  private readonly users: ShortLivedCache<string, Awaited<ReturnType<UserRepository['findById']>>>;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.users = new ShortLivedCache(deps.userCacheMs ?? 1000);
+  }
 
   async signup(input: { email: string; password: string; tenantName: string }): Promise<SessionResult> {
     const email = input.email.toLowerCase();
@@ -140,8 +147,8 @@ export class AuthService {
   private async fromSessionToken(token: string): Promise<Principal | null> {
     const claims = await this.deps.tokens.verify(token);
     if (!claims) return null;
-    // Read the user each time: a deleted user or a changed role takes effect at once.
-    const user = await this.deps.users.findById(claims.userId);
+    // A deleted user or a changed role takes effect within a second (the user row is read at most once a second).
+    const user = await this.users.get(claims.userId, () => this.deps.users.findById(claims.userId));
     if (!user) return null;
     return {
       userId: user.id,

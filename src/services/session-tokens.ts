@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { LruMap } from '../lru-map.js';
 import type { UserRole } from '../persistence/entities/user.entity.js';
 import type { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 
@@ -14,6 +15,12 @@ export interface SessionClaims {
 /** Signs and verifies session JWTs (HS256); revocation lives in Redis so logout takes effect at once. */
 export class SessionTokens {
   private readonly key: Uint8Array;
+  /**
+   * Tokens whose signature was already checked, with their claims: a client sends the same token with every
+   * request, and an HMAC check through WebCrypto costs more than the rest of authentication. Expiry is still
+   * checked each time and revocation is read from Redis each time. Bounded (oldest first out).
+   */
+  private readonly verified = new LruMap<string, Omit<SessionClaims, 'expiresAt'> & { exp: number }>(10_000);
 
   constructor(
     secret: string,
@@ -42,6 +49,19 @@ export class SessionTokens {
 
   /** The claims of a valid, unexpired, unrevoked token; null otherwise. */
   async verify(token: string): Promise<SessionClaims | null> {
+    const claims = this.verified.get(token) ?? (await this.checkSignature(token));
+    if (!claims) return null;
+    if (claims.exp * 1000 <= Date.now()) {
+      this.verified.delete(token);
+      return null;
+    }
+    if (await this.revocations.isRevoked(claims.sessionId)) return null;
+    const { exp, ...rest } = claims;
+    return { ...rest, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Verifies signature, algorithm, expiry and claim shapes; remembers a good token. */
+  private async checkSignature(token: string): Promise<(Omit<SessionClaims, 'expiresAt'> & { exp: number }) | null> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] }));
@@ -53,8 +73,9 @@ export class SessionTokens {
       return null;
     }
     if (role !== 'owner' && role !== 'platform_admin') return null;
-    if (await this.revocations.isRevoked(jti)) return null;
-    return { userId: sub, tenantId: tid, role, sessionId: jti, expiresAt: new Date(exp * 1000) };
+    const claims = { userId: sub, tenantId: tid, role, sessionId: jti, exp } as const;
+    this.verified.set(token, claims);
+    return claims;
   }
 
   async revoke(sessionId: string, expiresAt: Date): Promise<void> {

@@ -12,6 +12,7 @@ import { ControlClient } from '../../src/simulator/control-client.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freshPhone } from '../support/engine-app.js';
+import { deleteKeysMatching } from '../../src/persistence/redis/scan-keys.js';
 import { testRedisUrl } from '../support/redis.js';
 
 const LEASE_TTL_MS = 4000;
@@ -88,12 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeysMatching(redis, `${prefix}:*`);
   redis.disconnect();
   await db?.close();
 });

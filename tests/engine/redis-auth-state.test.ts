@@ -87,6 +87,32 @@ describe('RedisAuthState', () => {
     expect(commands).toEqual(['multi', 'hset', 'sadd', 'hdel', 'hset', 'sadd', 'exec', 'hmget']);
   });
 
+  it('serves the keys it wrote or found absent from memory, never pre-keys, and forgets them on delete and clear()', async () => {
+    const auth = store('cached');
+    await auth.load();
+    const session = randomBytes(16);
+    await auth.keys.set({ session: { s1: session }, 'pre-key': { '9': { public: randomBytes(32), private: randomBytes(32) } } });
+    await auth.keys.get('session', ['nobody']); // absent: remembered as absent
+    // Behind its back (nothing but this process writes while it holds the lease): the cache answers.
+    await redis.hdel(`${prefix}:auth:cached:keys:session`, 's1');
+    await redis.hset(`${prefix}:auth:cached:keys:session`, 'nobody', 'garbage');
+    await redis.hdel(`${prefix}:auth:cached:keys:pre-key`, '9');
+    const got = await auth.keys.get('session', ['s1', 'nobody']);
+    expect(Object.keys(got)).toEqual(['s1']);
+    expect(Buffer.from(got.s1!).equals(session)).toBe(true);
+    got.s1![0] = got.s1![0]! ^ 0xff; // a caller mutating what it got does not change what the next one gets
+    expect(Buffer.from((await auth.keys.get('session', ['s1'])).s1!).equals(session)).toBe(true);
+    await expect(auth.keys.get('pre-key', ['9'])).resolves.toEqual({});
+    // A fresh store (another process) reads Redis.
+    await expect(store('cached').keys.get('session', ['s1'])).resolves.toEqual({});
+    // Deletes go through the cache too.
+    await auth.keys.set({ session: { s1: null } });
+    await expect(auth.keys.get('session', ['s1'])).resolves.toEqual({});
+    await auth.keys.set({ session: { s2: randomBytes(8) } });
+    await auth.clear();
+    await expect(auth.keys.get('session', ['s2'])).resolves.toEqual({});
+  });
+
   it('leaves nothing half written when one value of a set fails', async () => {
     const auth = store('half');
     await auth.load();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/persistence/redis/create-redis.js';
+import { deleteKeysMatching } from '../../src/persistence/redis/scan-keys.js';
 
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,12 +24,7 @@ export async function createTestRedis(): Promise<TestRedis> {
     async close() {
       if (closed) return;
       closed = true;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysMatching(redis, `${prefix}:*`);
       await redis.quit();
     },
   };

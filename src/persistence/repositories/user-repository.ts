@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { TenantEntity } from '../entities/tenant.entity.js';
 import { UserEntity } from '../entities/user.entity.js';
+import { selectOne } from '../sql.js';
 
 export class UserRepository {
   constructor(private readonly ds: DataSource) {}
@@ -9,8 +10,9 @@ export class UserRepository {
     return this.ds.getRepository(UserEntity).findOneBy({ email });
   }
 
+  /** Read on every authenticated request (a deleted user or a changed role counts at once): a plain SELECT. */
   findById(id: string): Promise<UserEntity | null> {
-    return this.ds.getRepository(UserEntity).findOneBy({ id });
+    return selectOne(this.ds.manager, UserEntity, { id });
   }
 
   /**

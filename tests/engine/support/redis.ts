@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysMatching, keysMatching } from '../../../src/persistence/redis/scan-keys.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -13,18 +14,10 @@ export function connectRedis(): Redis {
 }
 
 /** Every key under `<prefix>:`. */
-export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
+export function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  return keysMatching(redis, `${prefix}:*`);
 }
 
 export async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
-  const keys = await keysUnder(redis, prefix);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysMatching(redis, `${prefix}:*`);
 }
