@@ -18,6 +18,7 @@ import { InstanceStatusRecorder } from './services/instance-status-recorder.js';
 import type { EventNotifier } from './services/webhooks/event-notifier.js';
 import { createWebhooksModule, type WebhooksModule, type WebhooksModuleDeps } from './webhooks-module.js';
 import type { Closable } from './shutdown.js';
+import { deleteKeysMatching } from './persistence/redis/scan-keys.js';
 
 export interface NodeInputs {
   config: Config;
@@ -211,13 +212,4 @@ export function createNode(inputs: NodeInputs): ZapNode {
     },
     shutdownSteps: () => [...workerSteps, { name: 'engine', close: () => engine.close() }, ...queueSteps],
   };
-}
-
-async function deleteKeysMatching(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }

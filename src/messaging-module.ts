@@ -114,8 +114,6 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const naming = new QueueNaming(config.redisPrefix);
   const statuses = new MessageStatusRecorder({
     messages: repos.messages,
-    events: repos.webhookEvents,
-    transactions: deps.transactions,
     notifier: deps.notifier,
     logger: log,
   });

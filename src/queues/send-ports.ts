@@ -4,9 +4,11 @@ import type { SendJobPayload } from './job-payloads.js';
 export interface MessageSender {
   /**
    * Sends `job` with `job.waMessageId` as the WhatsApp message id (must be idempotent by it: a retry after a crash
-   * must not produce a second message). Throws NotConnectedError, PermanentSendError, or anything else (transient).
+   * must not produce a second message). `attempt.first` is true when the job was never started before (not taken
+   * again after a crash, not retried), so it cannot have gone out yet and the sender may skip checking that.
+   * Throws NotConnectedError, PermanentSendError, or anything else (transient).
    */
-  send(job: SendJobPayload): Promise<{ waMessageId: string }>;
+  send(job: SendJobPayload, attempt: { first: boolean }): Promise<{ waMessageId: string }>;
 }
 
 /** Why a message failed: a fixed code, or a PermanentSendError's reason. */

@@ -60,7 +60,9 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
 
     let result: { waMessageId: string };
     try {
-      result = await deps.sender.send(payload);
+      // Never started before: no stall (a crashed worker's job taken again), no retry, no wait that followed a start.
+      const first = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.failures === 0;
+      result = await deps.sender.send(payload, { first });
       notConnectedSince = null;
       await deps.sink.onSent(payload, result);
     } catch (err) {

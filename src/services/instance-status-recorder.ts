@@ -54,7 +54,7 @@ export class InstanceStatusRecorder implements EngineEventHandler {
       this.log.debug({ instanceId, status: change.status }, 'status of a deleted instance dropped');
       return;
     }
-    this.deps.notifier.notifyAppended(instanceId, appended.event.sequence);
+    this.deps.notifier.notifyAppended(instanceId, appended.event.sequence, appended.deliveries.length);
   }
 }
 

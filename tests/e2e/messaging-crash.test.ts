@@ -37,7 +37,9 @@ async function freePort(): Promise<number> {
 
 async function startProcess(nodeId: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'src/main.ts')], {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the
+  // CLI would leave running (the "crashed" node would go on sending).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -46,6 +46,16 @@ export interface ChatListFilter {
   isGroup?: boolean;
 }
 
+/**
+ * The ON CONFLICT clause of an `INSERT INTO "chats" AS c (instance_id, jid, is_group, last_message_at, unread_count)`
+ * that records a message in its chat: the last message time moves forward, the unread count adds up. Shared by
+ * recordMessage and the message statements that record their chat in the same statement.
+ */
+export const CHAT_MESSAGE_CONFLICT = `ON CONFLICT ("instance_id", "jid") DO UPDATE SET
+         "last_message_at" = GREATEST(c."last_message_at", EXCLUDED."last_message_at"),
+         "unread_count" = c."unread_count" + EXCLUDED."unread_count",
+         "updated_at" = now()`;
+
 export class ChatRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -78,10 +88,7 @@ export class ChatRepository {
       em,
       `INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
        VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ("instance_id", "jid") DO UPDATE SET
-         "last_message_at" = GREATEST(c."last_message_at", EXCLUDED."last_message_at"),
-         "unread_count" = c."unread_count" + EXCLUDED."unread_count",
-         "updated_at" = now()
+       ${CHAT_MESSAGE_CONFLICT}
        RETURNING ${columnList(em, ChatEntity)}`,
       [instanceId, input.jid, input.jid.endsWith('@g.us'), input.at, input.unreadIncrement],
     );

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { InstanceEntity, type InstanceStatus } from '../entities/instance.entity.js';
 import { TenantEntity, type Plan } from '../entities/tenant.entity.js';
 import type { Tx } from '../transaction-runner.js';
+import { selectOne } from '../sql.js';
 
 export type NewInstance = Pick<InstanceEntity, 'id' | 'tenantId' | 'name' | 'webhookUrl'> &
   Partial<Pick<InstanceEntity, 'webhookEvents' | 'webhookSecret' | 'tag' | 'description' | 'externalInstanceId'>>;
@@ -32,7 +33,7 @@ export class InstanceRepository {
   }
 
   findForTenant(id: string, tenantId: string): Promise<InstanceEntity | null> {
-    return this.ds.getRepository(InstanceEntity).findOneBy({ id, tenantId });
+    return selectOne(this.ds.manager, InstanceEntity, { id, tenantId });
   }
 
   /** Z-API compat: an instance of the tenant by uuid or numeric id. */

@@ -2,10 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MESSAGE_STATUSES, MessageEntity, type MessageStatus } from '../entities/message.entity.js';
 import { paginate, type Page, type PageRequest } from '../pagination.js';
-import { columnList, hydrate, insertParts, runSql, toParam } from '../sql.js';
+import { columnList, hydrate, insertParts, jsonParam, runSql, toParam } from '../sql.js';
 import { inTransaction, type Tx } from '../transaction-runner.js';
-import { ChatRepository } from './chat-repository.js';
-import { WebhookEventRepository, type AppendedEvent } from './webhook-event-repository.js';
+import { CHAT_MESSAGE_CONFLICT } from './chat-repository.js';
+import {
+  appendedColumns,
+  appendEventCtes,
+  newWebhookDeliveryId,
+  newWebhookEventRowId,
+  readAppended,
+  type AppendedEvent,
+} from './webhook-event-repository.js';
 
 /** `msg_` + 16 random url-safe characters (96 bits). */
 export function newMessageId(): string {
@@ -79,51 +86,53 @@ function refWhere(ref: MessageRef, param: number): string {
 }
 const refValue = (ref: MessageRef) => ('id' in ref ? ref.id : ref.waMessageId);
 
+/** The forward-only status UPDATE (no RETURNING): $1 instance, $2 ref, $3 status, $4 at, $5 error, $6 error code. */
+function statusUpdateSql(ref: MessageRef): string {
+  const implied = (step: MessageStatus, column: string) =>
+    `"${column}" = CASE WHEN array_position(${RANKS}, $3::text) >= array_position(${RANKS}, '${step}')
+       THEN COALESCE("${column}", $4::timestamptz) ELSE "${column}" END`;
+  return `UPDATE "messages" SET
+       "status" = $3::text,
+       ${implied('sent', 'sent_at')}, ${implied('delivered', 'delivered_at')},
+       ${implied('read', 'read_at')}, ${implied('played', 'played_at')},
+       "failed_at" = CASE WHEN $3::text = 'failed' THEN $4::timestamptz ELSE "failed_at" END,
+       "error" = CASE WHEN $3::text = 'failed' THEN $5::text END,
+       "error_code" = CASE WHEN $3::text = 'failed' THEN $6::text END,
+       "updated_at" = now()
+     WHERE "instance_id" = $1 AND ${refWhere(ref, 2)}
+       AND array_position(${RANKS}, "status") < array_position(${RANKS}, $3::text)`;
+}
+
 export class MessageRepository {
-  private readonly events: WebhookEventRepository;
-  private readonly chats: ChatRepository;
-
-  constructor(private readonly ds: DataSource) {
-    this.events = new WebhookEventRepository(ds);
-    this.chats = new ChatRepository(ds);
-  }
-
-  /** Inserts a queued outgoing message. Throws the unique violation if its WhatsApp id is taken. */
-  async insertOutgoing(input: NewOutgoingMessage, tx?: Tx): Promise<MessageEntity> {
-    const em = tx ?? this.ds.manager;
-    const parts = insertParts(em, MessageEntity, {
-      ...input,
-      id: input.id ?? newMessageId(),
-      fromMe: true,
-      status: 'queued',
-      messageTimestamp: input.messageTimestamp ?? new Date(),
-    });
-    const { rows } = await runSql(
-      em,
-      `INSERT INTO "messages" (${parts.columns}) VALUES (${parts.placeholders}) RETURNING ${columnList(em, MessageEntity)}`,
-      parts.params,
-    );
-    return hydrate(em, MessageEntity, rows[0] as Record<string, unknown>);
-  }
+  constructor(private readonly ds: DataSource) {}
 
   /**
-   * Stores a message WhatsApp reported, once: INSERT ... ON CONFLICT DO NOTHING on (instance, WhatsApp id). A second
-   * report of the same id (redelivery, our own send echoed back) changes nothing and says `inserted: false`.
+   * The API's accept of a message to send, in one statement: inserts it `queued` only when the instance belongs to
+   * the tenant, and records it in its chat (last message time; the chat row is locked only while the statement
+   * runs, so concurrent sends to one chat do not queue behind a transaction). Returns null when the tenant has no
+   * such instance. Throws the unique violation if the WhatsApp id is taken.
    */
-  async insertIfAbsent(input: NewStoredMessage, tx?: Tx): Promise<StoredMessage> {
+  async acceptOutgoing(tenantId: string, input: NewOutgoingMessage, tx?: Tx): Promise<MessageEntity | null> {
     const em = tx ?? this.ds.manager;
-    const parts = insertParts(em, MessageEntity, this.storedValues(input));
+    const parts = insertParts(
+      em,
+      MessageEntity,
+      { ...input, id: input.id ?? newMessageId(), fromMe: true, status: 'queued', messageTimestamp: input.messageTimestamp ?? new Date() },
+      3,
+    );
     const { rows } = await runSql(
       em,
-      `INSERT INTO "messages" (${parts.columns}) VALUES (${parts.placeholders})
-       ON CONFLICT ON CONSTRAINT "uq_messages_wa_message_id" DO NOTHING
-       RETURNING ${columnList(em, MessageEntity)}`,
-      parts.params,
+      `WITH inst AS (SELECT "id" FROM "instances" WHERE "id" = $1 AND "tenant_id" = $2),
+       ins AS (INSERT INTO "messages" (${parts.columns}) SELECT ${parts.placeholders} FROM inst RETURNING *),
+       chat AS (
+         INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
+         SELECT ins."instance_id", ins."chat_jid", ins."chat_jid" LIKE '%@g.us', ins."message_timestamp", 0 FROM ins
+         ${CHAT_MESSAGE_CONFLICT}
+       )
+       SELECT ${columnList(em, MessageEntity, 'ins')} FROM ins`,
+      [input.instanceId, tenantId, ...parts.params],
     );
-    if (rows[0]) return { inserted: true, message: hydrate(em, MessageEntity, rows[0]) };
-    const existing = await this.findByRef(em, input.instanceId, { waMessageId: input.waMessageId });
-    if (!existing) throw new Error(`message ${input.waMessageId} conflicted but cannot be read`);
-    return { inserted: false, message: existing };
+    return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
   }
 
   /**
@@ -176,26 +185,47 @@ export class MessageRepository {
   }
 
   /**
-   * The inbound path in one transaction (`tx` or its own): stores the message once; only when it is new, moves
-   * its chat forward (last message time, unread count for inbound) and records the webhook event. Either all of
-   * it commits or none.
+   * The inbound path in one statement (in `tx` when given): stores the message once and, only when it is new,
+   * records it in its chat (last message time, unread count for inbound) and appends the webhook event, whose
+   * `data` the caller builds (so give `input.id` when the data names our id). All of it commits or none; a
+   * message already stored changes nothing and appends nothing.
    */
-  storeWithEvent(
+  async storeWithEvent(
     input: NewStoredMessage,
     event: { event: string; data: unknown } | null,
     tx?: Tx,
   ): Promise<StoredMessage & { event: AppendedEvent | null }> {
-    return inTransaction(this.ds, tx, async (em) => {
-      const stored = await this.insertIfAbsent(input, em);
-      if (!stored.inserted) return { ...stored, event: null };
-      await this.chats.recordMessage(
-        input.instanceId,
-        { jid: input.chatJid, at: input.messageTimestamp, unreadIncrement: input.fromMe ? 0 : 1 },
-        em,
-      );
-      const appended = event ? await this.events.append({ instanceId: input.instanceId, ...event }, em) : null;
-      return { ...stored, event: appended };
-    });
+    const em = tx ?? this.ds.manager;
+    const parts = insertParts(em, MessageEntity, this.storedValues(input));
+    const n = parts.params.length;
+    const eventCtes = event
+      ? `, ${appendEventCtes({ source: 'ins', eventId: `$${n + 1}`, event: `$${n + 2}`, payload: `$${n + 3}::json`, deliveryId: `$${n + 4}` })}`
+      : '';
+    const { rows } = await runSql(
+      em,
+      `WITH ins AS (
+         INSERT INTO "messages" (${parts.columns}) VALUES (${parts.placeholders})
+         ON CONFLICT ON CONSTRAINT "uq_messages_wa_message_id" DO NOTHING
+         RETURNING *
+       ),
+       chat AS (
+         INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
+         SELECT ins."instance_id", ins."chat_jid", ins."chat_jid" LIKE '%@g.us', ins."message_timestamp",
+                CASE WHEN ins."from_me" THEN 0 ELSE 1 END
+         FROM ins
+         ${CHAT_MESSAGE_CONFLICT}
+       )${eventCtes}
+       SELECT ${columnList(em, MessageEntity, 'ins')}${event ? `, ${appendedColumns(em)}` : ''}
+       FROM ins${event ? ' LEFT JOIN ev ON true LEFT JOIN ev_dl ON true' : ''}`,
+      event
+        ? [...parts.params, newWebhookEventRowId(), event.event, jsonParam(event.data ?? {}), newWebhookDeliveryId()]
+        : parts.params,
+    );
+    const row = rows[0];
+    if (row) return { inserted: true, message: hydrate(em, MessageEntity, row), event: event ? readAppended(em, row) : null };
+    const existing = await this.findByRef(em, input.instanceId, { waMessageId: input.waMessageId });
+    if (!existing) throw new Error(`message ${input.waMessageId} conflicted but cannot be read`);
+    return { inserted: false, message: existing, event: null };
   }
 
   findById(instanceId: string, id: string): Promise<MessageEntity | null> {
@@ -224,25 +254,52 @@ export class MessageRepository {
     tx?: Tx,
   ): Promise<MessageEntity | null> {
     const em = tx ?? this.ds.manager;
-    const implied = (step: MessageStatus, column: string) =>
-      `"${column}" = CASE WHEN array_position(${RANKS}, $3::text) >= array_position(${RANKS}, '${step}')
-         THEN COALESCE("${column}", $4::timestamptz) ELSE "${column}" END`;
     const { rows } = await runSql(
       em,
-      `UPDATE "messages" SET
-         "status" = $3::text,
-         ${implied('sent', 'sent_at')}, ${implied('delivered', 'delivered_at')},
-         ${implied('read', 'read_at')}, ${implied('played', 'played_at')},
-         "failed_at" = CASE WHEN $3::text = 'failed' THEN $4::timestamptz ELSE "failed_at" END,
-         "error" = CASE WHEN $3::text = 'failed' THEN $5::text END,
-         "error_code" = CASE WHEN $3::text = 'failed' THEN $6::text END,
-         "updated_at" = now()
-       WHERE "instance_id" = $1 AND ${refWhere(ref, 2)}
-         AND array_position(${RANKS}, "status") < array_position(${RANKS}, $3::text)
-       RETURNING ${columnList(em, MessageEntity)}`,
+      `${statusUpdateSql(ref)} RETURNING ${columnList(em, MessageEntity)}`,
       [instanceId, refValue(ref), status, options.at ?? new Date(), options.error ?? null, options.errorCode ?? null],
     );
     return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
+  }
+
+  /**
+   * updateStatus and, when the status moved, its `messages.update` webhook event, in one statement. The event's
+   * data is `{ key: { remoteJid, fromMe, id }, status, messageId }` from the updated row (status `error` for
+   * failed, with `error` and `reason`), as the seed's messages.update. Null when nothing changed.
+   */
+  async updateStatusWithEvent(
+    instanceId: string,
+    ref: MessageRef,
+    status: MessageStatus,
+    options: { at?: Date; error?: string | null; errorCode?: string | null } = {},
+    tx?: Tx,
+  ): Promise<{ message: MessageEntity; event: AppendedEvent } | null> {
+    const em = tx ?? this.ds.manager;
+    const key = `'key', json_build_object('remoteJid', src."chat_jid", 'fromMe', src."from_me", 'id', src."wa_message_id")`;
+    const payload = `CASE WHEN src."status" = 'failed'
+        THEN json_build_object(${key}, 'status', 'error', 'messageId', src."id", 'error', src."error", 'reason', src."error_code")
+        ELSE json_build_object(${key}, 'status', src."status", 'messageId', src."id") END`;
+    const { rows } = await runSql(
+      em,
+      `WITH upd AS (${statusUpdateSql(ref)} RETURNING *),
+       ${appendEventCtes({ source: 'upd', eventId: '$7', event: "'messages.update'", payload, deliveryId: '$8' })}
+       SELECT ${columnList(em, MessageEntity, 'upd')}, ${appendedColumns(em)}
+       FROM upd LEFT JOIN ev ON true LEFT JOIN ev_dl ON true`,
+      [
+        instanceId,
+        refValue(ref),
+        status,
+        options.at ?? new Date(),
+        options.error ?? null,
+        options.errorCode ?? null,
+        newWebhookEventRowId(),
+        newWebhookDeliveryId(),
+      ],
+    );
+    const row = rows[0];
+    const event = readAppended(em, row);
+    if (!row || !event) return null;
+    return { message: hydrate(em, MessageEntity, row), event };
   }
 
   /** Fails every queued or sending message of an instance (disconnected for too long, deleted). Returns them. */

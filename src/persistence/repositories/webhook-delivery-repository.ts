@@ -87,11 +87,26 @@ export class WebhookDeliveryRepository {
   }
 
   /** A 2xx came back. False when the claim was lost (lease lapsed and someone else took it). */
-  markSucceeded(id: string, claimToken: string, attempt: { statusCode: number }): Promise<boolean> {
-    return this.finish(id, claimToken, `"status" = 'succeeded', "delivered_at" = clock_timestamp(), "next_attempt_at" = NULL`, {
-      statusCode: attempt.statusCode,
-      error: null,
-    });
+  async markSucceeded(id: string, claimToken: string, attempt: { statusCode: number }): Promise<boolean> {
+    return (await this.markManySucceeded([{ id, claimToken, statusCode: attempt.statusCode }])).has(id);
+  }
+
+  /**
+   * markSucceeded for many deliveries in one statement (a runner's answers that came in together). Returns the
+   * ids that were recorded: a delivery whose claim lapsed (taken again meanwhile) is not among them.
+   */
+  async markManySucceeded(items: ReadonlyArray<{ id: string; claimToken: string; statusCode: number }>): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const { rows } = await runSql<{ id: string }>(
+      this.ds.manager,
+      `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(), "next_attempt_at" = NULL,
+         "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
+       FROM unnest($1::text[], $2::uuid[], $3::int[]) AS i(id, token, code)
+       WHERE d."id" = i.id AND d."claim_token" = i.token AND d."status" = 'delivering'
+       RETURNING d."id"`,
+      [items.map((i) => i.id), items.map((i) => i.claimToken), items.map((i) => i.statusCode)],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Try again after `delayMs` (backoff or Retry-After). */

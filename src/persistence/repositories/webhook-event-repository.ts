@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity.js';
 import { WebhookEventEntity } from '../entities/webhook-event.entity.js';
 import { columnList, hydrate, jsonParam, runSql } from '../sql.js';
-import { inTransaction, type Tx } from '../transaction-runner.js';
+import type { Tx } from '../transaction-runner.js';
 
 export interface NewWebhookEvent {
   instanceId: string;
@@ -36,41 +36,24 @@ export class WebhookEventRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Records an event in `tx` (the transaction that stores its cause; without one, in its own): takes the instance's
-   * next sequence number, inserts the event and a pending delivery to the instance's webhook URL when it has one
-   * and subscribes to this event. The sequence row stays locked until `tx` ends, so other writers of the same
-   * instance wait: call this last in the transaction. A rollback returns the number (no gaps).
+   * Records an event in `tx` (the transaction that stores its cause; without one, on its own) in one statement:
+   * takes the instance's next sequence number, inserts the event and a pending delivery to the instance's webhook
+   * URL when it has one and subscribes to this event. The sequence row stays locked until the transaction ends,
+   * so other writers of the same instance wait: call this last in a transaction. A rollback returns the number.
+   * Causes that are one statement themselves should put `appendEventCtes` in that statement instead.
    */
-  append(input: NewWebhookEvent, tx?: Tx): Promise<AppendedEvent> {
-    return inTransaction(this.ds, tx, async (em) => {
-      const inserted = await runSql(
-        em,
-        `WITH seq AS (
-           INSERT INTO "instance_event_sequences" AS s ("instance_id", "last_sequence") VALUES ($1, 1)
-           ON CONFLICT ("instance_id") DO UPDATE SET "last_sequence" = s."last_sequence" + 1
-           RETURNING "last_sequence"
-         )
-         INSERT INTO "webhook_events" ("id", "instance_id", "instance_name", "event", "sequence", "payload", "created_at")
-         SELECT $2, i."id", i."name", $3, seq."last_sequence", $4::json, clock_timestamp()
-         FROM "instances" i, seq WHERE i."id" = $1
-         RETURNING ${columnList(em, WebhookEventEntity)}`,
-        [input.instanceId, input.id ?? newWebhookEventRowId(), input.event, jsonParam(input.data ?? {})],
-      );
-      const row = inserted.rows[0];
-      if (!row) throw new Error(`instance ${input.instanceId} not found`);
-      const event = hydrate(em, WebhookEventEntity, row);
-      const deliveries = await runSql(
-        em,
-        `INSERT INTO "webhook_deliveries" ("id", "event_id", "instance_id", "event", "url", "status", "next_attempt_at")
-         SELECT $1, $2, i."id", $3, i."webhook_url", 'pending', clock_timestamp()
-         FROM "instances" i
-         WHERE i."id" = $4 AND i."webhook_url" IS NOT NULL
-           AND (i."webhook_events" IS NULL OR cardinality(i."webhook_events") = 0 OR $3 = ANY (i."webhook_events"))
-         RETURNING ${columnList(em, WebhookDeliveryEntity)}`,
-        [newWebhookDeliveryId(), event.id, event.event, input.instanceId],
-      );
-      return { event, deliveries: deliveries.rows.map((r) => hydrate(em, WebhookDeliveryEntity, r)) };
-    });
+  async append(input: NewWebhookEvent, tx?: Tx): Promise<AppendedEvent> {
+    const em = tx ?? this.ds.manager;
+    const { rows } = await runSql(
+      em,
+      `WITH src AS (SELECT $1::text AS "instance_id"),
+       ${appendEventCtes({ source: 'src', eventId: '$2', event: '$3', payload: '$4::json', deliveryId: '$5' })}
+       SELECT ${appendedColumns(em)} FROM ev LEFT JOIN ev_dl ON true`,
+      [input.instanceId, input.id ?? newWebhookEventRowId(), input.event, jsonParam(input.data ?? {}), newWebhookDeliveryId()],
+    );
+    const appended = readAppended(em, rows[0]);
+    if (!appended) throw new Error(`instance ${input.instanceId} not found`);
+    return appended;
   }
 
   findById(instanceId: string, id: string): Promise<WebhookEventEntity | null> {
@@ -114,4 +97,48 @@ export class WebhookEventRepository {
     );
     return rowCount;
   }
+}
+
+/**
+ * SQL of the CTEs `ev_seq`, `ev` and `ev_dl` that append one webhook event (and its delivery, when the instance
+ * has a webhook URL that subscribes to it) for the row of `source`, a CTE earlier in the same statement that
+ * yields at most one row with an `"instance_id"` column. An empty `source` appends nothing, so a statement can
+ * record an event only when its cause changed something (`UPDATE ... RETURNING` as the source). The other fields
+ * are SQL expressions (parameters such as `$3`, or expressions over `src.` columns for the payload). One
+ * statement, so the instance's sequence row is locked only until it commits (autocommit) or its transaction ends.
+ */
+export function appendEventCtes(p: { source: string; eventId: string; event: string; payload: string; deliveryId: string }): string {
+  return `ev_seq AS (
+      INSERT INTO "instance_event_sequences" AS s ("instance_id", "last_sequence")
+      SELECT src."instance_id", 1 FROM ${p.source} src
+      ON CONFLICT ("instance_id") DO UPDATE SET "last_sequence" = s."last_sequence" + 1
+      RETURNING s."instance_id", s."last_sequence"
+    ),
+    ev AS (
+      INSERT INTO "webhook_events" ("id", "instance_id", "instance_name", "event", "sequence", "payload", "created_at")
+      SELECT ${p.eventId}, i."id", i."name", ${p.event}, q."last_sequence", ${p.payload}, clock_timestamp()
+      FROM ${p.source} src JOIN ev_seq q ON q."instance_id" = src."instance_id" JOIN "instances" i ON i."id" = q."instance_id"
+      RETURNING *
+    ),
+    ev_dl AS (
+      INSERT INTO "webhook_deliveries" ("id", "event_id", "instance_id", "event", "url", "status", "next_attempt_at")
+      SELECT ${p.deliveryId}, ev."id", ev."instance_id", ev."event", i."webhook_url", 'pending', clock_timestamp()
+      FROM ev JOIN "instances" i ON i."id" = ev."instance_id"
+      WHERE i."webhook_url" IS NOT NULL
+        AND (i."webhook_events" IS NULL OR cardinality(i."webhook_events") = 0 OR ev."event" = ANY (i."webhook_events"))
+      RETURNING *
+    )`;
+}
+
+/** The select list for `ev` and `ev_dl` (after `appendEventCtes`), read back with `readAppended`. */
+export function appendedColumns(em: EntityManager): string {
+  return `${columnList(em, WebhookEventEntity, 'ev', 'ev_')}, ${columnList(em, WebhookDeliveryEntity, 'ev_dl', 'dl_')}`;
+}
+
+/** The event and its delivery from a row selected with `appendedColumns` (null when no event was appended). */
+export function readAppended(em: EntityManager, row: Record<string, unknown> | undefined): AppendedEvent | null {
+  if (!row || row.ev_id === null || row.ev_id === undefined) return null;
+  const event = hydrate(em, WebhookEventEntity, row, 'ev_');
+  const deliveries = row.dl_id === null || row.dl_id === undefined ? [] : [hydrate(em, WebhookDeliveryEntity, row, 'dl_')];
+  return { event, deliveries };
 }

@@ -11,11 +11,12 @@ import type {
 import type { MessageStatus } from '../../persistence/entities/message.entity.js';
 import type { ChatInput, ChatRepository } from '../../persistence/repositories/chat-repository.js';
 import type { ContactInput, ContactRepository } from '../../persistence/repositories/contact-repository.js';
-import type { MessageRepository, NewStoredMessage } from '../../persistence/repositories/message-repository.js';
+import { newMessageId, type MessageRepository, type NewStoredMessage } from '../../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
 import { messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
+import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
 
@@ -81,6 +82,8 @@ function chatInput(c: Partial<WaChat> & { id: string }): ChatInput {
  * stored. Registered on the composite EngineEventSink; calls arrive in order per instance.
  */
 export class InboundEventHandler {
+  private readonly contactChanges = new ContactChangeFilter();
+
   constructor(private readonly deps: InboundEventHandlerDeps) {}
 
   async onStatus(instanceId: string, change: StatusChange): Promise<void> {
@@ -102,26 +105,34 @@ export class InboundEventHandler {
       case 'messaging-history.set':
         return this.onHistory(instanceId, event.data);
       case 'contacts.upsert':
-        await this.deps.contacts.upsertMany(instanceId, event.data.map(contactInput));
+      case 'contacts.update': {
+        // Facts already stored (the push name Baileys repeats with every message) are neither written nor sent again.
+        const { items, commit } = this.contactChanges.changed(
+          instanceId,
+          event.data.map((c) => ({ input: contactInput(c), data: c })),
+        );
+        if (items.length === 0) return;
+        await this.deps.contacts.upsertMany(instanceId, items.map((i) => i.input));
+        if (event.name === 'contacts.update') await this.appendAll(instanceId, items.map((i) => ({ event: 'contacts.update', data: i.data })));
+        commit();
         return;
-      case 'contacts.update':
-        await this.deps.contacts.upsertMany(instanceId, event.data.map(contactInput));
-        await this.appendAll(instanceId, event.data.map((c) => ({ event: 'contacts.update', data: c })));
-        return;
+      }
       case 'chats.upsert':
         await this.deps.chats.upsertMany(instanceId, event.data.map(chatInput));
         return;
-      case 'chats.update':
+      case 'chats.update': {
         // A positive unreadCount in an update is an increment for a message we count ourselves; 0 means read elsewhere.
-        await this.deps.chats.upsertMany(
-          instanceId,
-          event.data.map((c) => {
+        // What is left of the update Baileys makes for each message (its time) the message's own statement stored.
+        const inputs = event.data
+          .map((c) => {
             const input = chatInput(c);
             if (c.unreadCount !== 0) delete input.unreadCount;
             return input;
-          }),
-        );
+          })
+          .filter((input) => Object.keys(input).some((k) => k !== 'jid' && k !== 'lastMessageAt'));
+        if (inputs.length > 0) await this.deps.chats.upsertMany(instanceId, inputs);
         return;
+      }
       case 'groups.upsert':
       case 'groups.update': {
         const named = event.data.filter((g) => typeof g.subject === 'string');
@@ -140,12 +151,16 @@ export class InboundEventHandler {
 
   private async appendAll(instanceId: string, events: Array<{ event: string; data: unknown }>): Promise<void> {
     if (events.length === 0) return;
-    const last = await this.deps.transactions.run(async (tx) => {
-      let sequence = 0;
-      for (const e of events) sequence = (await this.deps.events.append({ instanceId, ...e }, tx)).event.sequence;
-      return sequence;
-    });
-    this.deps.notifier.notifyAppended(instanceId, last);
+    const appended =
+      events.length === 1
+        ? [await this.deps.events.append({ instanceId, ...events[0]! })]
+        : await this.deps.transactions.run(async (tx) => {
+            const all = [];
+            for (const e of events) all.push(await this.deps.events.append({ instanceId, ...e }, tx));
+            return all;
+          });
+    const deliveries = appended.reduce((n, a) => n + a.deliveries.length, 0);
+    this.deps.notifier.notifyAppended(instanceId, appended.at(-1)!.event.sequence, deliveries);
   }
 
   private toStored(instanceId: string, msg: WaMessage): NewStoredMessage {
@@ -184,17 +199,18 @@ export class InboundEventHandler {
     if (action) return this.onAction(instanceId, msg, action);
     if (!msg.message) return; // stubs (e.g. a message that could not be decrypted yet)
     const status = msg.status ? STATUS_OF[msg.status] : undefined;
-    if (msg.key.fromMe && (await this.deps.messages.findByWaId(instanceId, msg.key.id))) {
-      // Our own message (sent through the API) echoed back, possibly with a receipt folded in: one read, no insert.
-      if (status) await this.deps.statuses.move(instanceId, { waMessageId: msg.key.id }, status);
-      return;
-    }
-    const stored = await this.deps.messages.storeWithEvent(this.toStored(instanceId, msg), null);
+    // The message, its chat and its messages.upsert event in one statement; a message already stored (a
+    // redelivery, or our own send reported back) appends nothing and at most moves our status forward.
+    const id = newMessageId();
+    const stored = await this.deps.messages.storeWithEvent(
+      { ...this.toStored(instanceId, msg), id },
+      { event: 'messages.upsert', data: upsertEventData(msg, id) },
+    );
     if (!stored.inserted) {
       if (msg.key.fromMe && status) await this.deps.statuses.move(instanceId, { waMessageId: msg.key.id }, status);
       return;
     }
-    await this.appendAll(instanceId, [{ event: 'messages.upsert', data: upsertEventData(msg, stored.message.id) }]);
+    if (stored.event) this.deps.notifier.notifyAppended(instanceId, stored.event.event.sequence, stored.event.deliveries.length);
     if (stored.message.mediaStatus === 'pending' && !stored.message.fromMe) this.deps.media.schedule(instanceId, stored.message.id);
   }
 
@@ -224,7 +240,7 @@ export class InboundEventHandler {
             tx,
           );
         });
-        if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence);
+        if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence, result.deliveries.length);
         return;
       }
       case 'reaction': {
@@ -239,7 +255,7 @@ export class InboundEventHandler {
           if (!updated) return null;
           return this.deps.events.append({ instanceId, event: 'messages.upsert', data: upsertEventData(msg, null) }, tx);
         });
-        if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence);
+        if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence, result.deliveries.length);
         return;
       }
     }
@@ -258,7 +274,7 @@ export class InboundEventHandler {
         tx,
       );
     });
-    if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence);
+    if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence, result.deliveries.length);
   }
 
   private async onMessageUpdates(instanceId: string, updates: EngineEventMap['messages.update']): Promise<void> {

@@ -40,12 +40,14 @@ export class EngineMessageSender implements MessageSender {
     this.now = deps.now ?? Date.now;
   }
 
-  async send(job: SendJobPayload): Promise<{ waMessageId: string }> {
+  async send(job: SendJobPayload, attempt: { first: boolean } = { first: false }): Promise<{ waMessageId: string }> {
     try {
-      // A job taken again after a crash may have gone out already: WhatsApp's ack (or a receipt) moved the row on.
-      const row = await this.deps.messages.findById(job.instanceId, job.messageId);
-      if (!row) throw new PermanentSendError('message_deleted', `message ${job.messageId} no longer exists (instance deleted?)`);
-      if (ALREADY_SENT.has(row.status)) return { waMessageId: row.waMessageId };
+      if (!attempt.first) {
+        // A job taken again after a crash may have gone out already: WhatsApp's ack (or a receipt) moved the row on.
+        const row = await this.deps.messages.findById(job.instanceId, job.messageId);
+        if (!row) throw new PermanentSendError('message_deleted', `message ${job.messageId} no longer exists (instance deleted?)`);
+        if (ALREADY_SENT.has(row.status)) return { waMessageId: row.waMessageId };
+      }
       const jid = await this.resolveJid(job.instanceId, job.to);
       const content = await this.contentOf(job);
       const quoted = await this.quotedOf(job);

@@ -125,30 +125,20 @@ export class MessagingService {
     return quoted;
   }
 
+  /**
+   * Accepts a text. Without a quote the tenant's ownership of the instance is checked by the insert itself (one
+   * statement; another tenant's instance is still "not found"); a quote is looked up in the instance, so then first.
+   */
   async sendText(tenantId: string, instanceId: string, input: SendTextInput, idem?: IdempotencyInput): Promise<Accepted> {
-    await this.instanceOf(tenantId, instanceId);
+    if (input.quotedMessageId) await this.instanceOf(tenantId, instanceId);
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
     const to = this.recipientJid(input.to);
     const mentions = input.mentions?.map((m, i) => this.recipientJid(m, `mentions.${i}`));
-    const quoted = await this.quotedWaId(instanceId, input.quotedMessageId);
+    const reply = replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions);
     return this.accept(tenantId, instanceId, idem, {
-      row: {
-        instanceId,
-        chatJid: to,
-        type: 'text',
-        text: input.message,
-        mentions: mentions ?? null,
-        quotedWaMessageId: quoted?.waMessageId ?? null,
-      },
-      job: (ids) => ({
-        ...ids,
-        instanceId,
-        to,
-        content: { type: 'text', text: input.message },
-        ...(quoted ? { quotedMessageId: quoted.id } : {}),
-        ...(mentions?.length ? { mentions } : {}),
-      }),
+      row: { instanceId, chatJid: to, type: 'text', text: input.message, ...reply.row },
+      job: (ids) => ({ ...ids, instanceId, to, content: { type: 'text', text: input.message }, ...reply.job }),
     });
   }
 
@@ -165,7 +155,7 @@ export class MessagingService {
     if (replay) return replay;
     const to = this.recipientJid(input.to);
     const mentions = input.mentions?.map((m, i) => this.recipientJid(m, `mentions.${i}`));
-    const quoted = await this.quotedWaId(instanceId, input.quotedMessageId);
+    const reply = replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions);
     const messageId = newMessageId();
     let stored: { key: string; size: number; sha256: string; mimetype: string } | null = null;
     if (source.kind === 'url') {
@@ -209,8 +199,7 @@ export class MessagingService {
           mediaStorageKey: stored?.key ?? null,
           mediaStatus: stored ? 'stored' : 'pending',
           ptt: input.mediaType === 'audio' && input.ptt === true,
-          mentions: mentions ?? null,
-          quotedWaMessageId: quoted?.waMessageId ?? null,
+          ...reply.row,
         },
         job: (ids) => ({
           ...ids,
@@ -225,8 +214,7 @@ export class MessagingService {
             ...((stored?.mimetype ?? input.mimetype) ? { mimetype: stored?.mimetype ?? input.mimetype } : {}),
             ...(input.ptt !== undefined ? { ptt: input.ptt } : {}),
           },
-          ...(quoted ? { quotedMessageId: quoted.id } : {}),
-          ...(mentions?.length ? { mentions } : {}),
+          ...reply.job,
         }),
       });
     } catch (err) {
@@ -259,20 +247,21 @@ export class MessagingService {
     const body = { success: true as const, data: { messageId, status: 'queued' as const } };
     const payload = draft.job({ messageId, waMessageId });
     const at = new Date();
+    const row = { ...draft.row, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
     try {
-      await this.deps.transactions.run(async (tx) => {
-        await this.deps.messages.insertOutgoing(
-          { ...draft.row, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } },
-          tx,
-        );
-        if (idem) {
-          const saved = await this.deps.idempotency.save(
-            { tenantId, instanceId, key: idem.key, requestHash: idem.requestHash, responseStatus: 202, responseBody: body, ttlMs: this.deps.idempotencyTtlMs ?? 24 * 3600_000 },
-            tx,
-          );
-          if (!saved) throw new IdempotentReplay();
-        }
-      });
+      const accepted = idem
+        ? await this.deps.transactions.run(async (tx) => {
+            const inserted = await this.deps.messages.acceptOutgoing(tenantId, row, tx);
+            if (!inserted) return null;
+            const saved = await this.deps.idempotency.save(
+              { tenantId, instanceId, key: idem.key, requestHash: idem.requestHash, responseStatus: 202, responseBody: body, ttlMs: this.deps.idempotencyTtlMs ?? 24 * 3600_000 },
+              tx,
+            );
+            if (!saved) throw new IdempotentReplay();
+            return inserted;
+          })
+        : await this.deps.messages.acceptOutgoing(tenantId, row);
+      if (!accepted) throw new NotFoundError('Instance not found');
     } catch (err) {
       if (err instanceof IdempotentReplay) {
         const again = await this.replay(tenantId, instanceId, idem);
@@ -280,10 +269,6 @@ export class MessagingService {
       }
       throw err;
     }
-    // The chat's last message time, outside the transaction: concurrent sends to one chat must not queue on its row lock.
-    await this.deps.chats
-      .recordMessage(instanceId, { jid: draft.row.chatJid, at, unreadIncrement: 0 })
-      .catch((err: unknown) => this.deps.logger.warn({ instanceId, messageId, err }, 'chat update failed'));
     try {
       await this.deps.queue.enqueueSend(payload);
     } catch (err) {
@@ -391,6 +376,14 @@ export class MessagingService {
     }
     return this.recipientJid(chat, 'jid');
   }
+}
+
+/** The quote and mentions of a send, as the stored row and the send job carry them. */
+function replyParts(quoted: MessageEntity | null, mentions: string[] | undefined) {
+  return {
+    row: { mentions: mentions ?? null, quotedWaMessageId: quoted?.waMessageId ?? null },
+    job: { ...(quoted ? { quotedMessageId: quoted.id } : {}), ...(mentions?.length ? { mentions } : {}) },
+  };
 }
 
 /** Media problems found while accepting a request, as HTTP errors (413, 415). */

@@ -4,5 +4,6 @@
  * are the truth, and a lost notification delays an event by at most one poll interval.
  */
 export interface EventNotifier {
-  notifyAppended(instanceId: string, lastSequence: number): void;
+  /** `deliveries`: how many webhook deliveries the events made (0 lets delivery runners sleep on); unknown wakes them. */
+  notifyAppended(instanceId: string, lastSequence: number, deliveries?: number): void;
 }

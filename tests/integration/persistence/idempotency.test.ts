@@ -4,7 +4,7 @@ import { IdempotencyRepository, type IdempotentResponse } from '../../../src/per
 import { MessageRepository, newMessageId } from '../../../src/persistence/repositories/message-repository.js';
 import { TransactionRunner } from '../../../src/persistence/transaction-runner.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { inParallel, makeInstance, waId } from './persistence-fixtures.js';
+import { inParallel, makeInstance, queueOutgoing, waId } from './persistence-fixtures.js';
 
 let db: TestDatabase;
 let keys: IdempotencyRepository;
@@ -79,7 +79,9 @@ describe('idempotency keys', () => {
       if (earlier) return earlier.responseBody;
       try {
         return await transactions.run(async (tx) => {
-          const message = await messages.insertOutgoing(
+          const message = await queueOutgoing(
+            db.dataSource,
+            messages,
             { id: newMessageId(), instanceId: s.instanceId, waMessageId: waId(), chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' },
             tx,
           );

@@ -2,7 +2,7 @@ import { MessageEntity } from '../../../src/persistence/entities/message.entity.
 import { isUniqueViolation } from '../../../src/persistence/is-unique-violation.js';
 import { MessageRepository, newMessageId } from '../../../src/persistence/repositories/message-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { inbound, inParallel, makeInstance, waId } from './persistence-fixtures.js';
+import { inbound, inParallel, makeInstance, queueOutgoing, waId } from './persistence-fixtures.js';
 
 let db: TestDatabase;
 let messages: MessageRepository;
@@ -20,8 +20,8 @@ describe('storing WhatsApp messages exactly once', () => {
   it('the same WhatsApp id twice leaves one row; the second insert reports not inserted and returns the first', async () => {
     const instance = await makeInstance(db.dataSource);
     const first = inbound(instance.id);
-    const a = await messages.insertIfAbsent(first);
-    const b = await messages.insertIfAbsent({ ...first, id: newMessageId(), text: 'a redelivery' });
+    const a = await messages.storeWithEvent(first, null);
+    const b = await messages.storeWithEvent({ ...first, id: newMessageId(), text: 'a redelivery' }, null);
     expect(a.inserted).toBe(true);
     expect(b.inserted).toBe(false);
     expect(b.message.id).toBe(a.message.id);
@@ -32,7 +32,7 @@ describe('storing WhatsApp messages exactly once', () => {
   it('concurrent copies of one message store one row and exactly one reports inserted', async () => {
     const instance = await makeInstance(db.dataSource);
     const message = inbound(instance.id);
-    const results = await inParallel(10, () => messages.insertIfAbsent({ ...message, id: newMessageId() }));
+    const results = await inParallel(10, () => messages.storeWithEvent({ ...message, id: newMessageId() }, null));
     expect(results.filter((r) => r.inserted)).toHaveLength(1);
     expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
     expect(await countRows(instance.id)).toBe(1);
@@ -41,29 +41,30 @@ describe('storing WhatsApp messages exactly once', () => {
   it('the same WhatsApp id in two instances is two messages', async () => {
     const [one, two] = await Promise.all([makeInstance(db.dataSource), makeInstance(db.dataSource)]);
     const id = waId();
-    expect((await messages.insertIfAbsent(inbound(one.id, { waMessageId: id }))).inserted).toBe(true);
-    expect((await messages.insertIfAbsent(inbound(two.id, { waMessageId: id }))).inserted).toBe(true);
+    expect((await messages.storeWithEvent(inbound(one.id, { waMessageId: id }), null)).inserted).toBe(true);
+    expect((await messages.storeWithEvent(inbound(two.id, { waMessageId: id }), null)).inserted).toBe(true);
   });
 
   it('our own send echoed back by WhatsApp does not duplicate the queued row', async () => {
     const instance = await makeInstance(db.dataSource);
     const wa = waId();
-    const queued = await messages.insertOutgoing({
+    const queued = await queueOutgoing(db.dataSource, messages, {
       instanceId: instance.id,
       waMessageId: wa,
       chatJid: '5511988887777@s.whatsapp.net',
       type: 'text',
       text: 'pedido confirmado',
     });
-    const echo = await messages.insertIfAbsent(
+    const echo = await messages.storeWithEvent(
       inbound(instance.id, { waMessageId: wa, fromMe: true, chatJid: queued.chatJid, senderJid: null }),
+      null,
     );
     expect(echo).toMatchObject({ inserted: false, message: { id: queued.id, status: 'queued', fromMe: true } });
   });
 
   it('keeps inbound fields, raw JSON and strips NUL characters Postgres would refuse', async () => {
     const instance = await makeInstance(db.dataSource);
-    const { message } = await messages.insertIfAbsent(
+    const { message } = await messages.storeWithEvent(
       inbound(instance.id, {
         type: 'image',
         text: null,
@@ -75,6 +76,7 @@ describe('storing WhatsApp messages exactly once', () => {
         mentions: ['5511911112222@s.whatsapp.net'],
         raw: { message: { imageMessage: { caption: 'foto\u0000', fileLength: '5000000000' } }, list: [1, 2] },
       }),
+      null,
     );
     const found = await messages.findById(instance.id, message.id);
     expect(found).toMatchObject({
@@ -104,7 +106,7 @@ describe('history sync', () => {
       }),
     );
     const already = history[10] as (typeof history)[number];
-    await messages.insertIfAbsent(already);
+    await messages.storeWithEvent(already, null);
     const inserted = await messages.insertManyIfAbsent([...history, { ...already, id: newMessageId() }]);
     expect(inserted).toHaveLength(2999);
     expect(inserted).not.toContain(already.waMessageId);
@@ -119,20 +121,20 @@ describe('outgoing messages', () => {
   it('are queued with their WhatsApp id fixed at insert; a second insert with that id is a unique violation', async () => {
     const instance = await makeInstance(db.dataSource);
     const wa = waId();
-    const queued = await messages.insertOutgoing({ instanceId: instance.id, waMessageId: wa, chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
+    const queued = await queueOutgoing(db.dataSource, messages, { instanceId: instance.id, waMessageId: wa, chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
     expect(queued).toMatchObject({ id: expect.stringMatching(/^msg_[A-Za-z0-9_-]{16}$/), waMessageId: wa, status: 'queued', fromMe: true });
-    const again = await messages
-      .insertOutgoing({ instanceId: instance.id, waMessageId: wa, chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' })
-      .catch((err: unknown) => err);
+    const again = await queueOutgoing(db.dataSource, messages, { instanceId: instance.id, waMessageId: wa, chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' }).catch(
+      (err: unknown) => err,
+    );
     expect(isUniqueViolation(again)).toBe(true);
   });
 
   it('failUnsent fails queued and sending messages only, with the reason', async () => {
     const instance = await makeInstance(db.dataSource);
     const base = { instanceId: instance.id, chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' };
-    const queued = await messages.insertOutgoing({ ...base, waMessageId: waId() });
-    const sending = await messages.insertOutgoing({ ...base, waMessageId: waId() });
-    const sent = await messages.insertOutgoing({ ...base, waMessageId: waId() });
+    const queued = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
+    const sending = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
+    const sent = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
     await messages.updateStatus(instance.id, { id: sending.id }, 'sending');
     await messages.updateStatus(instance.id, { id: sent.id }, 'sent');
     const failed = await messages.failUnsent(instance.id, { error: 'instance deleted', errorCode: 'instance_deleted' });
@@ -145,7 +147,7 @@ describe('outgoing messages', () => {
 describe('status moves forward only', () => {
   async function queuedMessage() {
     const instance = await makeInstance(db.dataSource);
-    const message = await messages.insertOutgoing({ instanceId: instance.id, waMessageId: waId(), chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
+    const message = await queueOutgoing(db.dataSource, messages, { instanceId: instance.id, waMessageId: waId(), chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
     return { instanceId: instance.id, message };
   }
 
@@ -222,10 +224,10 @@ describe('reading, editing, revoking, reacting', () => {
   it('markChatRead marks only unread inbound messages of that chat and returns them', async () => {
     const instance = await makeInstance(db.dataSource);
     const chat = '5511977776666@s.whatsapp.net';
-    const a = await messages.insertIfAbsent(inbound(instance.id, { chatJid: chat }));
-    const b = await messages.insertIfAbsent(inbound(instance.id, { chatJid: chat }));
-    await messages.insertIfAbsent(inbound(instance.id, { chatJid: chat, fromMe: true }));
-    await messages.insertIfAbsent(inbound(instance.id, { chatJid: 'other@s.whatsapp.net' }));
+    const a = await messages.storeWithEvent(inbound(instance.id, { chatJid: chat }), null);
+    const b = await messages.storeWithEvent(inbound(instance.id, { chatJid: chat }), null);
+    await messages.storeWithEvent(inbound(instance.id, { chatJid: chat, fromMe: true }), null);
+    await messages.storeWithEvent(inbound(instance.id, { chatJid: 'other@s.whatsapp.net' }), null);
     const read = await messages.markChatRead(instance.id, chat);
     expect(read.map((m) => m.id).sort()).toEqual([a.message.id, b.message.id].sort());
     expect(await messages.markChatRead(instance.id, chat)).toEqual([]);
@@ -233,7 +235,7 @@ describe('reading, editing, revoking, reacting', () => {
 
   it('edits replace the text, and an older edit arriving late is ignored', async () => {
     const instance = await makeInstance(db.dataSource);
-    const { message } = await messages.insertIfAbsent(inbound(instance.id));
+    const { message } = await messages.storeWithEvent(inbound(instance.id), null);
     const ref = { waMessageId: message.waMessageId };
     expect(await messages.applyEdit(instance.id, ref, { text: 'v3', at: new Date('2025-01-01T00:00:03Z') })).toMatchObject({ text: 'v3' });
     expect(await messages.applyEdit(instance.id, ref, { text: 'v2', at: new Date('2025-01-01T00:00:02Z') })).toBeNull();
@@ -242,14 +244,14 @@ describe('reading, editing, revoking, reacting', () => {
 
   it('revoke is recorded once', async () => {
     const instance = await makeInstance(db.dataSource);
-    const { message } = await messages.insertIfAbsent(inbound(instance.id));
+    const { message } = await messages.storeWithEvent(inbound(instance.id), null);
     expect((await messages.markRevoked(instance.id, { waMessageId: message.waMessageId }))?.revokedAt).toBeInstanceOf(Date);
     expect(await messages.markRevoked(instance.id, { waMessageId: message.waMessageId })).toBeNull();
   });
 
   it('reactions: one per sender, replaced, removed with an empty emoji, stale ones ignored, concurrent ones all kept', async () => {
     const instance = await makeInstance(db.dataSource);
-    const { message } = await messages.insertIfAbsent(inbound(instance.id));
+    const { message } = await messages.storeWithEvent(inbound(instance.id), null);
     const ref = { id: message.id };
     const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
     await messages.applyReaction(instance.id, ref, { senderJid: 'a@s.whatsapp.net', emoji: '👍', at: at(1) });
@@ -265,7 +267,7 @@ describe('reading, editing, revoking, reacting', () => {
 
   it('updateMedia records the stored file', async () => {
     const instance = await makeInstance(db.dataSource);
-    const { message } = await messages.insertIfAbsent(inbound(instance.id, { type: 'audio', mediaStatus: 'pending', ptt: true }));
+    const { message } = await messages.storeWithEvent(inbound(instance.id, { type: 'audio', mediaStatus: 'pending', ptt: true }), null);
     expect(
       await messages.updateMedia(instance.id, message.id, { mediaStatus: 'stored', mediaStorageKey: `${instance.id}/media/${message.id}`, mediaSize: 1234 }),
     ).toMatchObject({ mediaStatus: 'stored', mediaSize: 1234, ptt: true });
@@ -279,9 +281,9 @@ describe('listing a chat', () => {
     const other = await makeInstance(db.dataSource);
     const chat = '5511955554444@s.whatsapp.net';
     for (let i = 0; i < 5; i++) {
-      await messages.insertIfAbsent(inbound(instance.id, { chatJid: chat, text: `m${i}`, messageTimestamp: new Date(Date.UTC(2025, 0, 1, 0, i)) }));
+      await messages.storeWithEvent(inbound(instance.id, { chatJid: chat, text: `m${i}`, messageTimestamp: new Date(Date.UTC(2025, 0, 1, 0, i)) }), null);
     }
-    await messages.insertIfAbsent(inbound(other.id, { chatJid: chat }));
+    await messages.storeWithEvent(inbound(other.id, { chatJid: chat }), null);
     const first = await messages.listByChat(instance.id, chat, { page: 1, pageSize: 2 });
     const last = await messages.listByChat(instance.id, chat, { page: 3, pageSize: 2 });
     expect(first).toMatchObject({ total: 5, page: 1, pageSize: 2 });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { InstanceEntity } from '../../../src/persistence/entities/instance.entity.js';
+import { InstanceEntity as InstanceEntityClass, type InstanceEntity } from '../../../src/persistence/entities/instance.entity.js';
+import type { MessageEntity } from '../../../src/persistence/entities/message.entity.js';
 import { InstanceRepository, type NewInstance } from '../../../src/persistence/repositories/instance-repository.js';
-import { newMessageId, type NewStoredMessage } from '../../../src/persistence/repositories/message-repository.js';
+import { newMessageId, type MessageRepository, type NewOutgoingMessage, type NewStoredMessage } from '../../../src/persistence/repositories/message-repository.js';
 import { TenantRepository } from '../../../src/persistence/repositories/tenant-repository.js';
+import type { Tx } from '../../../src/persistence/transaction-runner.js';
 
 /** A tenant on the enterprise plan with one instance; `overrides` set webhook fields. */
 export async function makeInstance(
@@ -52,4 +54,17 @@ export function inbound(instanceId: string, overrides: Partial<NewStoredMessage>
 /** Runs `fn` n times at once. */
 export function inParallel<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: n }, (_v, i) => fn(i)));
+}
+
+/** A message accepted for sending (queued) as the API accepts it: acceptOutgoing with the instance's own tenant. */
+export async function queueOutgoing(
+  ds: DataSource,
+  messages: MessageRepository,
+  input: NewOutgoingMessage,
+  tx?: Tx,
+): Promise<MessageEntity> {
+  const instance = await ds.getRepository(InstanceEntityClass).findOneByOrFail({ id: input.instanceId });
+  const accepted = await messages.acceptOutgoing(instance.tenantId, input, tx);
+  if (!accepted) throw new Error(`instance ${input.instanceId} not found`);
+  return accepted;
 }

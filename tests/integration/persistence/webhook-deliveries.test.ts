@@ -93,6 +93,25 @@ describe('claiming due deliveries', () => {
     expect(await deliveries.markSucceeded(ids[0] as string, second?.delivery.claimToken as string, { statusCode: 200 })).toBe(true);
   });
 
+  it('records many successes in one statement, leaving out a delivery whose claim lapsed', async () => {
+    const { ids } = await pending(3);
+    const claimed = await deliveries.claimDue({ limit: 3, leaseMs: 60_000 });
+    const stale = claimed.find((c) => c.delivery.id === ids[2])!;
+    await new Promise((r) => setTimeout(r, 5));
+    const marks = claimed.map((c) => ({ id: c.delivery.id, claimToken: c.delivery.claimToken as string, statusCode: 204 }));
+    marks[marks.findIndex((m) => m.id === stale.delivery.id)]!.claimToken = '00000000-0000-4000-8000-000000000000';
+    const recorded = await deliveries.markManySucceeded(marks);
+    expect([...recorded].sort()).toEqual([ids[0], ids[1]].sort());
+    const { rows } = await runSql<{ id: string; status: string; code: number | null }>(
+      db.dataSource.manager,
+      `SELECT "id", "status", "last_status_code" AS code FROM "webhook_deliveries" WHERE "id" = ANY($1::text[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, [r.status, r.code]]));
+    expect(ids.map((id) => byId.get(id as string))).toEqual([['succeeded', 204], ['succeeded', 204], ['delivering', null]]);
+    await expect(deliveries.markManySucceeded([])).resolves.toEqual(new Set());
+  });
+
   it('leaves out the hosts the caller asks to skip (per-host fairness)', async () => {
     const busy = await makeInstance(db.dataSource, { webhookUrl: 'https://Busy.example.com:8443/hook' });
     const other = await makeInstance(db.dataSource, { webhookUrl: 'https://other.example.com/hook' });

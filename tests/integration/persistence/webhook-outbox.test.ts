@@ -6,7 +6,7 @@ import { MessageRepository } from '../../../src/persistence/repositories/message
 import { WebhookEventRepository } from '../../../src/persistence/repositories/webhook-event-repository.js';
 import { TransactionRunner } from '../../../src/persistence/transaction-runner.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { inbound, inParallel, makeInstance } from './persistence-fixtures.js';
+import { inbound, inParallel, makeInstance, queueOutgoing } from './persistence-fixtures.js';
 
 let db: TestDatabase;
 let messages: MessageRepository;
@@ -133,7 +133,7 @@ describe('storing a message and its event atomically', () => {
 
   it('a status change and its messages.update event commit together', async () => {
     const instance = await makeInstance(db.dataSource, { webhookUrl: 'https://hooks.example.com/in' });
-    const queued = await messages.insertOutgoing({ instanceId: instance.id, waMessageId: 'ABC123', chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
+    const queued = await queueOutgoing(db.dataSource, messages, { instanceId: instance.id, waMessageId: 'ABC123', chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
     const emitted = await transactions.run(async (tx) => {
       const changed = await messages.updateStatus(instance.id, { waMessageId: 'ABC123' }, 'delivered', {}, tx);
       if (!changed) return null;
