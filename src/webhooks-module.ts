@@ -7,6 +7,7 @@ import { authenticate } from './http/middleware/authenticate.js';
 import type { OpenApiContributor } from './http/openapi/openapi-document.js';
 import { registerWebhookRoutes } from './http/openapi/webhooks-openapi.js';
 import { webhooksRouter } from './http/routes/webhooks-router.js';
+import { PinnedAgents } from './net/pinned-agents.js';
 import type { HostLookup } from './net/url-guard.js';
 import { RedisEventChannel } from './persistence/redis/event-channel.js';
 import { RedisKeys } from './persistence/redis/redis-keys.js';
@@ -102,6 +103,8 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
     lookup: deps.lookup,
   });
   const tuning = deps.tuning ?? {};
+  // Connections to receivers are kept open between deliveries (pooled per vetted address).
+  const agents = new PinnedAgents({ maxSocketsPerOrigin: config.webhookConcurrency });
   const runner = new WebhookDeliveryRunner({
     deliveries,
     secrets: (ids) => service.plainSecrets(ids),
@@ -118,8 +121,13 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
     leaseMs: tuning.leaseMs,
     allowPrivate: config.webhookAllowPrivateUrls,
     lookup: deps.lookup,
+    agents,
     closeGraceMs: tuning.closeGraceMs,
-    subscribe: (wake) => channel.listen(() => wake()),
+    // Events that made no delivery (no webhook URL, not subscribed) need no claim query.
+    subscribe: (wake) =>
+      channel.listen((signal) => {
+        if (signal.kind === 'due' || signal.deliveries !== 0) wake();
+      }),
   });
   const streams = new EventStreams({
     events,
@@ -160,7 +168,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
       if (closed) return;
       closed = true;
       clearInterval(pruneTimer);
-      for (const step of [() => runner.close(), async () => streams.closeAll(), () => channel.close()]) {
+      for (const step of [() => runner.close(), async () => agents.close(), async () => streams.closeAll(), () => channel.close()]) {
         try {
           await step();
         } catch (err) {

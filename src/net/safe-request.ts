@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { vetUrl, type HostLookup, type VettedUrl } from './url-guard.js';
 import { NetError, RequestFailedError, RequestTimeoutError, TooLargeError } from './net-errors.js';
+import type { PinnedAgents } from './pinned-agents.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,6 +23,8 @@ export interface SafeRequestOptions {
   allowPrivate?: boolean;
   lookup?: HostLookup;
   signal?: AbortSignal;
+  /** Keep-alive pools (per vetted address) to reuse connections; without, each request opens its own. */
+  agents?: PinnedAgents;
 }
 
 export interface SafeResponse {
@@ -70,9 +73,18 @@ function pinnedLookup(vetted: VettedUrl): LookupFunction {
 export async function safeRequest(rawUrl: string | URL, options: SafeRequestOptions): Promise<SafeResponse> {
   const started = Date.now();
   const vetted = await withTimeout(vetUrl(rawUrl, { allowPrivate: options.allowPrivate, lookup: options.lookup }), options.timeoutMs);
-  const remaining = Math.max(1, options.timeoutMs - (Date.now() - started));
-  return send(vetted, options, remaining);
+  const remaining = () => Math.max(1, options.timeoutMs - (Date.now() - started));
+  try {
+    return await send(vetted, options, remaining());
+  } catch (err) {
+    // A pooled connection the server closed while it sat idle fails before any answer: once more, on a new one.
+    if (!(err instanceof StaleConnectionError)) throw err;
+    return send(vetted, { ...options, agents: undefined }, remaining());
+  }
 }
+
+/** A request on a reused keep-alive socket that the server had closed (reset before any response). */
+class StaleConnectionError extends RequestFailedError {}
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -122,13 +134,16 @@ function send(vetted: VettedUrl, options: SafeRequestOptions, timeoutMs: number)
         method,
         headers,
         lookup: pinnedLookup(vetted),
-        agent: false,
+        agent: options.agents ? options.agents.agentFor(vetted) : false,
       },
       (response) => readBody(response, vetted, options.maxBodyBytes, onTooLarge, finish),
     );
-    request.on('error', (err) =>
-      finish(err instanceof NetError ? err : new RequestFailedError(`request to ${vetted.hostname} failed: ${err.message}`, { cause: err })),
-    );
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      if (err instanceof NetError) return finish(err);
+      const message = `request to ${vetted.hostname} failed: ${err.message}`;
+      const stale = request.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      finish(stale ? new StaleConnectionError(message, { cause: err }) : new RequestFailedError(message, { cause: err }));
+    });
     if (options.signal) {
       if (options.signal.aborted) return onAbort();
       options.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,9 +1,7 @@
 import { jest } from '@jest/globals';
-import request from 'supertest';
-import { webhookEnvelopeSchema } from '../../src/services/webhooks/webhook-events.js';
-import { verifyWebhook } from '../../src/services/webhooks/webhook-signer.js';
-import { api, eventually, newContact, startPaired, type PairedTenant } from '../support/messaging.js';
-import { Receiver, waitFor } from '../support/webhook-receiver.js';
+import { api, eventually, newContact, type PairedTenant } from '../support/messaging.js';
+import { startPairedWithWebhook, verifiedWebhooks } from '../support/verified-webhooks.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 jest.setTimeout(120_000);
 
@@ -11,43 +9,16 @@ let t: PairedTenant;
 let secret: string;
 const receiver = new Receiver();
 
-interface Body {
-  id: string;
-  event: string;
-  sequence: number;
-  instance: { instanceId: string; instanceName: string };
-  data: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 beforeAll(async () => {
   await receiver.start();
-  t = await startPaired({
-    env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_POLL_INTERVAL_MS: '200', WEBHOOK_BACKOFF_BASE_MS: '100', WEBHOOK_BACKOFF_MAX_MS: '500' },
-  });
-  const put = await request(t.e.app).put(`/whatsapp/instances/${t.instanceId}`).set('Cookie', t.cookie).send({ webhookUrl: receiver.url('/events') });
-  expect(put.status).toBe(200);
-  secret = put.body.data.webhookSecret as string;
+  ({ t, secret } = await startPairedWithWebhook(receiver));
 });
 afterAll(async () => {
   await t?.e.close();
   await receiver.stop();
 });
 
-/** Verified webhook bodies received so far. */
-function received(): Body[] {
-  return receiver.hitsOf('/events').map((h) => {
-    expect(verifyWebhook({ secret, headers: h.headers, body: h.body }).ok).toBe(true);
-    const body = JSON.parse(h.body) as Body;
-    const contract = webhookEnvelopeSchema.safeParse(body);
-    if (!contract.success) throw new Error(`${body.event} body breaks the documented shape: ${contract.error.message}`);
-    return body;
-  });
-}
-
-async function webhook(match: (b: Body) => boolean, what: string): Promise<Body> {
-  await waitFor(() => received().some(match), 20_000, what);
-  return received().find(match)!;
-}
+const { received, webhook } = verifiedWebhooks(receiver, '/events', () => secret);
 
 const base = () => `/whatsapp/instances/${t.instanceId}`;
 

@@ -24,6 +24,7 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import { testConfig } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createTestRedis, type TestRedis } from './redis.js';
+import { keysMatching } from '../../src/persistence/redis/scan-keys.js';
 
 export interface EngineAppOptions {
   /** A running simulator to use (shared by several apps); started (and closed by close()) when absent. */
@@ -182,15 +183,8 @@ export async function startEngineApp(options: EngineAppOptions = {}): Promise<En
     lastSequence(instanceId) {
       return node.services.repositories.webhookEvents.lastSequence(instanceId);
     },
-    async keysOf(instanceId) {
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.redis.scan(cursor, 'MATCH', `${redis.prefix}:*${instanceId}*`, 'COUNT', 1000);
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
-      return found;
+    keysOf(instanceId) {
+      return keysMatching(redis.redis, `${redis.prefix}:*${instanceId}*`);
     },
     stop() {
       stopping ??= (async () => {

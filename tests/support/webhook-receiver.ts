@@ -39,8 +39,8 @@ export class Receiver {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
+      const path = req.url ?? '';
       req.on('end', () => {
-        const path = req.url ?? '';
         this.hits.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
         const answer = this.scripts.get(path)?.shift() ?? this.fallback.get(path) ?? status(200);
         answer(res);

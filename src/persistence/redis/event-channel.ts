@@ -1,17 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisKeys } from './redis-keys.js';
 
 /** What travels on the channel: events of an instance were committed, or deliveries became due (redeliver). */
-export type EventSignal = { kind: 'appended'; instanceId: string; lastSequence: number } | { kind: 'due' };
+export type EventSignal =
+  | { kind: 'appended'; instanceId: string; lastSequence: number; /** absent: unknown */ deliveries?: number }
+  | { kind: 'due' };
 
 export type EventSignalListener = (signal: EventSignal) => void;
 
 /**
  * Cross-node wake-ups over Redis pub/sub (`<prefix>:events`). Only hints: the outbox rows are the truth and every
- * listener also polls, so a lost message only delays. Publishing uses the shared connection; listening takes a
- * duplicate in subscriber mode, opened on the first `listen()` and closed by `close()`.
- * Satisfies the services' EventNotifier port (`notifyAppended`).
+ * listener also polls, so a lost message only delays. Listeners on this node hear a signal at once, without the
+ * Redis round trip; other nodes get one message per instance per tick (the signals of a burst coalesced, last
+ * sequence and delivery counts combined). Publishing uses the shared connection; listening takes a duplicate in
+ * subscriber mode, opened on the first `listen()` and closed by `close()`. Satisfies the services' EventNotifier
+ * port (`notifyAppended`).
  */
 export class RedisEventChannel {
   private readonly channel: string;
@@ -19,6 +24,10 @@ export class RedisEventChannel {
   private subscriber: Redis | null = null;
   private subscribing: Promise<void> | null = null;
   private closed = false;
+  /** Tags what this channel publishes, so its own messages coming back from Redis are not dispatched twice. */
+  private readonly origin = randomBytes(8).toString('hex');
+  private readonly outgoing = new Map<string, EventSignal>();
+  private flushScheduled = false;
 
   constructor(
     private readonly redis: Redis,
@@ -28,13 +37,29 @@ export class RedisEventChannel {
     this.channel = keys.key('events');
   }
 
-  notifyAppended(instanceId: string, lastSequence: number): void {
-    this.publish({ kind: 'appended', instanceId, lastSequence });
+  notifyAppended(instanceId: string, lastSequence: number, deliveries?: number): void {
+    this.signal({ kind: 'appended', instanceId, lastSequence, ...(deliveries !== undefined ? { deliveries } : {}) });
   }
 
   /** Wakes delivery runners on every node (a delivery was made due again). */
   notifyDue(): void {
-    this.publish({ kind: 'due' });
+    this.signal({ kind: 'due' });
+  }
+
+  private signal(signal: EventSignal): void {
+    if (this.closed) return;
+    this.deliver(signal);
+    const key = signal.kind === 'due' ? '' : signal.instanceId;
+    const queued = this.outgoing.get(key);
+    this.outgoing.set(key, queued ? combine(queued, signal) : signal);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const signals = [...this.outgoing.values()];
+      this.outgoing.clear();
+      for (const s of signals) this.publish(s);
+    });
   }
 
   /** Adds a listener (subscribing on first use); returns its removal. */
@@ -64,7 +89,7 @@ export class RedisEventChannel {
 
   private publish(signal: EventSignal): void {
     if (this.closed) return;
-    this.redis.publish(this.channel, JSON.stringify(signal)).catch((err: unknown) => {
+    this.redis.publish(this.channel, JSON.stringify({ ...signal, origin: this.origin })).catch((err: unknown) => {
       this.logger.warn({ err }, 'publishing an event signal failed (listeners fall back to polling)');
     });
   }
@@ -87,12 +112,18 @@ export class RedisEventChannel {
   }
 
   private dispatch(message: string): void {
-    let signal: EventSignal;
+    let signal: EventSignal & { origin?: string };
     try {
-      signal = JSON.parse(message) as EventSignal;
+      signal = JSON.parse(message) as EventSignal & { origin?: string };
     } catch {
       return;
     }
+    if (signal.origin === this.origin) return; // heard locally when it was signalled
+    delete signal.origin;
+    this.deliver(signal);
+  }
+
+  private deliver(signal: EventSignal): void {
     for (const listener of this.listeners) {
       try {
         listener(signal);
@@ -101,4 +132,12 @@ export class RedisEventChannel {
       }
     }
   }
+}
+
+/** Two signals of one instance (or two `due`) as one: the later sequence, the deliveries of both (unknown wins). */
+function combine(a: EventSignal, b: EventSignal): EventSignal {
+  if (a.kind !== 'appended' || b.kind !== 'appended') return b;
+  const lastSequence = Math.max(a.lastSequence, b.lastSequence);
+  if (a.deliveries === undefined || b.deliveries === undefined) return { kind: 'appended', instanceId: b.instanceId, lastSequence };
+  return { kind: 'appended', instanceId: b.instanceId, lastSequence, deliveries: a.deliveries + b.deliveries };
 }

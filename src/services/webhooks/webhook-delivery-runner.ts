@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
+import type { PinnedAgents } from '../../net/pinned-agents.js';
 import type { HostLookup } from '../../net/url-guard.js';
 import {
   deliveryHostKey,
@@ -8,6 +9,7 @@ import {
 } from '../../persistence/repositories/webhook-delivery-repository.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { envelopeBody } from './stored-event-envelope.js';
+import { SuccessMarks } from './success-marks.js';
 import { attemptWebhook } from './webhook-sender.js';
 
 /** Plain secrets of instances, by id (the webhook secret store). */
@@ -31,6 +33,8 @@ export interface WebhookDeliveryRunnerOptions {
   /** WEBHOOK_ALLOW_PRIVATE_URLS: checked again at every attempt. */
   allowPrivate: boolean;
   lookup?: HostLookup;
+  /** Keep-alive pools for the receivers (owned by the caller, closed after the runner). */
+  agents?: PinnedAgents;
   maxResponseBytes?: number;
   /** Subscribes `wake` to notifications (events appended, deliveries made due); returns the unsubscribe. */
   subscribe?: (wake: () => void) => Promise<() => void>;
@@ -46,6 +50,8 @@ export interface WebhookDeliveryRunnerOptions {
 export class WebhookDeliveryRunner {
   private readonly inFlight = new Map<string, string>();
   private readonly perHostLimit: number;
+  /** Successes recorded in batches (one statement for the answers that come in together). */
+  private readonly successes: SuccessMarks;
   private readonly leaseMs: number;
   private readonly log: Logger;
   private loop: Promise<void> | null = null;
@@ -59,6 +65,7 @@ export class WebhookDeliveryRunner {
 
   constructor(private readonly options: WebhookDeliveryRunnerOptions) {
     this.perHostLimit = Math.max(1, options.perHostLimit ?? Math.ceil(options.concurrency / 2));
+    this.successes = new SuccessMarks({ record: (items) => options.deliveries.markManySucceeded(items), maxItems: options.concurrency });
     this.leaseMs = options.leaseMs ?? options.timeoutMs + 30_000;
     this.log = options.logger.child({ component: 'webhook-runner' });
     setMaxListeners(0, this.abort.signal); // one listener per attempt in flight
@@ -141,9 +148,13 @@ export class WebhookDeliveryRunner {
       this.mayHaveMore = true;
       return;
     }
-    const skipHosts = this.saturatedHosts();
-    const claimed = await this.options.deliveries.claimDue({ limit: free, leaseMs: this.leaseMs, skipHosts });
-    this.mayHaveMore = claimed.length === free || skipHosts.length > 0;
+    // Per-host fairness: saturated hosts are skipped, and one claim takes no more than the smallest room left on a
+    // busy host (nor more than the per-host limit), so no host can go over its limit whatever the claim returns.
+    const room = this.hostRoom();
+    const skipHosts = [...room].filter(([, n]) => n === 0).map(([host]) => host);
+    const limit = Math.min(free, this.perHostLimit, ...[...room.values()].filter((n) => n > 0));
+    const claimed = await this.options.deliveries.claimDue({ limit, leaseMs: this.leaseMs, skipHosts });
+    this.mayHaveMore = claimed.length === limit || skipHosts.length > 0;
     if (claimed.length === 0) return;
     let secrets: Map<string, string>;
     try {
@@ -155,10 +166,11 @@ export class WebhookDeliveryRunner {
     for (const c of claimed) this.launch(c, secrets.get(c.delivery.instanceId) ?? null);
   }
 
-  private saturatedHosts(): string[] {
+  /** For each host with attempts in flight, how many more it may get now (0 when at the per-host limit). */
+  private hostRoom(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const host of this.inFlight.values()) counts.set(host, (counts.get(host) ?? 0) + 1);
-    return [...counts].filter(([, n]) => n >= this.perHostLimit).map(([host]) => host);
+    return new Map([...counts].map(([host, n]) => [host, Math.max(0, this.perHostLimit - n)]));
   }
 
   private launch(claimed: ClaimedDelivery, secret: string | null): void {
@@ -197,13 +209,14 @@ export class WebhookDeliveryRunner {
       allowPrivate: this.options.allowPrivate,
       lookup: this.options.lookup,
       signal: this.abort.signal,
+      agents: this.options.agents,
     });
     const decision = decideRetry(result.outcome, delivery.attempts, policy);
     const statusCode = result.statusCode;
     const error = result.error ?? (decision.action === 'success' ? null : `HTTP ${statusCode ?? '?'}`);
     let recorded: boolean;
     if (decision.action === 'success') {
-      recorded = await deliveries.markSucceeded(delivery.id, token, { statusCode: statusCode ?? 200 });
+      recorded = await this.successes.record({ id: delivery.id, claimToken: token, statusCode: statusCode ?? 200 });
     } else if (decision.action === 'retry') {
       recorded = await deliveries.markRetry(delivery.id, token, { statusCode, error, delayMs: decision.delayMs });
     } else {

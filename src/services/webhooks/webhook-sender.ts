@@ -1,5 +1,6 @@
 import { HostResolutionError, RequestFailedError, RequestTimeoutError, UnsafeUrlError } from '../../net/net-errors.js';
 import { responseText, safeRequest } from '../../net/safe-request.js';
+import type { PinnedAgents } from '../../net/pinned-agents.js';
 import type { HostLookup } from '../../net/url-guard.js';
 import type { AttemptOutcome } from './retry-policy.js';
 import { signWebhook } from './webhook-signer.js';
@@ -19,6 +20,8 @@ export interface WebhookAttemptInput {
   nowSeconds?: number;
   /** Aborts the attempt (shutdown); it then counts as a network error. */
   signal?: AbortSignal;
+  /** Keep-alive pools to reuse connections to receivers. */
+  agents?: PinnedAgents;
 }
 
 /** What one webhook attempt did, ready for the delivery log and for decideRetry. */
@@ -56,6 +59,7 @@ export async function attemptWebhook(input: WebhookAttemptInput): Promise<Webhoo
       allowPrivate: input.allowPrivate,
       lookup: input.lookup,
       signal: input.signal,
+      agents: input.agents,
     });
     const retryAfter = response.headers['retry-after'];
     return {

@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RequestFailedError, RequestTimeoutError, TooLargeError, UnsafeUrlError } from '../../../src/net/net-errors.js';
+import { PinnedAgents } from '../../../src/net/pinned-agents.js';
 import { mediaTypeOf, responseText, safeRequest, type SafeRequestOptions } from '../../../src/net/safe-request.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -183,6 +184,62 @@ describe('safeRequest', () => {
       tls.closeAllConnections();
       await new Promise<void>((resolve) => tls.close(() => resolve()));
     }
+  });
+});
+
+describe('safeRequest with keep-alive pools (PinnedAgents)', () => {
+  const server = new TestServer();
+  const sockets = new Set<unknown>();
+  let connections = 0;
+  let base = '';
+  const agents = new PinnedAgents();
+  const opts = (extra: Partial<SafeRequestOptions> = {}): SafeRequestOptions => ({ timeoutMs: 2000, maxBodyBytes: 1024, allowPrivate: true, agents, ...extra });
+
+  beforeAll(async () => {
+    server.route('/ok', (_req, res) => res.writeHead(200).end('ok'));
+    server.route('/big', (_req, res) => res.writeHead(200).end('x'.repeat(5000)));
+    server.server.on('connection', (socket) => {
+      connections += 1;
+      sockets.add(socket);
+    });
+    base = await server.start();
+  });
+  afterAll(async () => {
+    agents.close();
+    await server.stop();
+  });
+
+  it('reuses one connection for sequential requests to the same vetted address, not across addresses', async () => {
+    const before = connections;
+    for (let i = 0; i < 5; i++) expect((await safeRequest(`${base}/ok`, opts())).status).toBe(200);
+    expect(connections - before).toBe(1);
+    // The same server under another name that vets to another address (127.0.0.1 vs ::ffff:127.0.0.1 is not
+    // available everywhere, so: a lookup answering a different loopback address) gets its own pool.
+    const port = new URL(base).port;
+    const lookup = async () => [{ address: '127.0.0.2', family: 4 as const }];
+    const other = await safeRequest(`http://other.test:${port}/ok`, opts({ lookup }))
+      .then((r) => r.status)
+      .catch((err: Error) => err.message); // 127.0.0.2 may not accept connections on every system
+    expect([200, expect.stringMatching(/failed|refused/i)]).toContainEqual(other);
+    expect(agents.size).toBe(2);
+  });
+
+  it('does not keep a connection whose answer was cut at the size limit', async () => {
+    const before = connections;
+    const cut = await safeRequest(`${base}/big`, opts({ onTooLarge: 'truncate' }));
+    expect(cut.truncated).toBe(true);
+    expect((await safeRequest(`${base}/ok`, opts())).status).toBe(200);
+    expect(connections - before).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries once on a new connection when the server dropped the idle one', async () => {
+    await safeRequest(`${base}/ok`, opts());
+    // Kill the server side of every idle connection without the client noticing in time.
+    for (const socket of sockets) (socket as { destroy(): void }).destroy();
+    sockets.clear();
+    const before = connections;
+    expect((await safeRequest(`${base}/ok`, opts())).status).toBe(200);
+    expect(connections - before).toBe(1);
   });
 });
 

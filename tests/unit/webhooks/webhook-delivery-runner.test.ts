@@ -34,6 +34,9 @@ function fakeRepository(queue: ClaimedDelivery[], options: { failClaims?: boolea
     async markSucceeded() {
       return true;
     },
+    async markManySucceeded(items: Array<{ id: string }>) {
+      return new Set(items.map((i) => i.id));
+    },
   };
   return { repo: repo as unknown as WebhookDeliveryRepository, calls };
 }

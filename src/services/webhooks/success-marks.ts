@@ -1,0 +1,49 @@
+/** A delivery that got a 2xx, to be recorded as succeeded. */
+export interface SuccessMark {
+  id: string;
+  claimToken: string;
+  statusCode: number;
+}
+
+export interface SuccessMarksOptions {
+  /** Records a batch; resolves with the ids that were recorded (a lapsed claim is not). */
+  record: (items: SuccessMark[]) => Promise<Set<string>>;
+  /** Flush at this many marks (default 50)... */
+  maxItems?: number;
+  /** ...or this long after the first one waiting (default 5 ms). */
+  maxWaitMs?: number;
+}
+
+/**
+ * Collects the successes of concurrent webhook attempts and records them in one statement per batch, so a
+ * runner with many deliveries in flight does not pay a database round trip per answer. Each caller still learns
+ * whether its own mark was recorded. A failed batch fails every mark in it (the deliveries are then retried once
+ * their claim lapses, which is at-least-once as before).
+ */
+export class SuccessMarks {
+  private pending: Array<{ mark: SuccessMark; resolve: (recorded: boolean) => void; reject: (err: unknown) => void }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: SuccessMarksOptions) {}
+
+  record(mark: SuccessMark): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ mark, resolve, reject });
+      if (this.pending.length >= (this.options.maxItems ?? 50)) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs ?? 5);
+    });
+  }
+
+  /** Records what is waiting now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.options.record(batch.map((b) => b.mark)).then(
+      (recorded) => batch.forEach((b) => b.resolve(recorded.has(b.mark.id))),
+      (err: unknown) => batch.forEach((b) => b.reject(err)),
+    );
+  }
+}
