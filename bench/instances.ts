@@ -27,6 +27,7 @@ import {
 import { ControlClient } from '../src/simulator/control-client.js';
 import { pairBare, type BareAuth } from './support/bare-baileys.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
+import { deleteKeysMatching } from '../src/persistence/redis/scan-keys.js';
 
 const { values } = parseArgs({
   options: {
@@ -217,12 +218,7 @@ out(`restart → all ${N} connected:                  ${restoreS.toFixed(1)} s (
 out(`CPU at idle with ${N} connected:               ${idleCpuPct.toFixed(1)} % of one core`);
 
 // clean up: the bench's Redis keys, the simulator
-let cursor = '0';
-do {
-  const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-  cursor = next;
-  if (keys.length) await redis.del(...keys);
-} while (cursor !== '0');
+await deleteKeysMatching(redis, `${prefix}:*`);
 redis.disconnect();
 stopSimulator();
 process.exit(0);

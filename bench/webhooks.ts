@@ -5,17 +5,25 @@
  * duplicated counts per phase.
  *
  *   npm run bench:webhooks -- [--messages 5000] [--rate 200] [--instances 4] [--contacts 20] [--outage 30]
+ *                             [--cpu-profile <dir>]
  *
- * Runs the whole product in this process (createNode, as main.ts wires it, role all) on a throw-away database and
- * Redis prefix, against an in-process simulator. Needs Postgres and Redis (the test defaults).
+ * Three processes, as in production: the simulator; the product, started as `npm start` starts it (bench/support/
+ * engine-process.ts: `node --import tsx src/main.ts`, NODE_ENV=production, role all, on a throw-away database and
+ * Redis prefix); and this one, which holds the webhook receiver and pushes the contacts' messages through the
+ * simulator's control API. Also prints the engine process's CPU per message of each phase.
+ *
+ * --cpu-profile <dir>: the engine runs with `--cpu-prof --cpu-prof-dir=<dir>`; Node writes one .cpuprofile of the
+ * engine's whole life when it exits. Needs Postgres and Redis (the test defaults).
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import request from 'supertest';
-import { ensureTemplate } from '../tests/support/database.js';
-import { freshPhone, startEngineApp } from '../tests/support/engine-app.js';
-import { signup } from '../tests/support/factories.js';
-import { messagingEnv } from '../tests/support/messaging.js';
+import { ControlClient } from '../src/simulator/control-client.js';
 import { Receiver } from '../tests/support/webhook-receiver.js';
+import { EngineClient } from './support/engine-client.js';
+import { startEngineProcess } from './support/engine-process.js';
+import { freshPhone } from './support/fresh-phone.js';
+import { startSimulatorProcess } from './support/simulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +32,7 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '4' },
     contacts: { type: 'string', default: '20' },
     outage: { type: 'string', default: '30' },
+    'cpu-profile': { type: 'string' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -32,10 +41,10 @@ const INSTANCES = Number(values.instances);
 const CONTACTS = Number(values.contacts);
 const OUTAGE_MS = Number(values.outage) * 1000;
 
-for (const m of ['log', 'info', 'warn'] as const) console[m] = () => undefined; // libsignal chatter
+const PROFILE_DIR = values['cpu-profile'] ? resolve(values['cpu-profile']) : null;
+
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-await ensureTemplate();
 const receiver = new Receiver();
 await receiver.start();
 /** Arrival time of each WhatsApp message id (first arrival), and how many times each event id arrived. */
@@ -44,15 +53,15 @@ const arrivals = new Map<string, number>();
 const committed = new Map<string, number>();
 const eventHits = new Map<string, number>();
 const hitsSeen = { count: 0 };
-const e = await startEngineApp({
-  env: messagingEnv({
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    // Retries a little sooner than production so phase 2 finishes in reasonable time.
-    WEBHOOK_BACKOFF_BASE_MS: '1000',
-    WEBHOOK_BACKOFF_MAX_MS: '10000',
-    WEBHOOK_MAX_ATTEMPTS: '30',
-  }),
+const sim = await startSimulatorProcess();
+const control = new ControlClient(sim.controlUrl);
+const engine = await startEngineProcess({
+  simulator: sim,
+  // Retries a little sooner than production so phase 2 finishes in reasonable time.
+  env: { WEBHOOK_BACKOFF_BASE_MS: '1000', WEBHOOK_BACKOFF_MAX_MS: '10000', WEBHOOK_MAX_ATTEMPTS: '30' },
+  nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
 });
+const api = new EngineClient(engine.baseUrl);
 
 function collect(): void {
   const hits = receiver.hitsOf('/bench');
@@ -69,20 +78,19 @@ function collect(): void {
 }
 
 try {
-  out(`pairing ${INSTANCES} instances, creating ${CONTACTS} contacts...`);
+  out(`pairing ${INSTANCES} instances, creating ${CONTACTS} contacts; simulator pid ${sim.child.pid}, engine pid ${engine.pid}`);
   const phones: string[] = [];
   for (let i = 0; i < INSTANCES; i++) {
-    const owner = await signup(e.app);
-    const res = await request(e.app)
-      .post('/whatsapp/instances')
-      .set('Cookie', owner.cookie)
-      .send({ name: `Bench ${i}`, webhookUrl: receiver.url('/bench'), webhookEvents: ['messages.upsert'] });
-    phones.push((await e.pair(owner.cookie, res.body.data.instanceId as string)).phone);
+    const cookie = await api.tenant(`Bench ${i}`);
+    const instanceId = await api.createInstance(cookie, { name: `Bench ${i}`, webhookUrl: receiver.url('/bench'), webhookEvents: ['messages.upsert'] });
+    const phone = freshPhone();
+    await api.pair(cookie, instanceId, control, phone);
+    phones.push(phone);
   }
   const contacts: string[] = [];
   for (let i = 0; i < CONTACTS; i++) {
     const phone = freshPhone();
-    await e.control.createContact(phone, `Contact ${i}`);
+    await control.createContact(phone, `Contact ${i}`);
     contacts.push(phone);
   }
 
@@ -90,6 +98,7 @@ try {
     const sent = new Map<string, number>();
     const before = new Set(arrivals.keys());
     const eventsBefore = new Map(eventHits);
+    const cpuBefore = engine.cpuMs();
     const started = Date.now();
     const outageAt = started + (MESSAGES / RATE) * 1000 * 0.3;
     let outageTimer: Promise<void> | null = null;
@@ -109,7 +118,7 @@ try {
       const contact = contacts[i % contacts.length]!;
       const to = phones[i % phones.length]!;
       const pushedAt = Date.now();
-      const p: Promise<void> = e.control
+      const p: Promise<void> = control
         .sendFromContact(contact, { to, text: `${name} ${i}` })
         .then(({ id }) => void sent.set(id, pushedAt))
         .catch((err: unknown) => out(`  send failed: ${(err as Error).message}`))
@@ -127,6 +136,7 @@ try {
       if ([...sent.keys()].every((id) => arrivals.has(id)) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    const engineCpuMs = engine.cpuMs() - cpuBefore;
     await new Promise((r) => setTimeout(r, 1000)); // late duplicates
     collect();
     const latencies = [...sent].filter(([id]) => arrivals.has(id) && !before.has(id)).map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
@@ -145,9 +155,21 @@ try {
         `${((lastArrival - started) / 1000).toFixed(1)} s (${(latencies.length / ((lastArrival - started) / 1000)).toFixed(0)}/s sustained)`,
     );
     out(`  push → webhook: p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)} ms`);
+    // When the slow ones were pushed: p99 per 5 s window of the phase (a backlog at the start vs. steady state).
+    const windows = new Map<number, number[]>();
+    for (const id of fresh) {
+      const w = Math.floor((sent.get(id)! - started) / 5000);
+      windows.set(w, [...(windows.get(w) ?? []), arrivals.get(id)! - sent.get(id)!]);
+    }
+    const byWindow = [...windows]
+      .sort(([a], [b]) => a - b)
+      .map(([w, xs]) => `${w * 5}–${w * 5 + 5} s: ${pctOf(xs.sort((a, b) => a - b), 99)}`)
+      .join(', ');
+    out(`  p99 by when pushed (ms): ${byWindow}`);
     out(`    of which push → outbox commit (engine, messaging): p50 ${pctOf(ingest, 50)} ms, p99 ${pctOf(ingest, 99)} ms`);
     out(`    and outbox commit → webhook (this module): p50 ${pctOf(deliver, 50)} ms, p99 ${pctOf(deliver, 99)} ms`);
     out(`  lost ${lost}, duplicated ${duplicated}${sendFailures(sent.size)}`);
+    out(`  engine process CPU: ${(engineCpuMs / 1000).toFixed(1)} s, ${(engineCpuMs / Math.max(1, latencies.length)).toFixed(2)} ms per delivered message`);
   }
   const sendFailures = (ok: number) => (ok < MESSAGES ? ` (${MESSAGES - ok} pushes failed at the simulator)` : '');
 
@@ -156,7 +178,10 @@ try {
   out(`phase 2: the same with the receiver down for ${OUTAGE_MS / 1000} s`);
   await phase('phase 2', true);
 } finally {
-  await e.close();
+  await engine.stop();
   await receiver.stop();
+  sim.stop();
 }
+if (PROFILE_DIR) out(`engine cpu profile(s) in ${PROFILE_DIR}: ${readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).join(', ')}`);
+if (existsSync(engine.logFile)) out(`engine warnings and errors (LOG_LEVEL=warn): ${engine.logFile}`);
 process.exit(0);
