@@ -107,7 +107,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
   const agents = new PinnedAgents({ maxSocketsPerOrigin: config.webhookConcurrency });
   const runner = new WebhookDeliveryRunner({
     deliveries,
-    secrets: (ids) => service.plainSecrets(ids),
+    secrets: (sealed) => service.openSecrets(sealed),
     policy: createRetryPolicy({
       maxAttempts: config.webhookMaxAttempts,
       baseDelayMs: config.webhookBackoffBaseMs,

@@ -8,6 +8,8 @@ import { columnList, hydrate, runSql } from '../sql.js';
 export interface ClaimedDelivery {
   delivery: WebhookDeliveryEntity;
   event: WebhookEventEntity;
+  /** The instance's webhook secret as stored (sealed; null when it has none yet), read in the claim itself. */
+  sealedSecret: string | null;
 }
 
 export interface DeliveryListFilter {
@@ -38,6 +40,31 @@ export function deliveryHostKey(url: string): string {
 
 const CLAIMABLE = `d."status" IN ('pending', 'delivering') AND d."next_attempt_at" <= now()`;
 
+/** What claimDue takes: how many, for how long, and which hosts to leave out. */
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  skipHosts?: readonly string[];
+}
+
+/** A 2xx to record: the delivery, the claim token it was attempted under, the status code. */
+export interface SuccessRecord {
+  id: string;
+  claimToken: string;
+  statusCode: number;
+}
+
+/** Records successes ($1 ids, $2 claim tokens, $3 status codes); returns the ids recorded (a lapsed claim is not). */
+const MARK_SUCCEEDED = `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(),
+    "next_attempt_at" = NULL, "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
+  FROM unnest($1::text[], $2::uuid[], $3::int[]) AS i(id, token, code)
+  WHERE d."id" = i.id AND d."claim_token" = i.token AND d."status" = 'delivering'
+  RETURNING d."id"`;
+
+function successParams(items: readonly SuccessRecord[]): unknown[] {
+  return [items.map((i) => i.id), items.map((i) => i.claimToken), items.map((i) => i.statusCode)];
+}
+
 /**
  * Delivery state. Workers claim rows (several workers and nodes may share the table: SKIP LOCKED), hold them for
  * a lease (`nextAttemptAt` while `delivering`; a lapsed lease makes the row claimable again) and record the
@@ -50,20 +77,27 @@ export class WebhookDeliveryRepository {
    * Claims up to `limit` due deliveries, oldest due first; rows other claimers hold are skipped, not waited for.
    * `skipHosts` (keys from `deliveryHostKey`) leaves out targets the caller already keeps busy (per-host fairness).
    */
-  claimDue(options: { limit: number; leaseMs: number; skipHosts?: readonly string[] }): Promise<ClaimedDelivery[]> {
-    return this.claimWhere(
-      `SELECT d."id" FROM "webhook_deliveries" d WHERE ${CLAIMABLE}
-         AND NOT (coalesce(lower(substring(d."url" from '${HOST_PATTERN}')), '') = ANY ($3::text[]))
-       ORDER BY d."next_attempt_at", d."id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [options.leaseMs, options.limit, [...(options.skipHosts ?? [])]],
-    );
+  async claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return (await this.markSucceededAndClaimDue([], options)).claimed;
   }
 
-  private async claimWhere(selectIds: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+  /**
+   * markManySucceeded and claimDue in one statement (a busy runner records the answers that came in and takes the
+   * next deliveries in a single round trip). `recorded`: the ids of `succeeded` that were recorded.
+   */
+  async markSucceededAndClaimDue(
+    succeeded: readonly SuccessRecord[],
+    options: ClaimOptions,
+  ): Promise<{ recorded: Set<string>; claimed: ClaimedDelivery[] }> {
     const em = this.ds.manager;
     const { rows } = await runSql(
       em,
-      `WITH due AS (${selectIds}),
+      `WITH done AS (${succeeded.length > 0 ? MARK_SUCCEEDED.replace(/\$(\d)/g, (_m, n: string) => `$${Number(n) + 3}`) : 'SELECT NULL::text AS "id" WHERE false'}),
+       due AS (
+         SELECT d."id" FROM "webhook_deliveries" d WHERE ${CLAIMABLE}
+           AND NOT (coalesce(lower(substring(d."url" from '${HOST_PATTERN}')), '') = ANY ($3::text[]))
+         ORDER BY d."next_attempt_at", d."id" LIMIT $2 FOR UPDATE SKIP LOCKED
+       ),
        claimed AS (
          UPDATE "webhook_deliveries" d SET
            "status" = 'delivering',
@@ -74,16 +108,33 @@ export class WebhookDeliveryRepository {
            "updated_at" = clock_timestamp()
          FROM due WHERE d."id" = due."id"
          RETURNING d.*
+       ),
+       taken AS (
+         SELECT ${columnList(em, WebhookDeliveryEntity, 'claimed', 'd_')}, ${columnList(em, WebhookEventEntity, 'e', 'e_')},
+           i."webhook_secret" AS "sealed_secret"
+         FROM claimed JOIN "webhook_events" e ON e."id" = claimed."event_id"
+         LEFT JOIN "instances" i ON i."id" = claimed."instance_id"
        )
-       SELECT ${columnList(em, WebhookDeliveryEntity, 'claimed', 'd_')}, ${columnList(em, WebhookEventEntity, 'e', 'e_')}
-       FROM claimed JOIN "webhook_events" e ON e."id" = claimed."event_id"
-       ORDER BY claimed."next_attempt_at", e."sequence"`,
-      params,
+       SELECT taken.*, marks."done_ids"
+       FROM (SELECT coalesce(array_agg("id"), '{}') AS "done_ids" FROM done) marks
+       LEFT JOIN taken ON true
+       ORDER BY taken."d_nextAttemptAt", taken."e_sequence"`,
+      [
+        options.leaseMs,
+        options.limit,
+        [...(options.skipHosts ?? [])],
+        ...(succeeded.length > 0 ? successParams(succeeded) : []),
+      ],
     );
-    return rows.map((r) => ({
-      delivery: hydrate(em, WebhookDeliveryEntity, r, 'd_'),
-      event: hydrate(em, WebhookEventEntity, r, 'e_'),
-    }));
+    const recorded = new Set<string>((rows[0]?.done_ids as string[] | undefined) ?? []);
+    const claimed = rows
+      .filter((r) => r.d_id !== null && r.d_id !== undefined)
+      .map((r) => ({
+        delivery: hydrate(em, WebhookDeliveryEntity, r, 'd_'),
+        event: hydrate(em, WebhookEventEntity, r, 'e_'),
+        sealedSecret: (r.sealed_secret as string | null | undefined) ?? null,
+      }));
+    return { recorded, claimed };
   }
 
   /** A 2xx came back. False when the claim was lost (lease lapsed and someone else took it). */
@@ -95,17 +146,9 @@ export class WebhookDeliveryRepository {
    * markSucceeded for many deliveries in one statement (a runner's answers that came in together). Returns the
    * ids that were recorded: a delivery whose claim lapsed (taken again meanwhile) is not among them.
    */
-  async markManySucceeded(items: ReadonlyArray<{ id: string; claimToken: string; statusCode: number }>): Promise<Set<string>> {
+  async markManySucceeded(items: readonly SuccessRecord[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
-    const { rows } = await runSql<{ id: string }>(
-      this.ds.manager,
-      `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(), "next_attempt_at" = NULL,
-         "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
-       FROM unnest($1::text[], $2::uuid[], $3::int[]) AS i(id, token, code)
-       WHERE d."id" = i.id AND d."claim_token" = i.token AND d."status" = 'delivering'
-       RETURNING d."id"`,
-      [items.map((i) => i.id), items.map((i) => i.claimToken), items.map((i) => i.statusCode)],
-    );
+    const { rows } = await runSql<{ id: string }>(this.ds.manager, MARK_SUCCEEDED, successParams(items));
     return new Set(rows.map((r) => r.id));
   }
 

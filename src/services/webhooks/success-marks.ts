@@ -36,14 +36,31 @@ export class SuccessMarks {
 
   /** Records what is waiting now. */
   flush(): void {
+    const batch = this.take();
+    if (batch.marks.length === 0) return;
+    this.options.record(batch.marks).then(batch.settle, batch.fail);
+  }
+
+  /**
+   * Hands the waiting marks to a caller that records them itself (the runner, in the statement of its next claim)
+   * and then settles them with the ids that were recorded, or fails them.
+   */
+  take(): TakenMarks {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    this.options.record(batch.map((b) => b.mark)).then(
-      (recorded) => batch.forEach((b) => b.resolve(recorded.has(b.mark.id))),
-      (err: unknown) => batch.forEach((b) => b.reject(err)),
-    );
+    return {
+      marks: batch.map((b) => b.mark),
+      settle: (recorded) => batch.forEach((b) => b.resolve(recorded.has(b.mark.id))),
+      fail: (err) => batch.forEach((b) => b.reject(err)),
+    };
   }
+}
+
+/** Marks taken out of SuccessMarks, to be recorded by the taker. */
+export interface TakenMarks {
+  marks: SuccessMark[];
+  settle: (recorded: Set<string>) => void;
+  fail: (err: unknown) => void;
 }

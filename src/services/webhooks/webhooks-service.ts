@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { LruMap } from '../../lru-map.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
@@ -74,6 +75,9 @@ function toView(d: WebhookDeliveryEntity): DeliveryView {
 
 /** Webhook use cases of one tenant: secrets, the delivery log, redelivery and the test event. */
 export class WebhooksService {
+  /** Opened secrets by instance id and sealed value (bounded; see openSecrets). */
+  private readonly opened = new LruMap<string, string>(1024);
+
   constructor(private readonly deps: WebhooksServiceDeps) {}
 
   /** The tenant's instance, or a 404 (another tenant's instance included). */
@@ -151,18 +155,35 @@ export class WebhooksService {
   }
 
   /**
-   * Plain secrets of instances (the delivery runner's SecretSource). An instance without one yet (made before
-   * secrets existed) gets one now; a secret that does not open is left out (logged).
+   * Plain secrets of instances. An instance without one yet (made before secrets existed) gets one now; a secret
+   * that does not open is left out (logged).
    */
   async plainSecrets(instanceIds: readonly string[]): Promise<Map<string, string>> {
     const sealedById = await this.deps.secretRows.findSealed(instanceIds);
+    return this.openSecrets([...sealedById].map(([instanceId, sealed]) => ({ instanceId, sealed })));
+  }
+
+  /**
+   * The delivery runner's SecretSource: opens the sealed secrets its claim read (one decryption per sealed value
+   * while it stays in the cache: a rotated secret is a new value, so nothing stale is used).
+   */
+  async openSecrets(entries: ReadonlyArray<{ instanceId: string; sealed: string | null }>): Promise<Map<string, string>> {
     const plain = new Map<string, string>();
-    for (const [id, stored] of sealedById) {
+    for (const { instanceId: id, sealed: stored } of entries) {
+      if (plain.has(id)) continue;
       let sealed = stored;
       if (sealed === null) sealed = await this.deps.secretRows.setIfMissing(id, this.deps.secrets.create(id).sealed);
       if (sealed === null) continue;
+      const cacheKey = `${id}\n${sealed}`;
+      const cached = this.opened.get(cacheKey);
+      if (cached !== undefined) {
+        plain.set(id, cached);
+        continue;
+      }
       try {
-        plain.set(id, this.deps.secrets.open(id, sealed));
+        const secret = this.deps.secrets.open(id, sealed);
+        this.opened.set(cacheKey, secret);
+        plain.set(id, secret);
       } catch (err) {
         this.deps.logger.error({ instanceId: id, err: (err as Error).message }, 'webhook secret does not decrypt (ENCRYPTION_KEY changed?)');
       }

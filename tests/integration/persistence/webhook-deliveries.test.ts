@@ -33,9 +33,11 @@ async function pending(n: number, event = 'messages.upsert'): Promise<{ instance
 
 describe('claiming due deliveries', () => {
   it('returns the delivery with its event, counts the attempt and sets a lease', async () => {
-    const { ids } = await pending(1);
+    const { instanceId, ids } = await pending(1);
+    await runSql(db.dataSource.manager, `UPDATE "instances" SET "webhook_secret" = 'v1.sealed' WHERE "id" = $1`, [instanceId]);
     const [claimed] = await deliveries.claimDue({ limit: 10, leaseMs: 30_000 });
     expect(claimed?.delivery).toMatchObject({ id: ids[0], status: 'delivering', attempts: 1, claimToken: expect.any(String) });
+    expect(claimed?.sealedSecret).toBe('v1.sealed'); // the instance's stored secret comes with the claim
     expect(claimed?.event).toMatchObject({ event: 'messages.upsert', sequence: 1, payload: { i: 0 } });
     expect(claimed?.delivery.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 20_000);
     expect(await deliveries.claimDue({ limit: 10, leaseMs: 30_000 })).toEqual([]);
@@ -110,6 +112,26 @@ describe('claiming due deliveries', () => {
     const byId = new Map(rows.map((r) => [r.id, [r.status, r.code]]));
     expect(ids.map((id) => byId.get(id as string))).toEqual([['succeeded', 204], ['succeeded', 204], ['delivering', null]]);
     await expect(deliveries.markManySucceeded([])).resolves.toEqual(new Set());
+  });
+
+  it('records successes and claims the next deliveries in one statement', async () => {
+    const first = await pending(2);
+    const claimed = await deliveries.claimDue({ limit: 2, leaseMs: 60_000 });
+    const marks = claimed.map((c) => ({ id: c.delivery.id, claimToken: c.delivery.claimToken as string, statusCode: 200 }));
+    marks[1]!.claimToken = '00000000-0000-4000-8000-000000000000'; // a lapsed claim: not recorded
+    const next = await pending(2);
+    const result = await deliveries.markSucceededAndClaimDue(marks, { limit: 10, leaseMs: 60_000 });
+    expect([...result.recorded]).toEqual([marks[0]!.id]);
+    expect(result.claimed.map((c) => c.delivery.id).sort()).toEqual([...next.ids].sort());
+    expect(result.claimed.every((c) => c.event.instanceId === next.instanceId && c.delivery.status === 'delivering')).toBe(true);
+    const statusOf = async (id: string) => (await deliveries.findForInstance(first.instanceId, id))?.status;
+    expect([await statusOf(marks[0]!.id), await statusOf(marks[1]!.id)]).toEqual(['succeeded', 'delivering']);
+    // Nothing due: the successes are still recorded, and nothing is claimed.
+    const again = result.claimed.map((c) => ({ id: c.delivery.id, claimToken: c.delivery.claimToken as string, statusCode: 202 }));
+    const idle = await deliveries.markSucceededAndClaimDue(again, { limit: 10, leaseMs: 60_000 });
+    expect([...idle.recorded].sort()).toEqual([...next.ids].sort());
+    expect(idle.claimed).toEqual([]);
+    expect(await deliveries.markSucceededAndClaimDue([], { limit: 10, leaseMs: 60_000 })).toEqual({ recorded: new Set(), claimed: [] });
   });
 
   it('leaves out the hosts the caller asks to skip (per-host fairness)', async () => {

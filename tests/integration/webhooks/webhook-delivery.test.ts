@@ -177,6 +177,11 @@ describe('test event and secret rotation', () => {
 
   it('rotating the secret changes the signature of the next delivery', async () => {
     const { cookie, instanceId, secret } = await instanceAt(receiver.url('/rotate'));
+    // A delivery before the rotation: the runner has opened (and cached) the old secret.
+    await t.emit(instanceId, 'messages.upsert', upsert('ROT0'));
+    await waitFor(() => receiver.hitsOf('/rotate').length === 1, 10_000, 'delivery before the rotation');
+    const before = receiver.hitsOf('/rotate')[0]!;
+    expect(verifyWebhook({ secret, headers: before.headers, body: before.body }).ok).toBe(true);
     const rotated = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook-secret/rotate`).set('Cookie', cookie);
     expect(rotated.status).toBe(200);
     const fresh = rotated.body.data.webhookSecret as string;
@@ -185,8 +190,8 @@ describe('test event and secret rotation', () => {
     const detail = await request(t.app).get(`/whatsapp/instances/${instanceId}`).set('Cookie', cookie);
     expect(detail.body.data.webhookSecret).toBe(fresh);
     await t.emit(instanceId, 'messages.upsert', upsert('ROT1'));
-    await waitFor(() => receiver.hitsOf('/rotate').length === 1, 10_000, 'delivery');
-    const hit = receiver.hitsOf('/rotate')[0]!;
+    await waitFor(() => receiver.hitsOf('/rotate').length === 2, 10_000, 'delivery');
+    const hit = receiver.hitsOf('/rotate')[1]!;
     expect(verifyWebhook({ secret: fresh, headers: hit.headers, body: hit.body }).ok).toBe(true);
     expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body })).toEqual({ ok: false, reason: 'bad_signature' });
   });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { WebhookDeliveryEntity } from '../../../src/persistence/entities/webhook-delivery.entity.js';
 import type { WebhookEventEntity } from '../../../src/persistence/entities/webhook-event.entity.js';
@@ -11,17 +13,25 @@ function claimed(id: string, url: string): ClaimedDelivery {
   return {
     delivery: { id, instanceId: 'inst_a', url, attempts: 1, claimToken: `tok-${id}` } as WebhookDeliveryEntity,
     event: { id: `evt_${id}`, instanceId: 'inst_a', instanceName: 'A', event: 'messages.upsert', sequence: 1, payload: {}, createdAt: new Date() } as WebhookEventEntity,
+    sealedSecret: 'sealed',
   };
 }
 
 /** A delivery repository in memory: hands out `queue` in claimDue, records outcomes. */
 function fakeRepository(queue: ClaimedDelivery[], options: { failClaims?: boolean } = {}) {
-  const calls = { claims: [] as Array<{ limit: number; skipHosts: readonly string[] }>, failed: [] as string[], retried: [] as string[] };
+  const calls = {
+    claims: [] as Array<{ limit: number; skipHosts: readonly string[] }>,
+    failed: [] as string[],
+    retried: [] as string[],
+    succeededWithClaim: [] as string[],
+    succeededAlone: [] as string[],
+  };
   const repo = {
-    async claimDue(o: { limit: number; leaseMs: number; skipHosts?: readonly string[] }) {
+    async markSucceededAndClaimDue(succeeded: Array<{ id: string }>, o: { limit: number; leaseMs: number; skipHosts?: readonly string[] }) {
       calls.claims.push({ limit: o.limit, skipHosts: o.skipHosts ?? [] });
       if (options.failClaims) throw new Error('database down');
-      return queue.splice(0, o.limit);
+      calls.succeededWithClaim.push(...succeeded.map((m) => m.id));
+      return { recorded: new Set(succeeded.map((m) => m.id)), claimed: queue.splice(0, o.limit) };
     },
     async markFailed(id: string) {
       calls.failed.push(id);
@@ -35,6 +45,7 @@ function fakeRepository(queue: ClaimedDelivery[], options: { failClaims?: boolea
       return true;
     },
     async markManySucceeded(items: Array<{ id: string }>) {
+      calls.succeededAlone.push(...items.map((i) => i.id));
       return new Set(items.map((i) => i.id));
     },
   };
@@ -44,7 +55,7 @@ function fakeRepository(queue: ClaimedDelivery[], options: { failClaims?: boolea
 const runnerWith = (repo: WebhookDeliveryRepository, extra: Partial<ConstructorParameters<typeof WebhookDeliveryRunner>[0]> = {}) =>
   new WebhookDeliveryRunner({
     deliveries: repo,
-    secrets: async (ids) => new Map(ids.map((id) => [id, 'whsec_test'])),
+    secrets: async (claims) => new Map(claims.map((c) => [c.instanceId, 'whsec_test'])),
     policy: createRetryPolicy({ maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 }),
     logger,
     timeoutMs: 1000,
@@ -99,6 +110,31 @@ describe('WebhookDeliveryRunner (no network: private targets are refused before 
     while (calls.failed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await runner.close();
     expect(calls.failed).toEqual(['late']);
+  });
+
+  it('records every success exactly once, most of them in the statement of the next claim', async () => {
+    const server = createServer((_req, res) => res.writeHead(200).end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const ids = Array.from({ length: 12 }, (_, i) => `ok${i}`);
+    const queue = ids.map((id) => claimed(id, `http://127.0.0.1:${port}/hook`));
+    const { repo, calls } = fakeRepository(queue);
+    // Concurrency 8: at most 4 in flight to the one host (per-host limit), so a batch never fills up (8) on its own.
+    const runner = runnerWith(repo, { allowPrivate: true, concurrency: 8 });
+    await runner.start();
+    const waker = setInterval(() => runner.wake(), 1); // events keep arriving: claims keep coming
+    try {
+      const deadline = Date.now() + 5000;
+      while (calls.succeededWithClaim.length + calls.succeededAlone.length < ids.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      clearInterval(waker);
+      await runner.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect([...calls.succeededWithClaim, ...calls.succeededAlone].sort()).toEqual([...ids].sort());
+    expect(calls.succeededWithClaim.length).toBeGreaterThan(0);
   });
 
   it('close() is safe to call twice', async () => {
