@@ -85,7 +85,7 @@ export const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(10, 1).pipe(z.number().max(100, { message: 'must be at most 100' })),
   WEBHOOK_BACKOFF_BASE_MS: int(30_000, 1),
   WEBHOOK_BACKOFF_MAX_MS: int(30 * 60_000, 1),
-  WEBHOOK_CONCURRENCY: int(20, 1),
+  WEBHOOK_CONCURRENCY: int(64, 1),
   WEBHOOK_POLL_INTERVAL_MS: int(1000, 10),
   BODY_LIMIT: z
     .string()

@@ -19,6 +19,8 @@ export const FAST_WEBHOOK_ENV: Record<string, string> = {
   WEBHOOK_BACKOFF_BASE_MS: '50',
   WEBHOOK_BACKOFF_MAX_MS: '200',
   WEBHOOK_POLL_INTERVAL_MS: '100',
+  // Small (10 to one host), so the per-host limit is quick to reach in the fairness test.
+  WEBHOOK_CONCURRENCY: '20',
 };
 
 export interface WebhookTestApp {
