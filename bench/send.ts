@@ -55,6 +55,8 @@ const { values } = parseArgs({
     split: { type: 'boolean', default: false },
     /** Only the accept phase, with the product's default pacing (1 message/s per instance) so sending stays light. */
     'accept-only': { type: 'boolean', default: false },
+    /** Seconds to wait after pairing before the accept phase (new sessions finish their start-up sync first). */
+    settle: { type: 'string', default: '0' },
   },
 });
 const K = Number(values.messages);
@@ -62,6 +64,7 @@ const I = Number(values.instances);
 const RATE = Number(values.rate);
 const RATE_S = Number(values['rate-seconds']);
 const CONCURRENCY = Number(values.concurrency);
+const SETTLE_S = Number(values.settle);
 const PROFILE_DIR = values['cpu-profile'] ? resolve(values['cpu-profile']) : null;
 for (const m of ['log', 'info', 'warn'] as const) console[m] = () => undefined; // libsignal chatter (bare phase)
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -158,6 +161,7 @@ try {
   };
 
   if (ACCEPT_ONLY) {
+    if (SETTLE_S > 0) await sleep(SETTLE_S * 1000);
     const { achieved, total, acceptMs, byWindow } = await acceptPhase(post);
     out(`accept latency at ${achieved.toFixed(0)} req/s (${total} requests), sends paced at 1/s per instance: p50 ${pct(acceptMs, 50)} ms, p99 ${pct(acceptMs, 99)} ms (target p99 < 20 ms)`);
     out(`  p99 by when sent (ms): ${byWindow}`);
