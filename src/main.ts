@@ -7,7 +7,7 @@ import type { Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './create-logger.js';
 import { createNode } from './create-node.js';
-import { createDataSource } from './persistence/create-data-source.js';
+import { createDataSource, openPoolConnections } from './persistence/create-data-source.js';
 import { ensureDatabase } from './persistence/ensure-database.js';
 import { createRedis } from './persistence/redis/create-redis.js';
 import { Shutdown, type Closable } from './shutdown.js';
@@ -22,7 +22,7 @@ async function connectPostgres(config: Config, logger: Logger): Promise<DataSour
       `cannot reach Postgres at ${where} (${(err as Error).message}); start it with: ${START_POSTGRES}`,
     );
   }
-  const dataSource = createDataSource({ url: config.databaseUrl, migrationsRun: false });
+  const dataSource = createDataSource({ url: config.databaseUrl, migrationsRun: false, keepConnections: true });
   try {
     await dataSource.initialize();
   } catch (err) {
@@ -30,6 +30,7 @@ async function connectPostgres(config: Config, logger: Logger): Promise<DataSour
   }
   const ran = await dataSource.runMigrations({ transaction: 'each' });
   logger.info({ migrations: ran.map((m) => m.name) }, ran.length ? 'migrations applied' : 'schema up to date');
+  logger.info({ connections: await openPoolConnections(dataSource) }, 'database connections open');
   return dataSource;
 }
 

@@ -7,6 +7,12 @@ export interface DataSourceOptions {
   /** Run pending migrations in initialize(); main does, tests use a migrated template instead. */
   migrationsRun?: boolean;
   poolSize?: number;
+  /**
+   * Keep every pooled connection open once made, instead of closing it after 10 s idle (the server does: a burst
+   * after a quiet spell then pays neither new backends nor the prepared statements again). Tests leave it off:
+   * they open many databases at once.
+   */
+  keepConnections?: boolean;
 }
 
 /** Builds (does not connect) the TypeORM data source. Never synchronize: the schema comes from migrations/. */
@@ -20,6 +26,27 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      min: options.keepConnections ? (options.poolSize ?? 10) : 0,
+      connectionTimeoutMillis: 5000,
+    },
   });
+}
+
+/**
+ * Opens the pool's connections now (all of them at once, then back to the pool), so the first burst of traffic
+ * does not wait for Postgres to start backends. Use with `keepConnections`.
+ */
+export async function openPoolConnections(dataSource: DataSource): Promise<number> {
+  const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+  const size = pool.options.max;
+  const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
+  for (const client of clients) client.release();
+  return clients.length;
+}
+
+interface PgPool {
+  options: { max: number };
+  connect(): Promise<{ release(): void }>;
 }
