@@ -32,6 +32,8 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '4' },
     contacts: { type: 'string', default: '20' },
     outage: { type: 'string', default: '30' },
+    /** Messages sent at a low rate (50/s) before phase 1: Signal sessions established, the code paths warm. */
+    warmup: { type: 'string', default: '0' },
     'cpu-profile': { type: 'string' },
   },
 });
@@ -40,6 +42,7 @@ const RATE = Number(values.rate);
 const INSTANCES = Number(values.instances);
 const CONTACTS = Number(values.contacts);
 const OUTAGE_MS = Number(values.outage) * 1000;
+const WARMUP = Number(values.warmup);
 
 const PROFILE_DIR = values['cpu-profile'] ? resolve(values['cpu-profile']) : null;
 
@@ -94,17 +97,17 @@ try {
     contacts.push(phone);
   }
 
-  async function phase(name: string, outage: boolean): Promise<void> {
+  async function phase(name: string, outage: boolean, messages = MESSAGES, rate = RATE): Promise<void> {
     const sent = new Map<string, number>();
     const before = new Set(arrivals.keys());
     const eventsBefore = new Map(eventHits);
     const cpuBefore = engine.cpuMs();
     const started = Date.now();
-    const outageAt = started + (MESSAGES / RATE) * 1000 * 0.3;
+    const outageAt = started + (messages / rate) * 1000 * 0.3;
     let outageTimer: Promise<void> | null = null;
     const inFlight = new Set<Promise<void>>();
-    for (let i = 0; i < MESSAGES; i++) {
-      const due = started + (i * 1000) / RATE;
+    for (let i = 0; i < messages; i++) {
+      const due = started + (i * 1000) / rate;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (outage && !outageTimer && Date.now() >= outageAt) {
@@ -168,11 +171,15 @@ try {
     out(`  p99 by when pushed (ms): ${byWindow}`);
     out(`    of which push → outbox commit (engine, messaging): p50 ${pctOf(ingest, 50)} ms, p99 ${pctOf(ingest, 99)} ms`);
     out(`    and outbox commit → webhook (this module): p50 ${pctOf(deliver, 50)} ms, p99 ${pctOf(deliver, 99)} ms`);
-    out(`  lost ${lost}, duplicated ${duplicated}${sendFailures(sent.size)}`);
+    out(`  lost ${lost}, duplicated ${duplicated}${sendFailures(sent.size, messages)}`);
     out(`  engine process CPU: ${(engineCpuMs / 1000).toFixed(1)} s, ${(engineCpuMs / Math.max(1, latencies.length)).toFixed(2)} ms per delivered message`);
   }
-  const sendFailures = (ok: number) => (ok < MESSAGES ? ` (${MESSAGES - ok} pushes failed at the simulator)` : '');
+  const sendFailures = (ok: number, of: number) => (ok < of ? ` (${of - ok} pushes failed at the simulator)` : '');
 
+  if (WARMUP > 0) {
+    out(`warm-up: ${WARMUP} messages at ${Math.min(RATE, 50)}/s (not counted in the phases)`);
+    await phase('warm-up', false, WARMUP, Math.min(RATE, 50));
+  }
   out(`phase 1: ${MESSAGES} messages at ${RATE}/s to ${INSTANCES} instances`);
   await phase('phase 1', false);
   out(`phase 2: the same with the receiver down for ${OUTAGE_MS / 1000} s`);
