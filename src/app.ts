@@ -7,6 +7,7 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { httpLogger } from './http/middleware/http-logger.js';
 import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
+import { serverTiming } from './http/middleware/server-timing.js';
 import { requireJson } from './http/middleware/require-json.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
+  app.use(serverTiming());
   app.use(requestId());
   app.use(httpLogger(logger));
   app.use(requireJson());

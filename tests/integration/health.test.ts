@@ -29,6 +29,18 @@ describe('health and readiness', () => {
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("tells the server's share of each response's time in Server-Timing, errors included", async () => {
+    const pattern = /^app;dur=\d+\.\d$/;
+    const ok = await request(t.app).get('/health');
+    expect(ok.headers['server-timing']).toMatch(pattern);
+    const missing = await request(t.app).get('/no/such/route');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['server-timing']).toMatch(pattern);
+    const badJson = await request(t.app).post('/auth/sessions').set('Content-Type', 'application/json').send('{"broken');
+    expect(badJson.status).toBe(400);
+    expect(badJson.headers['server-timing']).toMatch(pattern);
+  });
+
   it('serves the OpenAPI 3.1 document and Swagger UI', async () => {
     const doc = await request(t.app).get('/openapi.json');
     expect(doc.status).toBe(200);
