@@ -88,10 +88,11 @@ function summarize(watcher: InboxWatcher, texts: string[], started: number) {
   };
 }
 
-/** Requests at RATE/s for RATE_S seconds; the time each took to be accepted (202). */
-async function acceptPhase(post: (n: number, text: string) => Promise<number>) {
+/** Requests at RATE/s for RATE_S seconds; the time each took to be accepted (202), as the client and the server saw it. */
+async function acceptPhase(post: (n: number, text: string) => Promise<{ at: number; serverMs: number }>) {
   const acceptMs: number[] = [];
-  const windows = new Map<number, number[]>();
+  const serverMs: number[] = [];
+  const windows = new Map<number, { client: number[]; server: number[] }>();
   const paced: Promise<void>[] = [];
   const total = RATE * RATE_S;
   const t0 = Date.now();
@@ -101,19 +102,22 @@ async function acceptPhase(post: (n: number, text: string) => Promise<number>) {
     if (wait > 0) await sleep(wait);
     const sentAt = Date.now();
     paced.push(
-      post(n, `paced ${n}`).then((at) => {
+      post(n, `paced ${n}`).then(({ at, serverMs: server }) => {
         acceptMs.push(at - sentAt);
+        serverMs.push(server);
         const w = Math.floor((sentAt - t0) / 5000);
-        windows.set(w, [...(windows.get(w) ?? []), at - sentAt]);
+        const entry = windows.get(w) ?? { client: [], server: [] };
+        entry.client.push(at - sentAt);
+        entry.server.push(server);
+        windows.set(w, entry);
       }),
     );
   }
   await Promise.all(paced);
-  const byWindow = [...windows]
-    .sort(([a], [b]) => a - b)
-    .map(([w, xs]) => `${w * 5}–${w * 5 + 5} s: ${pct(xs, 99)}`)
-    .join(', ');
-  return { achieved: total / ((Date.now() - t0) / 1000), total, acceptMs, byWindow };
+  const sorted = [...windows].sort(([a], [b]) => a - b);
+  const byWindow = sorted.map(([w, xs]) => `${w * 5}–${w * 5 + 5} s: ${pct(xs.client, 99)}`).join(', ');
+  const serverByWindow = sorted.map(([w, xs]) => `${w * 5}–${w * 5 + 5} s: ${pct(xs.server, 99).toFixed(1)}`).join(', ');
+  return { achieved: total / ((Date.now() - t0) / 1000), total, acceptMs, serverMs, byWindow, serverByWindow };
 }
 
 const sim = await startSimulatorProcess();
@@ -154,17 +158,18 @@ try {
     lanes.push({ cookie, instanceId, contact });
   }
   out(`engine: ${I} instances paired`);
-  const post = async (n: number, text: string): Promise<number> => {
+  const post = async (n: number, text: string): Promise<{ at: number; serverMs: number }> => {
     const lane = lanes[n % I]!;
-    await api.sendText(lane.cookie, lane.instanceId, lane.contact, text);
-    return Date.now();
+    const { serverMs } = await api.sendText(lane.cookie, lane.instanceId, lane.contact, text);
+    return { at: Date.now(), serverMs };
   };
 
   if (ACCEPT_ONLY) {
     if (SETTLE_S > 0) await sleep(SETTLE_S * 1000);
-    const { achieved, total, acceptMs, byWindow } = await acceptPhase(post);
+    const { achieved, total, acceptMs, serverMs, byWindow, serverByWindow } = await acceptPhase(post);
     out(`accept latency at ${achieved.toFixed(0)} req/s (${total} requests), sends paced at 1/s per instance: p50 ${pct(acceptMs, 50)} ms, p99 ${pct(acceptMs, 99)} ms (target p99 < 20 ms)`);
     out(`  p99 by when sent (ms): ${byWindow}`);
+    out(`  in the server (Server-Timing): p50 ${pct(serverMs, 50).toFixed(1)} ms, p99 ${pct(serverMs, 99).toFixed(1)} ms; p99 by window: ${serverByWindow}`);
     await stopProduct();
     sim.stop();
     process.exit(0);
@@ -182,7 +187,7 @@ try {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < K) {
         const n = next++;
-        acceptedAt.set(texts[n]!, await post(n, texts[n]!));
+        acceptedAt.set(texts[n]!, (await post(n, texts[n]!)).at);
       }
     }),
   );
@@ -197,7 +202,7 @@ try {
   out(`engine: ${K} accepted in ${((acceptedAll - started) / 1000).toFixed(1)} s, delivered ${full.delivered} in ${full.seconds.toFixed(1)} s`);
 
   // ---- phase 2: accept latency at RATE requests/s (pacing off, the same instances) ---------------------------------
-  const { achieved, total, acceptMs, byWindow } = await acceptPhase(post);
+  const { achieved, total, acceptMs, serverMs, byWindow, serverByWindow } = await acceptPhase(post);
   await sleep(3000);
   await stopProduct();
   if (PROFILE_DIR) out(`engine cpu profile(s) in ${PROFILE_DIR}: ${readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).join(', ')}`);
@@ -244,6 +249,7 @@ try {
   out(`CPU per message, load generator (phase 1):      ${perMsg(benchCpu, full.delivered)} (HTTP client + inbox watcher, not in the engine's)`);
   out(`accept latency at ${achieved.toFixed(0)} req/s (${total} requests): p50 ${pct(acceptMs, 50)} ms, p99 ${pct(acceptMs, 99)} ms (target p99 < 20 ms)`);
   out(`  p99 by when sent (ms): ${byWindow}`);
+  out(`  in the server (Server-Timing): p50 ${pct(serverMs, 50).toFixed(1)} ms, p99 ${pct(serverMs, 99).toFixed(1)} ms; p99 by window: ${serverByWindow}`);
   if (existsSync(engine.logFile)) out(`engine warnings and errors (LOG_LEVEL=warn): ${engine.logFile}`);
 } finally {
   await stopProduct();

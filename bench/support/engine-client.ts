@@ -42,10 +42,11 @@ export class EngineClient {
     await this.waitFor(cookie, instanceId, (i) => i.status === 'connected', 30_000);
   }
 
-  /** POST send-text; resolves when the engine accepted it (202). */
-  async sendText(cookie: string, instanceId: string, to: string, message: string): Promise<void> {
+  /** POST send-text; resolves when the engine accepted it (202), with the server's own time (Server-Timing, ms). */
+  async sendText(cookie: string, instanceId: string, to: string, message: string): Promise<{ serverMs: number }> {
     const res = await this.call('POST', `/whatsapp/instances/${instanceId}/send-text`, cookie, { to, message }, 202);
     await res.arrayBuffer();
+    return { serverMs: Number(/app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN) };
   }
 
   private async waitFor(cookie: string, instanceId: string, predicate: (i: InstanceView) => boolean, timeoutMs: number): Promise<InstanceView> {
