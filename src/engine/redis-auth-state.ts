@@ -56,7 +56,8 @@ return n
  *
  * `keys.get` is one HMGET for what the write-through cache of recently used keys does not hold (this process is
  * the only writer while it holds the instance's lease); `keys.set` is one MULTI/EXEC over all types (HSET/HDEL + SADD to the
- * index), so a crash never leaves half a key set; `clear()` is one Lua script.
+ * index), so a crash never leaves half a key set, or a single HSET when it only sets keys of one type already in the
+ * index (a session after each message); `clear()` is one Lua script.
  */
 export class RedisAuthState {
   readonly instanceId: string;
@@ -68,6 +69,8 @@ export class RedisAuthState {
   private credsWrite: Promise<void> = Promise.resolve();
   /** Bumped by clear(): a store handed out before a wipe can no longer write (late writes of a dead socket). */
   private epoch = 0;
+  /** Type keys this process has added to the index set (the next writes to them skip the SADD). */
+  private readonly indexed = new Set<string>();
   private store: SignalKeyStore;
   /**
    * The decrypted JSON of recently used keys (`<type>:<id>`; ABSENT for a key Redis does not have), so a send does
@@ -138,6 +141,7 @@ export class RedisAuthState {
     this.epoch += 1;
     this.store = this.makeStore();
     this.cache.clear();
+    this.indexed.clear();
     this.creds = null;
     await this.credsWrite;
     const typeKeys = ALL_TYPES.map((type) => this.typeKey(type));
@@ -201,14 +205,21 @@ export class RedisAuthState {
       if (write.set.length > 0 || write.del.length > 0) writes.push(write);
     }
     if (writes.length === 0) return;
-    const multi = this.redis.multi();
-    for (const write of writes) {
-      if (write.set.length > 0) multi.hset(write.key, ...write.set).sadd(this.indexKey, write.key);
-      if (write.del.length > 0) multi.hdel(write.key, ...write.del);
-    }
     // Out of the cache before the write, into it after: a failed write leaves the cache holding nothing newer.
     for (const [key] of cached) this.cache.delete(key);
-    await multi.exec().then(assertExec);
+    const only = writes.length === 1 ? writes[0]! : null;
+    if (only && only.del.length === 0 && this.indexed.has(only.key)) {
+      // The common case (a session updated after each message): one HSET, already atomic.
+      await this.redis.hset(only.key, ...only.set);
+    } else {
+      const multi = this.redis.multi();
+      for (const write of writes) {
+        if (write.set.length > 0) multi.hset(write.key, ...write.set).sadd(this.indexKey, write.key);
+        if (write.del.length > 0) multi.hdel(write.key, ...write.del);
+      }
+      await multi.exec().then(assertExec);
+      for (const write of writes) if (write.set.length > 0) this.indexed.add(write.key);
+    }
     for (const [key, json] of cached) this.cache.set(key, json);
   }
 

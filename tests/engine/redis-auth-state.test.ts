@@ -64,7 +64,7 @@ describe('RedisAuthState', () => {
     expect(await auth.keys.get('session', ['a.0'])).toEqual({});
   });
 
-  it('writes a multi-type set in one MULTI/EXEC and reads a batch with one HMGET', async () => {
+  it('writes a multi-type set in one MULTI/EXEC, a set of one indexed type in one HSET, and reads a batch with one HMGET', async () => {
     const auth = store('atomic');
     await auth.load();
     const monitor = await redis.monitor();
@@ -82,9 +82,21 @@ describe('RedisAuthState', () => {
       'pre-key': { '7': { public: randomBytes(32), private: randomBytes(32) } },
     });
     await auth.keys.get('session', ['s1', 's2', 's3']);
+    // A set of one type already in the index (a session after each message): a single HSET.
+    await auth.keys.set({ session: { s1: randomBytes(8) } });
+    // After clear() the index is gone: the next write adds the key to it again.
+    await auth.clear();
+    await auth.keys.set({ session: { s4: randomBytes(8) } });
     await new Promise((r) => setTimeout(r, 100));
     monitor.disconnect();
-    expect(commands).toEqual(['multi', 'hset', 'sadd', 'hdel', 'hset', 'sadd', 'exec', 'hmget']);
+    expect(commands).toEqual([
+      ...['multi', 'hset', 'sadd', 'hdel', 'hset', 'sadd', 'exec', 'hmget'],
+      'hset',
+      'eval',
+      ...['multi', 'hset', 'sadd', 'exec'],
+    ]);
+    expect(await redis.smembers(`${prefix}:auth:atomic:index`)).toEqual([`${prefix}:auth:atomic:keys:session`]);
+    expect(Object.keys(await auth.keys.get('session', ['s1', 's4']))).toEqual(['s4']);
   });
 
   it('serves the keys it wrote or found absent from memory, never pre-keys, and forgets them on delete and clear()', async () => {
