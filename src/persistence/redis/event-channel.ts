@@ -14,9 +14,11 @@ export type EventSignalListener = (signal: EventSignal) => void;
  * Cross-node wake-ups over Redis pub/sub (`<prefix>:events`). Only hints: the outbox rows are the truth and every
  * listener also polls, so a lost message only delays. Listeners on this node hear a signal at once, without the
  * Redis round trip; other nodes get one message per instance per tick (the signals of a burst coalesced, last
- * sequence and delivery counts combined). Publishing uses the shared connection; listening takes a duplicate in
- * subscriber mode, opened on the first `listen()` and closed by `close()`. Satisfies the services' EventNotifier
- * port (`notifyAppended`).
+ * sequence and delivery counts combined), and only while some are listening: the channel counts its subscribers
+ * (PUBSUB NUMSUB) once per probe interval, so a lone node publishes nothing. A node that starts listening is heard
+ * from within one interval; until then it polls, as it always does. Publishing uses the shared connection;
+ * listening takes a duplicate in subscriber mode, opened on the first `listen()` and closed by `close()`.
+ * Satisfies the services' EventNotifier port (`notifyAppended`).
  */
 export class RedisEventChannel {
   private readonly channel: string;
@@ -28,13 +30,35 @@ export class RedisEventChannel {
   private readonly origin = randomBytes(8).toString('hex');
   private readonly outgoing = new Map<string, EventSignal>();
   private flushScheduled = false;
+  /** Subscribers of the channel other than this channel's own, as last counted; null: not known (publish). */
+  private others: number | null = null;
+  private subscribed = false;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
     keys: RedisKeys,
     private readonly logger: Logger,
+    private readonly options: { /** How often the subscribers are counted (default 1 s). */ probeIntervalMs?: number } = {},
   ) {
     this.channel = keys.key('events');
+  }
+
+  /** Counts the channel's subscribers on other nodes now (it also happens once per probe interval). */
+  probe(): Promise<void> {
+    this.probing ??= (async () => {
+      try {
+        const reply = (await this.redis.call('PUBSUB', 'NUMSUB', this.channel)) as [string, number | string];
+        this.others = Math.max(0, Number(reply[1]) - (this.subscribed ? 1 : 0));
+      } catch (err) {
+        this.others = null;
+        this.logger.debug({ err }, 'counting event channel subscribers failed (publishing anyway)');
+      } finally {
+        this.probing = null;
+      }
+    })();
+    return this.probing;
   }
 
   notifyAppended(instanceId: string, lastSequence: number, deliveries?: number): void {
@@ -49,6 +73,11 @@ export class RedisEventChannel {
   private signal(signal: EventSignal): void {
     if (this.closed) return;
     this.deliver(signal);
+    if (this.probeTimer === null) {
+      void this.probe();
+      this.probeTimer = setInterval(() => void this.probe(), this.options.probeIntervalMs ?? 1000);
+      this.probeTimer.unref();
+    }
     const key = signal.kind === 'due' ? '' : signal.instanceId;
     const queued = this.outgoing.get(key);
     this.outgoing.set(key, queued ? combine(queued, signal) : signal);
@@ -58,6 +87,7 @@ export class RedisEventChannel {
       this.flushScheduled = false;
       const signals = [...this.outgoing.values()];
       this.outgoing.clear();
+      if (this.others === 0) return; // nobody else listens
       for (const s of signals) this.publish(s);
     });
   }
@@ -76,6 +106,8 @@ export class RedisEventChannel {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
     const subscriber = this.subscriber;
     this.subscriber = null;
     if (!subscriber) return;
@@ -109,6 +141,7 @@ export class RedisEventChannel {
     subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
     if (subscriber.status === 'wait') await subscriber.connect();
     await subscriber.subscribe(this.channel);
+    this.subscribed = true;
   }
 
   private dispatch(message: string): void {

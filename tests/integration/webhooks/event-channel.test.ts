@@ -50,4 +50,39 @@ describe('RedisEventChannel', () => {
       for (const c of connections) c.disconnect();
     }
   });
+
+  it('publishes nothing while no other node listens, and starts once one does', async () => {
+    const keys = new RedisKeys(`${redis.prefix}:lone`);
+    const connections = [redis.redis.duplicate(), redis.redis.duplicate()];
+    const lone = new RedisEventChannel(connections[0]!, keys, logger, { probeIntervalMs: 60_000 });
+    const published: string[] = [];
+    const publish = connections[0]!.publish.bind(connections[0]!);
+    connections[0]!.publish = ((channel: string, message: string) => {
+      published.push(message);
+      return publish(channel, message);
+    }) as typeof connections[0]['publish'];
+    const heard: EventSignal[] = [];
+    await lone.listen((s) => heard.push(s));
+    const later = new RedisEventChannel(connections[1]!, keys, logger);
+    try {
+      await lone.probe();
+      lone.notifyAppended('inst_a', 1, 1);
+      lone.notifyDue();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toHaveLength(2); // its own listeners still hear at once
+      expect(published).toEqual([]);
+      // Another node starts listening: after the next count, signals go out again.
+      const heardLater: EventSignal[] = [];
+      await later.listen((s) => heardLater.push(s));
+      await lone.probe();
+      lone.notifyAppended('inst_a', 2, 1);
+      await waitFor(() => heardLater.length === 1, 5000, 'the node that joined');
+      expect(heardLater[0]).toEqual({ kind: 'appended', instanceId: 'inst_a', lastSequence: 2, deliveries: 1 });
+      expect(published).toHaveLength(1);
+    } finally {
+      await lone.close();
+      await later.close();
+      for (const c of connections) c.disconnect();
+    }
+  });
 });
