@@ -5,23 +5,25 @@
  * duplicated counts per phase.
  *
  *   npm run bench:webhooks -- [--messages 5000] [--rate 200] [--instances 4] [--contacts 20] [--outage 30]
- *                             [--cpu-profile <dir>]
+ *                             [--warmup 0] [--nodes 1] [--cpu-profile <dir>]
  *
  * Three processes, as in production: the simulator; the product, started as `npm start` starts it (bench/support/
  * engine-process.ts: `node --import tsx src/main.ts`, NODE_ENV=production, role all, on a throw-away database and
- * Redis prefix); and this one, which holds the webhook receiver and pushes the contacts' messages through the
+ * Redis prefix; `--nodes N` starts N such processes on the same data, each running the instances created through it); and this one, which holds the webhook receiver and pushes the contacts' messages through the
  * simulator's control API. Also prints the engine process's CPU per message of each phase.
  *
  * --cpu-profile <dir>: the engine runs with `--cpu-prof --cpu-prof-dir=<dir>`; Node writes one .cpuprofile of the
  * engine's whole life when it exits. Needs Postgres and Redis (the test defaults).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ControlClient } from '../src/simulator/control-client.js';
 import { Receiver } from '../tests/support/webhook-receiver.js';
 import { EngineClient } from './support/engine-client.js';
-import { startEngineProcess } from './support/engine-process.js';
+import { startEngineProcess, type EngineProcess } from './support/engine-process.js';
+import { databaseUrl } from '../tests/support/database.js';
 import { freshPhone } from './support/fresh-phone.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
 
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     outage: { type: 'string', default: '30' },
     /** Messages sent at a low rate (50/s) before phase 1: Signal sessions established, the code paths warm. */
     warmup: { type: 'string', default: '0' },
+    /** Product processes (ROLE=all) on the same database and Redis prefix, as a scaled deployment runs them. */
+    nodes: { type: 'string', default: '1' },
     'cpu-profile': { type: 'string' },
   },
 });
@@ -43,6 +47,7 @@ const INSTANCES = Number(values.instances);
 const CONTACTS = Number(values.contacts);
 const OUTAGE_MS = Number(values.outage) * 1000;
 const WARMUP = Number(values.warmup);
+const NODES = Math.max(1, Number(values.nodes));
 
 const PROFILE_DIR = values['cpu-profile'] ? resolve(values['cpu-profile']) : null;
 
@@ -58,13 +63,27 @@ const eventHits = new Map<string, number>();
 const hitsSeen = { count: 0 };
 const sim = await startSimulatorProcess();
 const control = new ControlClient(sim.controlUrl);
-const engine = await startEngineProcess({
-  simulator: sim,
-  // Retries a little sooner than production so phase 2 finishes in reasonable time.
-  env: { WEBHOOK_BACKOFF_BASE_MS: '1000', WEBHOOK_BACKOFF_MAX_MS: '10000', WEBHOOK_MAX_ATTEMPTS: '30' },
-  nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
-});
-const api = new EngineClient(engine.baseUrl);
+// Retries a little sooner than production so phase 2 finishes in reasonable time. Shared secrets: with --nodes,
+// every process reads what the others wrote (sessions, sealed webhook secrets).
+const engineEnv = {
+  WEBHOOK_BACKOFF_BASE_MS: '1000',
+  WEBHOOK_BACKOFF_MAX_MS: '10000',
+  WEBHOOK_MAX_ATTEMPTS: '30',
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+};
+const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+const engine = await startEngineProcess({ simulator: sim, env: engineEnv, nodeArgs });
+/** Further nodes (--nodes): the same database and Redis prefix as the first. */
+const moreNodes: EngineProcess[] = [];
+for (let n = 1; n < NODES; n++) {
+  const env = { ...engineEnv, DATABASE_URL: databaseUrl(engine.databaseName), REDIS_PREFIX: engine.redisPrefix };
+  moreNodes.push(await startEngineProcess({ simulator: sim, env, nodeArgs }));
+}
+const nodes = [engine, ...moreNodes];
+/** Instance i is created through node i % N, which then runs it (as behind a load balancer). */
+const apis = nodes.map((n) => new EngineClient(n.baseUrl));
+const productCpuMs = (): number => nodes.reduce((sum, n) => sum + n.cpuMs(), 0);
 
 function collect(): void {
   const hits = receiver.hitsOf('/bench');
@@ -81,9 +100,10 @@ function collect(): void {
 }
 
 try {
-  out(`pairing ${INSTANCES} instances, creating ${CONTACTS} contacts; simulator pid ${sim.child.pid}, engine pid ${engine.pid}`);
+  out(`pairing ${INSTANCES} instances, creating ${CONTACTS} contacts; simulator pid ${sim.child.pid}, engine pid(s) ${nodes.map((n) => n.pid).join(', ')}`);
   const phones: string[] = [];
   for (let i = 0; i < INSTANCES; i++) {
+    const api = apis[i % apis.length]!;
     const cookie = await api.tenant(`Bench ${i}`);
     const instanceId = await api.createInstance(cookie, { name: `Bench ${i}`, webhookUrl: receiver.url('/bench'), webhookEvents: ['messages.upsert'] });
     const phone = freshPhone();
@@ -101,7 +121,7 @@ try {
     const sent = new Map<string, number>();
     const before = new Set(arrivals.keys());
     const eventsBefore = new Map(eventHits);
-    const cpuBefore = engine.cpuMs();
+    const cpuBefore = productCpuMs();
     const started = Date.now();
     const outageAt = started + (messages / rate) * 1000 * 0.3;
     let outageTimer: Promise<void> | null = null;
@@ -139,7 +159,7 @@ try {
       if ([...sent.keys()].every((id) => arrivals.has(id)) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const engineCpuMs = engine.cpuMs() - cpuBefore;
+    const engineCpuMs = productCpuMs() - cpuBefore;
     await new Promise((r) => setTimeout(r, 1000)); // late duplicates
     collect();
     const latencies = [...sent].filter(([id]) => arrivals.has(id) && !before.has(id)).map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
@@ -172,7 +192,7 @@ try {
     out(`    of which push → outbox commit (engine, messaging): p50 ${pctOf(ingest, 50)} ms, p99 ${pctOf(ingest, 99)} ms`);
     out(`    and outbox commit → webhook (this module): p50 ${pctOf(deliver, 50)} ms, p99 ${pctOf(deliver, 99)} ms`);
     out(`  lost ${lost}, duplicated ${duplicated}${sendFailures(sent.size, messages)}`);
-    out(`  engine process CPU: ${(engineCpuMs / 1000).toFixed(1)} s, ${(engineCpuMs / Math.max(1, latencies.length)).toFixed(2)} ms per delivered message`);
+    out(`  engine CPU (${NODES} process${NODES > 1 ? "es" : ""}): ${(engineCpuMs / 1000).toFixed(1)} s, ${(engineCpuMs / Math.max(1, latencies.length)).toFixed(2)} ms per delivered message`);
   }
   const sendFailures = (ok: number, of: number) => (ok < of ? ` (${of - ok} pushes failed at the simulator)` : '');
 
@@ -185,6 +205,7 @@ try {
   out(`phase 2: the same with the receiver down for ${OUTAGE_MS / 1000} s`);
   await phase('phase 2', true);
 } finally {
+  for (const node of moreNodes) await node.stop();
   await engine.stop();
   await receiver.stop();
   sim.stop();
