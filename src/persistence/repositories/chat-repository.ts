@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ChatEntity } from '../entities/chat.entity.js';
 import { paginate, type Page, type PageRequest } from '../pagination.js';
-import { columnList, hydrate, runSql, withoutNul } from '../sql.js';
+import { withoutNul } from '../sql.js';
 import { inTransaction, type Tx } from '../transaction-runner.js';
 import { batchUpsert, type BatchColumn, type BatchUpsertResult } from './batch-upsert.js';
 
@@ -72,27 +72,6 @@ export class ChatRepository {
       return { key: c.jid, values };
     });
     return inTransaction(this.ds, tx, (em) => batchUpsert(em, { table: 'chats', key: 'jid', instanceId, columns: COLUMNS }, rows));
-  }
-
-  /**
-   * A message was stored in this chat: creates the chat if needed, moves `lastMessageAt` forward and adds
-   * `unreadIncrement` (1 for an inbound message, 0 for our own).
-   */
-  async recordMessage(
-    instanceId: string,
-    input: { jid: string; at: Date; unreadIncrement: number },
-    tx?: Tx,
-  ): Promise<ChatEntity> {
-    const em = tx ?? this.ds.manager;
-    const { rows } = await runSql(
-      em,
-      `INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
-       VALUES ($1, $2, $3, $4, $5)
-       ${CHAT_MESSAGE_CONFLICT}
-       RETURNING ${columnList(em, ChatEntity)}`,
-      [instanceId, input.jid, input.jid.endsWith('@g.us'), input.at, input.unreadIncrement],
-    );
-    return hydrate(em, ChatEntity, rows[0] as Record<string, unknown>);
   }
 
   find(instanceId: string, jid: string): Promise<ChatEntity | null> {

@@ -243,29 +243,10 @@ export class MessageRepository {
   /**
    * Moves a message's status forward, never back: queued < sending < failed < sent < delivered < read < played
    * (so `failed` only follows queued or sending, and a late `delivered` after `read` changes nothing). Fills the
-   * timestamps of the steps it implies (read implies sent and delivered). Returns the updated message, or null
-   * when nothing changed (unknown message or not a step forward), so callers emit `messages.update` only for changes.
-   */
-  async updateStatus(
-    instanceId: string,
-    ref: MessageRef,
-    status: MessageStatus,
-    options: { at?: Date; error?: string | null; errorCode?: string | null } = {},
-    tx?: Tx,
-  ): Promise<MessageEntity | null> {
-    const em = tx ?? this.ds.manager;
-    const { rows } = await runSql(
-      em,
-      `${statusUpdateSql(ref)} RETURNING ${columnList(em, MessageEntity)}`,
-      [instanceId, refValue(ref), status, options.at ?? new Date(), options.error ?? null, options.errorCode ?? null],
-    );
-    return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
-  }
-
-  /**
-   * updateStatus and, when the status moved, its `messages.update` webhook event, in one statement. The event's
-   * data is `{ key: { remoteJid, fromMe, id }, status, messageId }` from the updated row (status `error` for
-   * failed, with `error` and `reason`), as the seed's messages.update. Null when nothing changed.
+   * timestamps the move passes (jumping to `read` sets sentAt and deliveredAt too). When the status moved, its
+   * `messages.update` webhook event is appended in the same statement: `{ key: { remoteJid, fromMe, id }, status,
+   * messageId }` from the updated row (status `error` for failed, with `error` and `reason`), as the seed's
+   * messages.update. Null when nothing changed (unknown message, or not a step forward).
    */
   async updateStatusWithEvent(
     instanceId: string,

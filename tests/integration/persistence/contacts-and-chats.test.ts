@@ -1,15 +1,18 @@
 import { ContactRepository, type ContactInput } from '../../../src/persistence/repositories/contact-repository.js';
 import { ChatRepository } from '../../../src/persistence/repositories/chat-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
-import { makeInstance } from './persistence-fixtures.js';
+import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
+import { inbound, makeInstance } from './persistence-fixtures.js';
 
 let db: TestDatabase;
 let contacts: ContactRepository;
 let chats: ChatRepository;
+let messages: MessageRepository;
 beforeAll(async () => {
   db = await createTestDatabase();
   contacts = new ContactRepository(db.dataSource);
   chats = new ChatRepository(db.dataSource);
+  messages = new MessageRepository(db.dataSource);
 });
 afterAll(async () => {
   await db.close();
@@ -139,18 +142,20 @@ describe('chats', () => {
   it('the last message time never moves back (history after live messages)', async () => {
     const instance = await makeInstance(db.dataSource);
     const recent = new Date('2025-06-01T10:00:00Z');
-    await chats.recordMessage(instance.id, { jid: phoneJid(9), at: recent, unreadIncrement: 1 });
+    await messages.storeWithEvent(inbound(instance.id, { chatJid: phoneJid(9), messageTimestamp: recent }), null);
     await chats.upsertMany(instance.id, [{ jid: phoneJid(9), lastMessageAt: new Date('2025-01-01T00:00:00Z'), name: 'Hist' }]);
     expect(await chats.find(instance.id, phoneJid(9))).toMatchObject({ lastMessageAt: recent, name: 'Hist', unreadCount: 1 });
   });
 
-  it('recordMessage creates the chat and counts unread inbound messages', async () => {
+  it('a stored message creates its chat; inbound ones count as unread, the last message time never moves back', async () => {
     const instance = await makeInstance(db.dataSource);
     const at = (m: number) => new Date(Date.UTC(2025, 0, 1, 0, m));
-    await chats.recordMessage(instance.id, { jid: phoneJid(5), at: at(1), unreadIncrement: 1 });
-    await chats.recordMessage(instance.id, { jid: phoneJid(5), at: at(3), unreadIncrement: 1 });
-    const chat = await chats.recordMessage(instance.id, { jid: phoneJid(5), at: at(2), unreadIncrement: 0 });
-    expect(chat).toMatchObject({ unreadCount: 2, lastMessageAt: at(3), isGroup: false });
+    const store = (m: number, fromMe: boolean) =>
+      messages.storeWithEvent(inbound(instance.id, { chatJid: phoneJid(5), messageTimestamp: at(m), fromMe, senderJid: fromMe ? null : phoneJid(5) }), null);
+    await store(1, false);
+    await store(3, false);
+    await store(2, true);
+    expect(await chats.find(instance.id, phoneJid(5))).toMatchObject({ unreadCount: 2, lastMessageAt: at(3), isGroup: false });
   });
 
   it('list: pinned first, then most recent, chats without messages last; filters by archived', async () => {

@@ -15,6 +15,9 @@ afterAll(async () => {
 });
 
 const countRows = (instanceId: string) => db.dataSource.getRepository(MessageEntity).countBy({ instanceId });
+/** A status move as the product makes it (with its messages.update event); the updated row, or null when nothing moved. */
+const updateStatus = async (...args: Parameters<MessageRepository['updateStatusWithEvent']>) =>
+  (await messages.updateStatusWithEvent(...args))?.message ?? null;
 
 describe('storing WhatsApp messages exactly once', () => {
   it('the same WhatsApp id twice leaves one row; the second insert reports not inserted and returns the first', async () => {
@@ -135,8 +138,8 @@ describe('outgoing messages', () => {
     const queued = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
     const sending = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
     const sent = await queueOutgoing(db.dataSource, messages, { ...base, waMessageId: waId() });
-    await messages.updateStatus(instance.id, { id: sending.id }, 'sending');
-    await messages.updateStatus(instance.id, { id: sent.id }, 'sent');
+    await updateStatus(instance.id, { id: sending.id }, 'sending');
+    await updateStatus(instance.id, { id: sent.id }, 'sent');
     const failed = await messages.failUnsent(instance.id, { error: 'instance deleted', errorCode: 'instance_deleted' });
     expect(failed.map((m) => m.id).sort()).toEqual([queued.id, sending.id].sort());
     expect(await messages.findById(instance.id, queued.id)).toMatchObject({ status: 'failed', error: 'instance deleted', errorCode: 'instance_deleted' });
@@ -154,12 +157,12 @@ describe('status moves forward only', () => {
   it('queued → sent → delivered → read, each with its timestamp', async () => {
     const { instanceId, message } = await queuedMessage();
     const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'sent', { at: t(1) })).toMatchObject({ status: 'sent', sentAt: t(1) });
-    expect(await messages.updateStatus(instanceId, { waMessageId: message.waMessageId }, 'delivered', { at: t(2) })).toMatchObject({
+    expect(await updateStatus(instanceId, { id: message.id }, 'sent', { at: t(1) })).toMatchObject({ status: 'sent', sentAt: t(1) });
+    expect(await updateStatus(instanceId, { waMessageId: message.waMessageId }, 'delivered', { at: t(2) })).toMatchObject({
       status: 'delivered',
       deliveredAt: t(2),
     });
-    expect(await messages.updateStatus(instanceId, { waMessageId: message.waMessageId }, 'read', { at: t(3) })).toMatchObject({
+    expect(await updateStatus(instanceId, { waMessageId: message.waMessageId }, 'read', { at: t(3) })).toMatchObject({
       status: 'read',
       sentAt: t(1),
       deliveredAt: t(2),
@@ -169,54 +172,54 @@ describe('status moves forward only', () => {
 
   it('a late delivered after read keeps read and reports no change', async () => {
     const { instanceId, message } = await queuedMessage();
-    await messages.updateStatus(instanceId, { id: message.id }, 'read');
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'delivered')).toBeNull();
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'sent')).toBeNull();
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'read')).toBeNull();
+    await updateStatus(instanceId, { id: message.id }, 'read');
+    expect(await updateStatus(instanceId, { id: message.id }, 'delivered')).toBeNull();
+    expect(await updateStatus(instanceId, { id: message.id }, 'sent')).toBeNull();
+    expect(await updateStatus(instanceId, { id: message.id }, 'read')).toBeNull();
     expect((await messages.findById(instanceId, message.id))?.status).toBe('read');
   });
 
   it('jumping straight to read fills the sent and delivered times', async () => {
     const { instanceId, message } = await queuedMessage();
     const at = new Date('2025-02-02T02:02:02Z');
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'read', { at })).toMatchObject({ sentAt: at, deliveredAt: at, readAt: at });
+    expect(await updateStatus(instanceId, { id: message.id }, 'read', { at })).toMatchObject({ sentAt: at, deliveredAt: at, readAt: at });
   });
 
   it('failed only from queued or sending; never after sent', async () => {
     const a = await queuedMessage();
-    expect(await messages.updateStatus(a.instanceId, { id: a.message.id }, 'failed', { error: 'not on WhatsApp', errorCode: 'not_on_whatsapp' })).toMatchObject({
+    expect(await updateStatus(a.instanceId, { id: a.message.id }, 'failed', { error: 'not on WhatsApp', errorCode: 'not_on_whatsapp' })).toMatchObject({
       status: 'failed',
       error: 'not on WhatsApp',
       errorCode: 'not_on_whatsapp',
       failedAt: expect.any(Date),
     });
     const b = await queuedMessage();
-    await messages.updateStatus(b.instanceId, { id: b.message.id }, 'sending');
-    expect((await messages.updateStatus(b.instanceId, { id: b.message.id }, 'failed', { error: 'x' }))?.status).toBe('failed');
+    await updateStatus(b.instanceId, { id: b.message.id }, 'sending');
+    expect((await updateStatus(b.instanceId, { id: b.message.id }, 'failed', { error: 'x' }))?.status).toBe('failed');
     const c = await queuedMessage();
-    await messages.updateStatus(c.instanceId, { id: c.message.id }, 'sent');
-    expect(await messages.updateStatus(c.instanceId, { id: c.message.id }, 'failed', { error: 'late' })).toBeNull();
+    await updateStatus(c.instanceId, { id: c.message.id }, 'sent');
+    expect(await updateStatus(c.instanceId, { id: c.message.id }, 'failed', { error: 'late' })).toBeNull();
     expect(await messages.findById(c.instanceId, c.message.id)).toMatchObject({ status: 'sent', error: null });
   });
 
   it('a receipt after failed moves the message on and clears the error', async () => {
     const { instanceId, message } = await queuedMessage();
-    await messages.updateStatus(instanceId, { id: message.id }, 'failed', { error: 'timed out waiting for connection' });
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'delivered')).toMatchObject({ status: 'delivered', error: null });
-    expect(await messages.updateStatus(instanceId, { id: message.id }, 'queued')).toBeNull();
+    await updateStatus(instanceId, { id: message.id }, 'failed', { error: 'timed out waiting for connection' });
+    expect(await updateStatus(instanceId, { id: message.id }, 'delivered')).toMatchObject({ status: 'delivered', error: null });
+    expect(await updateStatus(instanceId, { id: message.id }, 'queued')).toBeNull();
   });
 
   it('concurrent receipts end at the highest status', async () => {
     const { instanceId, message } = await queuedMessage();
     const order = ['played', 'sent', 'read', 'delivered', 'sending', 'sent', 'read'] as const;
-    const changed = await inParallel(order.length, (i) => messages.updateStatus(instanceId, { id: message.id }, order[i] ?? 'sent'));
+    const changed = await inParallel(order.length, (i) => updateStatus(instanceId, { id: message.id }, order[i] ?? 'sent'));
     expect((await messages.findById(instanceId, message.id))?.status).toBe('played');
     expect(changed.filter(Boolean).length).toBeGreaterThanOrEqual(1);
   });
 
   it('an unknown message reports no change', async () => {
     const { instanceId } = await queuedMessage();
-    expect(await messages.updateStatus(instanceId, { waMessageId: 'NOPE' }, 'read')).toBeNull();
+    expect(await updateStatus(instanceId, { waMessageId: 'NOPE' }, 'read')).toBeNull();
   });
 });
 

@@ -134,16 +134,22 @@ describe('storing a message and its event atomically', () => {
   it('a status change and its messages.update event commit together', async () => {
     const instance = await makeInstance(db.dataSource, { webhookUrl: 'https://hooks.example.com/in' });
     const queued = await queueOutgoing(db.dataSource, messages, { instanceId: instance.id, waMessageId: 'ABC123', chatJid: 'x@s.whatsapp.net', type: 'text', text: 'oi' });
-    const emitted = await transactions.run(async (tx) => {
-      const changed = await messages.updateStatus(instance.id, { waMessageId: 'ABC123' }, 'delivered', {}, tx);
-      if (!changed) return null;
-      return events.append(
-        { instanceId: instance.id, event: 'messages.update', data: { key: { remoteJid: changed.chatJid, fromMe: true, id: changed.waMessageId }, status: changed.status } },
-        tx,
-      );
+    const emitted = await messages.updateStatusWithEvent(instance.id, { waMessageId: 'ABC123' }, 'delivered');
+    expect(emitted?.event.event).toMatchObject({
+      event: 'messages.update',
+      payload: { key: { remoteJid: 'x@s.whatsapp.net', fromMe: true, id: 'ABC123' }, status: 'delivered', messageId: queued.id },
     });
-    expect(emitted?.event).toMatchObject({ event: 'messages.update', payload: { status: 'delivered' } });
+    expect(emitted?.event.deliveries).toHaveLength(1);
     expect((await messages.findById(instance.id, queued.id))?.status).toBe('delivered');
+    // Inside a transaction that rolls back, neither the status nor the event stays.
+    await expect(
+      transactions.run(async (tx) => {
+        await messages.updateStatusWithEvent(instance.id, { waMessageId: 'ABC123' }, 'read', {}, tx);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await messages.findById(instance.id, queued.id))?.status).toBe('delivered');
+    expect((await events.listAfter(instance.id, emitted!.event.event.sequence)).length).toBe(0);
   });
 });
 
