@@ -22,7 +22,12 @@ async function connectPostgres(config: Config, logger: Logger): Promise<DataSour
       `cannot reach Postgres at ${where} (${(err as Error).message}); start it with: ${START_POSTGRES}`,
     );
   }
-  const dataSource = createDataSource({ url: config.databaseUrl, migrationsRun: false, keepConnections: true });
+  const dataSource = createDataSource({
+    url: config.databaseUrl,
+    migrationsRun: false,
+    keepConnections: true,
+    preparedStatements: config.databasePreparedStatements,
+  });
   try {
     await dataSource.initialize();
   } catch (err) {

@@ -6,6 +6,8 @@ export interface Config {
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   databaseUrl: string;
+  /** Hot statements prepared once per connection; off behind a pooler that cannot keep them (PgBouncer in transaction mode). */
+  databasePreparedStatements: boolean;
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;

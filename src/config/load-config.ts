@@ -85,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     host: raw.HOST,
     logLevel: raw.LOG_LEVEL,
     databaseUrl: raw.DATABASE_URL,
+    databasePreparedStatements: raw.DATABASE_PREPARED_STATEMENTS,
     redisUrl: raw.REDIS_URL,
     redisPrefix: raw.REDIS_PREFIX,
     jwtSecret,

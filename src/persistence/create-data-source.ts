@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities.js';
+import { disablePreparedStatements } from './sql.js';
 
 export interface DataSourceOptions {
   url: string;
@@ -13,11 +14,13 @@ export interface DataSourceOptions {
    * they open many databases at once.
    */
   keepConnections?: boolean;
+  /** Run runSql's statements as named prepared statements (default true); off behind PgBouncer in transaction mode. */
+  preparedStatements?: boolean;
 }
 
 /** Builds (does not connect) the TypeORM data source. Never synchronize: the schema comes from migrations/. */
 export function createDataSource(options: DataSourceOptions): DataSource {
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     entities,
@@ -32,6 +35,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       connectionTimeoutMillis: 5000,
     },
   });
+  if (options.preparedStatements === false) disablePreparedStatements(dataSource);
+  return dataSource;
 }
 
 /**

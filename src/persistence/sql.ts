@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager, EntityTarget, ObjectLiteral, ValueTransformer } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, ValueTransformer } from 'typeorm';
 
 export interface SqlResult<T> {
   rows: T[];
@@ -20,8 +20,16 @@ interface PgQueryable {
  */
 const statementNames = new Map<string, string>();
 const MAX_NAMED_STATEMENTS = 500;
+/** Data sources whose statements must run unnamed (see createDataSource's `preparedStatements`). */
+const unnamedSources = new WeakSet<DataSource>();
 
-function statementName(text: string): string | undefined {
+/** Runs every statement of `dataSource` unnamed (for poolers that do not keep prepared statements). */
+export function disablePreparedStatements(dataSource: DataSource): void {
+  unnamedSources.add(dataSource);
+}
+
+function statementName(dataSource: DataSource, text: string): string | undefined {
+  if (unnamedSources.has(dataSource)) return undefined;
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
     name = `zap_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
@@ -31,7 +39,8 @@ function statementName(text: string): string | undefined {
 }
 
 /**
- * Runs one statement through `em` (inside its transaction when it has one) as a named prepared statement, and
+ * Runs one statement through `em` (inside its transaction when it has one) as a named prepared statement (unless
+ * disabled for its data source), and
  * returns the rows and the affected count whatever the command. It goes to pg directly (the pool, or the
  * transaction's connection): TypeORM's query path costs more than the statement's own client work. Errors are
  * pg's (`code` is the SQLSTATE; see isUniqueViolation).
@@ -44,7 +53,7 @@ export async function runSql<T = Record<string, unknown>>(
   const target: PgQueryable = em.queryRunner
     ? ((await em.queryRunner.connect()) as PgQueryable)
     : (em.connection.driver as unknown as { master: PgQueryable }).master;
-  const result = await target.query({ name: statementName(text), text, values: params });
+  const result = await target.query({ name: statementName(em.connection, text), text, values: params });
   const rows = result.rows as T[];
   return { rows, rowCount: result.rowCount ?? rows.length };
 }

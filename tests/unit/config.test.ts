@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       databaseUrl: 'postgres://root@127.0.0.1:5432/zap_engine',
+      databasePreparedStatements: true,
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'zap',
       role: 'all',
@@ -59,8 +60,16 @@ describe('loadConfig', () => {
   });
 
   it('parses numbers and strict booleans', () => {
-    const { config } = loadConfig({ ...base, PORT: '8080', MEDIA_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_ALLOW_PRIVATE_URLS: '1', TRUST_PROXY: '0' });
+    const { config } = loadConfig({
+      ...base,
+      PORT: '8080',
+      MEDIA_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_ALLOW_PRIVATE_URLS: '1',
+      TRUST_PROXY: '0',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    });
     expect(config.port).toBe(8080);
+    expect(config.databasePreparedStatements).toBe(false);
     expect(config.mediaAllowPrivateUrls).toBe(true);
     expect(config.webhookAllowPrivateUrls).toBe(true);
     expect(config.trustProxy).toBe(false);
@@ -72,6 +81,7 @@ describe('loadConfig', () => {
     [{ MEDIA_ALLOW_PRIVATE_URLS: 'yes' }, 'MEDIA_ALLOW_PRIVATE_URLS'],
     [{ WEBHOOK_ALLOW_PRIVATE_URLS: 'TRUE ' }, 'WEBHOOK_ALLOW_PRIVATE_URLS'],
     [{ ROLE: 'both' }, 'ROLE'],
+    [{ DATABASE_PREPARED_STATEMENTS: 'off' }, 'DATABASE_PREPARED_STATEMENTS'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],

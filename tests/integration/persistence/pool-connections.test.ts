@@ -19,7 +19,7 @@ async function backends(): Promise<number> {
   return rows[0]!.n;
 }
 
-describe('the server pool (keepConnections)', () => {
+describe('the server pool: connections kept, statements prepared', () => {
   it('opens every connection at start and keeps them open', async () => {
     const before = await backends();
     const server = createDataSource({ url: db.url, poolSize: 4, keepConnections: true });
@@ -40,5 +40,24 @@ describe('the server pool (keepConnections)', () => {
     const plain = createDataSource({ url: db.url, poolSize: 4 });
     const options = (plain.options as { extra: { min: number; max: number } }).extra;
     expect(options).toMatchObject({ min: 0, max: 4 });
+  });
+
+  it('prepares runSql statements once per connection, or never when prepared statements are off', async () => {
+    const preparedNames = async (preparedStatements: boolean): Promise<string[]> => {
+      const ds = createDataSource({ url: db.url, poolSize: 1, preparedStatements });
+      await ds.initialize();
+      try {
+        await runSql(ds.manager, 'SELECT 41 + 1 AS answer');
+        await runSql(ds.manager, 'SELECT 41 + 1 AS answer');
+        // The pool's one connection: its prepared statements.
+        const { rows } = await runSql<{ name: string }>(ds.manager, 'SELECT name FROM pg_prepared_statements ORDER BY name');
+        return rows.map((r) => r.name);
+      } finally {
+        await ds.destroy();
+      }
+    };
+    const on = await preparedNames(true);
+    expect(on.filter((n) => n.startsWith('zap_')).length).toBeGreaterThanOrEqual(1);
+    expect(await preparedNames(false)).toEqual([]);
   });
 });
