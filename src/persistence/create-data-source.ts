@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities.js';
-import { disablePreparedStatements } from './sql.js';
+import { disablePreparedStatements, pgPoolOf } from './sql.js';
 
 export interface DataSourceOptions {
   url: string;
@@ -44,14 +44,9 @@ export function createDataSource(options: DataSourceOptions): DataSource {
  * does not wait for Postgres to start backends. Use with `keepConnections`.
  */
 export async function openPoolConnections(dataSource: DataSource): Promise<number> {
-  const pool = (dataSource.driver as unknown as { master: PgPool }).master;
+  const pool = pgPoolOf(dataSource);
   const size = pool.options.max;
   const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
   for (const client of clients) client.release();
   return clients.length;
-}
-
-interface PgPool {
-  options: { max: number };
-  connect(): Promise<{ release(): void }>;
 }

@@ -12,6 +12,17 @@ interface PgQueryable {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
+/** The slice of pg's Pool the persistence layer uses directly. */
+export interface PgPool extends PgQueryable {
+  options: { max: number };
+  connect(): Promise<{ release(): void }>;
+}
+
+/** The pg Pool under an initialized TypeORM data source (its driver's `master`). */
+export function pgPoolOf(dataSource: DataSource): PgPool {
+  return (dataSource.driver as unknown as { master: PgPool }).master;
+}
+
 /**
  * Names of the statements run so far, by text. A named statement is parsed and planned once per connection and
  * then only bound and executed: for the hot statements (a message with its chat and webhook event, a claim) this
@@ -52,7 +63,7 @@ export async function runSql<T = Record<string, unknown>>(
 ): Promise<SqlResult<T>> {
   const target: PgQueryable = em.queryRunner
     ? ((await em.queryRunner.connect()) as PgQueryable)
-    : (em.connection.driver as unknown as { master: PgQueryable }).master;
+    : pgPoolOf(em.connection);
   const result = await target.query({ name: statementName(em.connection, text), text, values: params });
   const rows = result.rows as T[];
   return { rows, rowCount: result.rowCount ?? rows.length };
