@@ -54,10 +54,13 @@ export interface SuccessRecord {
   statusCode: number;
 }
 
-/** Records successes ($1 ids, $2 claim tokens, $3 status codes); returns the ids recorded (a lapsed claim is not). */
-const MARK_SUCCEEDED = `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(),
+/**
+ * Records successes, with the ids, claim tokens and status codes as the parameters `$<first>` to `$<first + 2>`
+ * (see successParams); returns the ids recorded (a lapsed claim is not). Empty arrays record nothing.
+ */
+const markSucceededSql = (first: number) => `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(),
     "next_attempt_at" = NULL, "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
-  FROM unnest($1::text[], $2::uuid[], $3::int[]) AS i(id, token, code)
+  FROM unnest($${first}::text[], $${first + 1}::uuid[], $${first + 2}::int[]) AS i(id, token, code)
   WHERE d."id" = i.id AND d."claim_token" = i.token AND d."status" = 'delivering'
   RETURNING d."id"`;
 
@@ -92,7 +95,7 @@ export class WebhookDeliveryRepository {
     const em = this.ds.manager;
     const { rows } = await runSql(
       em,
-      `WITH done AS (${succeeded.length > 0 ? MARK_SUCCEEDED.replace(/\$(\d)/g, (_m, n: string) => `$${Number(n) + 3}`) : 'SELECT NULL::text AS "id" WHERE false'}),
+      `WITH done AS (${markSucceededSql(4)}),
        due AS (
          SELECT d."id" FROM "webhook_deliveries" d WHERE ${CLAIMABLE}
            AND NOT (coalesce(lower(substring(d."url" from '${HOST_PATTERN}')), '') = ANY ($3::text[]))
@@ -119,12 +122,7 @@ export class WebhookDeliveryRepository {
        FROM (SELECT coalesce(array_agg("id"), '{}') AS "done_ids" FROM done) marks
        LEFT JOIN taken ON true
        ORDER BY taken."d_nextAttemptAt", taken."e_sequence"`,
-      [
-        options.leaseMs,
-        options.limit,
-        [...(options.skipHosts ?? [])],
-        ...(succeeded.length > 0 ? successParams(succeeded) : []),
-      ],
+      [options.leaseMs, options.limit, [...(options.skipHosts ?? [])], ...successParams(succeeded)],
     );
     const recorded = new Set<string>((rows[0]?.done_ids as string[] | undefined) ?? []);
     const claimed = rows
@@ -148,7 +146,7 @@ export class WebhookDeliveryRepository {
    */
   async markManySucceeded(items: readonly SuccessRecord[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
-    const { rows } = await runSql<{ id: string }>(this.ds.manager, MARK_SUCCEEDED, successParams(items));
+    const { rows } = await runSql<{ id: string }>(this.ds.manager, markSucceededSql(1), successParams(items));
     return new Set(rows.map((r) => r.id));
   }
 

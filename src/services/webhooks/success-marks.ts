@@ -1,9 +1,7 @@
+import type { SuccessRecord } from '../../persistence/repositories/webhook-delivery-repository.js';
+
 /** A delivery that got a 2xx, to be recorded as succeeded. */
-export interface SuccessMark {
-  id: string;
-  claimToken: string;
-  statusCode: number;
-}
+export type SuccessMark = SuccessRecord;
 
 export interface SuccessMarksOptions {
   /** Records a batch; resolves with the ids that were recorded (a lapsed claim is not). */
