@@ -20,6 +20,9 @@ import { InstanceEntity } from './instance.entity.js';
 export const MESSAGE_STATUSES = ['queued', 'sending', 'failed', 'sent', 'delivered', 'read', 'played'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/** A status's place in that order: a status move is forward when the rank grows. */
+export const statusRank = (status: MessageStatus): number => MESSAGE_STATUSES.indexOf(status);
+
 /** pending: to be downloaded or stored; stored: under `mediaStorageKey`; failed: see `mediaError`. */
 export const MEDIA_STATUSES = ['pending', 'stored', 'failed'] as const;
 export type MediaStatus = (typeof MEDIA_STATUSES)[number];

@@ -47,14 +47,19 @@ export interface ChatListFilter {
 }
 
 /**
- * The ON CONFLICT clause of an `INSERT INTO "chats" AS c (instance_id, jid, is_group, last_message_at, unread_count)`
- * that records a message in its chat: the last message time moves forward, the unread count adds up. Shared by
- * recordMessage and the message statements that record their chat in the same statement.
+ * SQL of a CTE body that records the message row of `source` (an earlier CTE of the same statement, with the
+ * columns of "messages") in its chat: creates the chat if needed, moves its last message time forward and adds
+ * `unread` (an SQL expression over `m.`, the message) to its unread count. For the statements that store a
+ * message and record it in its chat at once.
  */
-export const CHAT_MESSAGE_CONFLICT = `ON CONFLICT ("instance_id", "jid") DO UPDATE SET
+export function recordInChatSql(source: string, unread: string): string {
+  return `INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
+         SELECT m."instance_id", m."chat_jid", m."chat_jid" LIKE '%@g.us', m."message_timestamp", ${unread} FROM ${source} m
+         ON CONFLICT ("instance_id", "jid") DO UPDATE SET
          "last_message_at" = GREATEST(c."last_message_at", EXCLUDED."last_message_at"),
          "unread_count" = c."unread_count" + EXCLUDED."unread_count",
          "updated_at" = now()`;
+}
 
 export class ChatRepository {
   constructor(private readonly ds: DataSource) {}

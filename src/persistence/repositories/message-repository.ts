@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { MESSAGE_STATUSES, MessageEntity, type MessageStatus } from '../entities/message.entity.js';
+import { MESSAGE_STATUSES, MessageEntity, statusRank, type MessageStatus } from '../entities/message.entity.js';
 import { paginate, type Page, type PageRequest } from '../pagination.js';
 import { columnList, hydrate, insertParts, jsonParam, runSql, toParam } from '../sql.js';
 import { inTransaction, type Tx } from '../transaction-runner.js';
-import { CHAT_MESSAGE_CONFLICT } from './chat-repository.js';
+import { recordInChatSql } from './chat-repository.js';
 import {
   appendedColumns,
   appendEventCtes,
@@ -79,7 +79,6 @@ export interface StoredMessage {
 }
 
 const RANKS = `ARRAY[${MESSAGE_STATUSES.map((s) => `'${s}'`).join(', ')}]::text[]`;
-const rank = (status: MessageStatus) => MESSAGE_STATUSES.indexOf(status);
 
 function refWhere(ref: MessageRef, param: number): string {
   return 'id' in ref ? `"id" = $${param}` : `"wa_message_id" = $${param}`;
@@ -124,11 +123,7 @@ export class MessageRepository {
       em,
       `WITH inst AS (SELECT "id" FROM "instances" WHERE "id" = $1 AND "tenant_id" = $2),
        ins AS (INSERT INTO "messages" (${parts.columns}) SELECT ${parts.placeholders} FROM inst RETURNING *),
-       chat AS (
-         INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
-         SELECT ins."instance_id", ins."chat_jid", ins."chat_jid" LIKE '%@g.us', ins."message_timestamp", 0 FROM ins
-         ${CHAT_MESSAGE_CONFLICT}
-       )
+       chat AS (${recordInChatSql('ins', '0')})
        SELECT ${columnList(em, MessageEntity, 'ins')} FROM ins`,
       [input.instanceId, tenantId, ...parts.params],
     );
@@ -179,7 +174,7 @@ export class MessageRepository {
       ...input,
       id: input.id ?? newMessageId(),
       status,
-      sentAt: input.fromMe && rank(status) >= rank('sent') ? input.messageTimestamp : undefined,
+      sentAt: input.fromMe && statusRank(status) >= statusRank('sent') ? input.messageTimestamp : undefined,
       deliveredAt: !input.fromMe ? input.messageTimestamp : undefined,
     };
   }
@@ -208,13 +203,7 @@ export class MessageRepository {
          ON CONFLICT ON CONSTRAINT "uq_messages_wa_message_id" DO NOTHING
          RETURNING *
        ),
-       chat AS (
-         INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
-         SELECT ins."instance_id", ins."chat_jid", ins."chat_jid" LIKE '%@g.us', ins."message_timestamp",
-                CASE WHEN ins."from_me" THEN 0 ELSE 1 END
-         FROM ins
-         ${CHAT_MESSAGE_CONFLICT}
-       )${eventCtes}
+       chat AS (${recordInChatSql('ins', 'CASE WHEN m."from_me" THEN 0 ELSE 1 END')})${eventCtes}
        SELECT ${columnList(em, MessageEntity, 'ins')}${event ? `, ${appendedColumns(em)}` : ''}
        FROM ins${event ? ' LEFT JOIN ev ON true LEFT JOIN ev_dl ON true' : ''}`,
       event

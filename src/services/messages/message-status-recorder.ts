@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { LruMap } from '../../lru-map.js';
-import { MESSAGE_STATUSES, type MessageEntity, type MessageStatus } from '../../persistence/entities/message.entity.js';
+import { statusRank, type MessageEntity, type MessageStatus } from '../../persistence/entities/message.entity.js';
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
 import type { SendFailure, SendStatusSink } from '../../queues/send-ports.js';
@@ -44,7 +44,7 @@ export class MessageStatusRecorder implements SendStatusSink {
   ): Promise<MessageEntity | null> {
     const key = 'waMessageId' in ref ? `${instanceId}|${ref.waMessageId}` : null;
     const known = key ? this.reached.get(key) : undefined;
-    if (known !== undefined && rank(known) >= rank(status)) return null;
+    if (known !== undefined && statusRank(known) >= statusRank(status)) return null;
     const result = await this.deps.messages.updateStatusWithEvent(instanceId, ref, status, options);
     if (!result) return null;
     this.reached.set(`${instanceId}|${result.message.waMessageId}`, result.message.status);
@@ -53,5 +53,3 @@ export class MessageStatusRecorder implements SendStatusSink {
     return result.message;
   }
 }
-
-const rank = (status: MessageStatus): number => MESSAGE_STATUSES.indexOf(status);
