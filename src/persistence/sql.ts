@@ -51,10 +51,9 @@ function statementName(dataSource: DataSource, text: string): string | undefined
 
 /**
  * Runs one statement through `em` (inside its transaction when it has one) as a named prepared statement (unless
- * disabled for its data source), and
- * returns the rows and the affected count whatever the command. It goes to pg directly (the pool, or the
- * transaction's connection): TypeORM's query path costs more than the statement's own client work. Errors are
- * pg's (`code` is the SQLSTATE; see isUniqueViolation).
+ * disabled for its data source), and returns the rows and the affected count whatever the command. It goes to pg
+ * directly (the pool, or the transaction's connection): TypeORM's query path costs more than the statement's own
+ * client work. Errors are pg's (`code` is the SQLSTATE; see isUniqueViolation).
  */
 export async function runSql<T = Record<string, unknown>>(
   em: EntityManager,
