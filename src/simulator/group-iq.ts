@@ -1,23 +1,14 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
 import type { LinkedDevice } from './accounts.js';
 import { SimulatorError } from './errors.js';
+import { iqAnswers } from './iq-answers.js';
 import type { GroupActions } from './group-actions.js';
 import { groupMetadataNode, participantNode } from './group-nodes.js';
 import type { Group, ParticipantAction } from './groups.js';
 import { children, findChild } from './pairing.js';
 import type { SimulatorState } from './simulator-state.js';
 
-const result = (iq: BinaryNode, content?: BinaryNode[]): BinaryNode => ({
-  tag: 'iq',
-  attrs: { from: iq.attrs.to ?? 'g.us', type: 'result', id: iq.attrs.id! },
-  ...(content ? { content } : {}),
-});
-
-const error = (iq: BinaryNode, code: number, text: string): BinaryNode => ({
-  tag: 'iq',
-  attrs: { from: iq.attrs.to ?? 'g.us', type: 'error', id: iq.attrs.id! },
-  content: [{ tag: 'error', attrs: { code: String(code), text } }],
-});
+const { result, error } = iqAnswers('g.us');
 
 const text = (node: BinaryNode | undefined): string =>
   node?.content instanceof Uint8Array ? Buffer.from(node.content).toString('utf8') : typeof node?.content === 'string' ? node.content : '';

@@ -1,21 +1,12 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
 import type { LinkedDevice } from './accounts.js';
+import { iqAnswers } from './iq-answers.js';
 import { children, findChild } from './pairing.js';
 import { bundleNode, type PreKeyBundle } from './signal-party.js';
 import type { SimulatorContext } from './simulator-state.js';
 import { answerUsync } from './usync.js';
 
-const result = (iq: BinaryNode, content?: BinaryNode[]): BinaryNode => ({
-  tag: 'iq',
-  attrs: { from: iq.attrs.to ?? 's.whatsapp.net', type: 'result', id: iq.attrs.id! },
-  ...(content ? { content } : {}),
-});
-
-const errorResult = (iq: BinaryNode, code: number, text: string): BinaryNode => ({
-  tag: 'iq',
-  attrs: { from: 's.whatsapp.net', type: 'error', id: iq.attrs.id! },
-  content: [{ tag: 'error', attrs: { code: String(code), text } }],
-});
+const { result, error: errorResult } = iqAnswers('s.whatsapp.net');
 
 const uint = (node: BinaryNode | undefined): number => (node?.content instanceof Uint8Array ? Buffer.from(node.content).readUIntBE(0, node.content.length) : 0);
 const bytes = (node: BinaryNode | undefined): Buffer => (node?.content instanceof Uint8Array ? Buffer.from(node.content) : Buffer.alloc(0));
