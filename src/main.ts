@@ -6,7 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './create-logger.js';
-import { createNode } from './create-node.js';
+import { createNode } from './wiring/create-node.js';
 import { createDataSource, openPoolConnections } from './persistence/create-data-source.js';
 import { ensureDatabase } from './persistence/ensure-database.js';
 import { createRedis } from './persistence/redis/create-redis.js';

@@ -53,7 +53,7 @@ export class InstancesService {
   async create(
     tenantId: string,
     input: { name: string } & WebhookInput,
-    compat: { tag: string; description: string; externalInstanceId: string } | null = null,
+    zapi: { tag: string; description: string; externalInstanceId: string } | null = null,
   ): Promise<CreatedInstance> {
     if (input.webhookUrl) await this.deps.webhooks?.checkUrl(input.webhookUrl);
     const id = newInstanceId();
@@ -66,7 +66,7 @@ export class InstancesService {
         webhookUrl: input.webhookUrl ?? null,
         webhookEvents: input.webhookEvents?.length ? input.webhookEvents : null,
         webhookSecret: secret?.sealed ?? null,
-        ...compat,
+        ...zapi,
       },
       (tenant, count) => {
         const limit = PLAN_INSTANCE_LIMITS[tenant.plan];
