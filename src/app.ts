@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { authenticate } from './http/middleware/authenticate.js';
@@ -23,7 +23,9 @@ export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy'>;
   logger: Logger;
   services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness' | 'zapi' | 'zapiAuth'>;
-  /** Routers of later features, mounted after the base ones; each gets the authenticate middleware via its own deps. */
+  /** The node's one authenticate middleware (built from services.auth when absent). */
+  authenticate?: RequestHandler;
+  /** Feature routers (messages, webhooks), mounted after the base ones, behind the same authenticate. */
   extraRouters?: Router[];
   openApi?: OpenApiContributor[];
 }
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(cookieParser());
 
-  const auth = authenticate(services.auth);
+  const auth = deps.authenticate ?? authenticate(services.auth);
   app.use(healthRouter(services.readiness));
   app.use(docsRouter(buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));

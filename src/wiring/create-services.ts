@@ -2,19 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
-import { QrCodeStore } from '../persistence/redis/qr-code-store.js';
-import { RedisKeys } from '../persistence/redis/redis-keys.js';
+import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 import { WindowCounter } from '../persistence/redis/window-counter.js';
-import { ApiKeyRepository } from '../persistence/repositories/api-key-repository.js';
-import { ChatRepository } from '../persistence/repositories/chat-repository.js';
-import { ContactRepository } from '../persistence/repositories/contact-repository.js';
-import { InstanceRepository } from '../persistence/repositories/instance-repository.js';
-import { MessageRepository } from '../persistence/repositories/message-repository.js';
-import { TenantRepository } from '../persistence/repositories/tenant-repository.js';
-import { UserRepository } from '../persistence/repositories/user-repository.js';
-import { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
-import { TransactionRunner } from '../persistence/transaction-runner.js';
 import { AdminService } from '../services/admin-service.js';
 import { ApiKeyService } from '../services/api-key-service.js';
 import { AuthService } from '../services/auth-service.js';
@@ -35,6 +25,8 @@ export interface ServiceInputs {
   dataSource: DataSource;
   redis: Redis;
   logger: Logger;
+  /** Built once by the node; built here when absent (tests of the HTTP app alone). */
+  persistence?: Persistence;
   /** The engine (EngineControl, see create-engine.ts); without it instances are plain records. */
   lifecycle?: InstanceLifecycle;
   /** Wipes an instance's Redis state after DELETE (auth, QR); see create-engine.ts. */
@@ -52,38 +44,18 @@ export interface Services {
   /** The Z-API compatibility surface (/api). */
   zapi: ZapiService;
   zapiAuth: ZapiAuthService;
-  repositories: {
-    tenants: TenantRepository;
-    users: UserRepository;
-    apiKeys: ApiKeyRepository;
-    instances: InstanceRepository;
-    contacts: ContactRepository;
-    chats: ChatRepository;
-    messages: MessageRepository;
-    webhookEvents: WebhookEventRepository;
-  };
-  transactions: TransactionRunner;
+  repositories: Repositories;
+  transactions: Persistence['transactions'];
   /** The current QR of each instance (written by the engine's status recorder, read by the API). */
-  qrCodes: QrCodeStore;
-  redisKeys: RedisKeys;
+  qrCodes: Persistence['qrCodes'];
+  redisKeys: Persistence['redisKeys'];
 }
 
 /** Wires repositories and services; used by main.ts and by tests (which pass their own database and prefix). */
 export function createServices(inputs: ServiceInputs): Services {
   const { config, dataSource, redis, logger } = inputs;
-  const redisKeys = new RedisKeys(config.redisPrefix);
-  const repositories = {
-    tenants: new TenantRepository(dataSource),
-    users: new UserRepository(dataSource),
-    apiKeys: new ApiKeyRepository(dataSource),
-    instances: new InstanceRepository(dataSource),
-    contacts: new ContactRepository(dataSource),
-    chats: new ChatRepository(dataSource),
-    messages: new MessageRepository(dataSource),
-    webhookEvents: new WebhookEventRepository(dataSource),
-  };
-  const transactions = new TransactionRunner(dataSource);
-  const qrCodes = new QrCodeStore(redis, redisKeys);
+  const { repositories, transactions, qrCodes, redisKeys } =
+    inputs.persistence ?? createPersistence({ dataSource, redis, redisPrefix: config.redisPrefix });
   const hasher = new PasswordHasher();
   const apiKeys = new ApiKeyService(repositories.apiKeys, repositories.users);
   const tokens = new SessionTokens(config.jwtSecret, config.sessionTtlSeconds, new TokenRevocationStore(redis, redisKeys));

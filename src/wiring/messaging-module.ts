@@ -1,6 +1,5 @@
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
@@ -9,17 +8,20 @@ import { messagesRouter } from '../http/routes/messages-router.js';
 import type { HostLookup } from '../net/url-guard.js';
 import type { ChatRepository } from '../persistence/repositories/chat-repository.js';
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
-import { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
+import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
 import { createQueueConnection } from '../queues/queue-connection.js';
 import { QueueNaming } from '../queues/queue-naming.js';
-import type { SendJobPayload } from '../queues/job-payloads.js';
+import { InstanceSendWorkers } from '../queues/instance-send-workers.js';
 import { SendQueue } from '../queues/send-queue.js';
 import { SendWorkerPool } from '../queues/send-worker-pool.js';
 import type { ZapiSendPort } from '../services/zapi/zapi-ports.js';
+import { messagingZapiSend } from '../services/zapi/messaging-send-port.js';
+import { requeueAccepted } from '../services/messages/requeue-accepted.js';
+import { sendPipelineOnStatus } from '../services/messages/send-pipeline-on-status.js';
 import type { EventNotifier } from '../services/webhooks/event-notifier.js';
 import { WhatsAppReportRecorder } from '../services/messages/whatsapp-report-recorder.js';
 import { InboundMediaStore } from '../services/messages/inbound-media-store.js';
@@ -47,10 +49,10 @@ export type MessagingConfig = Pick<
 
 export interface MessagingModuleDeps {
   config: MessagingConfig;
-  dataSource: DataSource;
   repositories: {
     instances: InstanceRepository;
     messages: MessageRepository;
+    idempotency: IdempotencyRepository;
     contacts: ContactRepository;
     chats: ChatRepository;
     webhookEvents: WebhookEventRepository;
@@ -61,7 +63,6 @@ export interface MessagingModuleDeps {
   /** The engine's downloadMessageMedia and mediaInfoOf (plain functions). */
   downloadMedia: MediaDownloader;
   mediaInfoOf: WhatsAppReportRecorderMediaInfo;
-  authenticate: RequestHandler;
   notifier: EventNotifier;
   logger: Logger;
   /** Defaults to LocalDiskMediaStorage(config.mediaDir). */
@@ -74,7 +75,8 @@ export interface MessagingModuleDeps {
 type WhatsAppReportRecorderMediaInfo = (message: JsonObject | null) => ReturnType<ConstructorParameters<typeof WhatsAppReportRecorder>[0]['mediaInfoOf']>;
 
 export interface MessagingModule {
-  router: Router;
+  /** The /whatsapp message routes, behind the node's one authenticate middleware. */
+  router(authenticate: RequestHandler): Router;
   /** The routes of `router` in the OpenAPI document. */
   openApi: OpenApiContributor;
   /** Register on the EngineEventRouter: stores inbound data, drives statuses, starts/stops send workers. */
@@ -86,18 +88,22 @@ export interface MessagingModule {
   service: MessagingService;
   queue: SendQueue;
   workers: SendWorkerPool | null;
+  /** Per-instance queue preparation and worker start on this node. */
+  sendWorkers: InstanceSendWorkers;
   inboundMedia: InboundMediaStore;
   /** The Z-API compatibility surface's send port. */
   zapiSend: ZapiSendPort;
   /** Fails the instance's pending messages (disconnect, delete). */
   failPending(instanceId: string, reason: string): Promise<number>;
   start(): Promise<void>;
-  /** Stops the workers (after their current job), the media downloads, then the queues. Safe twice. */
+  /** Stops the workers (after their current job) and the media downloads; the queues stay open. Safe twice. */
+  closeWorkers(): Promise<void>;
+  /** closeWorkers(), then the send queues and their connection. Safe twice. */
   close(): Promise<void>;
 }
 
 /**
- * Issue 5's messaging, wired: the HTTP routes, the durable send pipeline (one BullMQ queue per instance with a
+ * Messaging, wired: the HTTP routes, the durable send pipeline (one BullMQ queue per instance with a
  * global concurrency of 1, so ordering holds even with workers on several nodes), the status recorder, the
  * inbound handler for the engine's events, and the media storage.
  *
@@ -152,25 +158,27 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       })
     : null;
 
-  /** Global concurrency 1 per instance queue, set once per process (idempotent in Redis). */
-  const prepared = new Map<string, Promise<void>>();
-  const prepare = (instanceId: string): Promise<void> => {
-    let ready = prepared.get(instanceId);
-    if (!ready) {
-      ready = queue
-        .queueFor(instanceId)
-        .setGlobalConcurrency(1)
-        .then(() => undefined);
-      ready.catch(() => prepared.delete(instanceId));
-      prepared.set(instanceId, ready);
-    }
-    return ready;
-  };
+  const sendWorkers = new InstanceSendWorkers(queue, workers);
   let closed = false;
-  const ensureWorker = async (instanceId: string): Promise<void> => {
-    if (!workers || closed || workers.isRunning(instanceId)) return;
-    await prepare(instanceId);
-    await workers.start(instanceId);
+  let queuesClosed = false;
+  const runSteps = async (steps: Array<[string, () => Promise<unknown>]>): Promise<void> => {
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        log.warn({ step: name, err }, 'messaging close step failed');
+      }
+    }
+  };
+  /** Shutdown, first part: no worker starts any more, running ones finish their job, media downloads stop. */
+  const closeWorkers = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    sendWorkers.stopStarting();
+    await runSteps([
+      ['send workers', () => workers?.close() ?? Promise.resolve()],
+      ['inbound media', () => inboundMedia.close()],
+    ]);
   };
 
   const service = new MessagingService({
@@ -178,21 +186,16 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     messages: repos.messages,
     contacts: repos.contacts,
     chats: repos.chats,
-    idempotency: new IdempotencyRepository(deps.dataSource),
+    idempotency: repos.idempotency,
     transactions: deps.transactions,
-    queue: {
-      enqueueSend: async (payload: SendJobPayload) => {
-        await prepare(payload.instanceId);
-        return queue.enqueueSend(payload);
-      },
-    },
+    queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
     storage,
     engine: deps.engine,
     limits: config.mediaLimits,
     allowPrivateUrls: config.mediaAllowPrivateUrls,
     lookup: deps.lookup,
     logger: log,
-    onEnqueued: ensureWorker,
+    onEnqueued: (instanceId) => sendWorkers.ensure(instanceId),
   });
 
   const inboundMedia = new InboundMediaStore({
@@ -204,10 +207,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     logger: log,
   });
 
-  const failPending = async (instanceId: string, reason: string): Promise<number> => {
-    await prepare(instanceId);
-    return queue.failPending(instanceId, reason);
-  };
+  const failPending = (instanceId: string, reason: string): Promise<number> => sendWorkers.failPending(instanceId, reason);
 
   const inbound = new WhatsAppReportRecorder({
     messages: repos.messages,
@@ -220,64 +220,14 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     media: inboundMedia,
     mediaInfoOf: deps.mediaInfoOf,
     logger: log,
-    onStatus: async (instanceId, change) => {
-      if (change.status === 'disconnected' && change.reason === 'logged_out') {
-        await failPending(instanceId, 'instance_disconnected');
-      } else if (change.status === 'banned') {
-        await failPending(instanceId, 'instance_banned');
-      } else {
-        await ensureWorker(instanceId);
-      }
-    },
+    onStatus: sendPipelineOnStatus(sendWorkers),
   });
 
-  /**
-   * A crash between the commit of an accepted message and its enqueue leaves a `queued` row without a job: enqueue
-   * those again from the payload stored on the row. The job id is the message id, so a job that exists is untouched.
-   */
-  const requeueAccepted = async (): Promise<number> => {
-    const rows = await repos.messages.findQueuedBefore(new Date(Date.now() - 5000));
-    let requeued = 0;
-    for (const row of rows) {
-      const payload = (row.raw as { send?: SendJobPayload } | null)?.send;
-      if (!payload) continue;
-      try {
-        await prepare(row.instanceId);
-        const existing = await queue.queueFor(row.instanceId).getJob(row.id);
-        if (existing) continue;
-        await queue.enqueueSend(payload);
-        await ensureWorker(row.instanceId);
-        requeued += 1;
-      } catch (err) {
-        log.warn({ instanceId: row.instanceId, messageId: row.id, err }, 'requeue failed');
-      }
-    }
-    return requeued;
-  };
-
   const maxUploadBytes = Math.max(...Object.values(config.mediaLimits));
-  const zapiSend: ZapiSendPort = {
-    sendText: async (input) => {
-      const instance = await repos.instances.findById(input.instanceId);
-      if (!instance) throw new Error(`instance ${input.instanceId} not found`);
-      const accepted = await service.sendText(input.tenantId, input.instanceId, { to: input.to, message: input.text });
-      if (!accepted.message) throw new Error('send-text did not create a message');
-      return accepted.message;
-    },
-    sendMedia: async (input) => {
-      const accepted = await service.sendMedia(
-        input.tenantId,
-        input.instanceId,
-        { to: input.to, mediaType: input.mediaType, ...(input.caption !== null ? { caption: input.caption } : {}), fileName: input.file.fileName },
-        { kind: 'upload', data: input.file.buffer, contentType: input.file.mimetype, originalName: input.file.fileName },
-      );
-      if (!accepted.message) throw new Error('send-media did not create a message');
-      return accepted.message;
-    },
-  };
+  const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: messagesRouter({ messaging: service, authenticate: deps.authenticate, maxUploadBytes }),
+    router: (authenticate) => messagesRouter({ messaging: service, authenticate, maxUploadBytes }),
     openApi: registerMessageRoutes,
     eventHandler: {
       name: 'messaging',
@@ -287,6 +237,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     service,
     queue,
     workers,
+    sendWorkers,
     inboundMedia,
     zapiSend,
     failPending,
@@ -294,25 +245,18 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       if (!runsWorkers) return;
       const recovered = await inboundMedia.recover();
       if (recovered > 0) log.info({ recovered }, 'inbound media downloads resumed');
-      const requeued = await requeueAccepted();
+      const requeued = await requeueAccepted({ messages: repos.messages, queue, sendWorkers, logger: log });
       if (requeued > 0) log.info({ requeued }, 'accepted messages without a job enqueued again');
     },
+    closeWorkers,
     async close() {
-      if (closed) return;
-      closed = true;
-      const steps: Array<[string, () => Promise<unknown>]> = [
-        ['send workers', () => workers?.close() ?? Promise.resolve()],
-        ['inbound media', () => inboundMedia.close()],
+      await closeWorkers();
+      if (queuesClosed) return;
+      queuesClosed = true;
+      await runSteps([
         ['send queues', () => queue.close()],
         ['queue connection', () => connection.quit()],
-      ];
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (err) {
-          log.warn({ step: name, err }, 'messaging close step failed');
-        }
-      }
+      ]);
     },
   };
 }

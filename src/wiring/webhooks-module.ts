@@ -1,9 +1,8 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
-import { authenticate } from '../http/middleware/authenticate.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { registerWebhookRoutes } from '../http/openapi/webhooks-openapi.js';
 import { webhooksRouter } from '../http/routes/webhooks-router.js';
@@ -15,7 +14,6 @@ import { InstanceRepository } from '../persistence/repositories/instance-reposit
 import { WebhookDeliveryRepository } from '../persistence/repositories/webhook-delivery-repository.js';
 import { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import { WebhookSecretRepository } from '../persistence/repositories/webhook-secret-repository.js';
-import type { AuthService } from '../services/auth-service.js';
 import { EventStreams } from '../services/webhooks/event-stream.js';
 import type { EventNotifier } from '../services/webhooks/event-notifier.js';
 import { createRetryPolicy } from '../services/webhooks/retry-policy.js';
@@ -42,7 +40,8 @@ export interface WebhooksModuleDeps {
   /** The shared connection (publishing); listening takes a duplicate. */
   redis: Redis;
   logger: Logger;
-  auth: AuthService;
+  /** Built once by the node (create-repositories.ts); built here when absent (tests, the runner child). */
+  repositories?: WebhooksRepositories;
   lookup?: HostLookup;
   tuning?: WebhooksTuning;
 }
@@ -65,9 +64,16 @@ export interface WebhooksTuning {
   retentionMs?: number;
 }
 
+export interface WebhooksRepositories {
+  instances: InstanceRepository;
+  webhookDeliveries: WebhookDeliveryRepository;
+  webhookEvents: WebhookEventRepository;
+  webhookSecrets: WebhookSecretRepository;
+}
+
 export interface WebhooksModule {
-  /** Secret rotation, delivery log, redelivery, test event, SSE. Mount with createApp's `extraRouters`. */
-  router: Router;
+  /** Secret rotation, delivery log, redelivery, test event, SSE, behind the node's authenticate. Mount with createApp's `extraRouters`. */
+  router(authenticate: RequestHandler): Router;
   openApi: OpenApiContributor;
   /** Give to every writer of outbox events: wakes runners and SSE streams on every node after a commit. */
   notifier: EventNotifier;
@@ -89,12 +95,18 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
   const log = logger.child({ component: 'webhooks' });
   const channel = new RedisEventChannel(redis, new RedisKeys(config.redisPrefix), log);
   const secrets = new WebhookSecrets(config.encryptionKey);
-  const deliveries = new WebhookDeliveryRepository(dataSource);
-  const events = new WebhookEventRepository(dataSource);
-  const service = new WebhooksService({
+  const repos: WebhooksRepositories = deps.repositories ?? {
     instances: new InstanceRepository(dataSource),
+    webhookDeliveries: new WebhookDeliveryRepository(dataSource),
+    webhookEvents: new WebhookEventRepository(dataSource),
+    webhookSecrets: new WebhookSecretRepository(dataSource),
+  };
+  const deliveries = repos.webhookDeliveries;
+  const events = repos.webhookEvents;
+  const service = new WebhooksService({
+    instances: repos.instances,
     deliveries,
-    secretRows: new WebhookSecretRepository(dataSource),
+    secretRows: repos.webhookSecrets,
     secrets,
     logger: log,
     notifyDue: () => channel.notifyDue(),
@@ -153,7 +165,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
   };
   let closed = false;
   return {
-    router: webhooksRouter({ webhooks: service, streams, authenticate: authenticate(deps.auth) }),
+    router: (authenticate) => webhooksRouter({ webhooks: service, streams, authenticate }),
     openApi: registerWebhookRoutes,
     notifier: channel,
     service,

@@ -6,7 +6,6 @@ import pino from 'pino';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createDataSource } from '../../../src/persistence/create-data-source.js';
 import { createRedis } from '../../../src/persistence/redis/create-redis.js';
-import { AuthService } from '../../../src/services/auth-service.js';
 import { createWebhooksModule } from '../../../src/wiring/webhooks-module.js';
 
 const { config } = loadConfig(process.env);
@@ -19,7 +18,6 @@ const webhooks = createWebhooksModule({
   dataSource,
   redis,
   logger: pino({ level: 'silent' }),
-  auth: {} as AuthService, // no HTTP here
   tuning: { leaseMs: Number(process.env.LEASE_MS ?? 2000) },
 });
 await webhooks.start();

@@ -107,7 +107,6 @@ describe('nothing is lost', () => {
       dataSource: t.db.dataSource,
       redis: t.redis.redis,
       logger: t.logger,
-      auth: t.services.auth,
       tuning: { leaseMs: 3000 },
     });
     try {
