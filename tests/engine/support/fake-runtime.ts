@@ -13,6 +13,8 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
   running = false;
   busyWith: string | null = null;
   closed = false;
+  /** When set, every socket operation fails with it (e.g. the engine's BusyError). */
+  runError: Error | null = null;
 
   constructor(readonly instanceId: string, private readonly connectDelayMs = 20) {
     super();
@@ -53,6 +55,7 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
   /** The socket operations, recorded by name (the real ones run on a Baileys socket; see socket-operations.ts). */
   async run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
     this.calls.push(name);
+    if (this.runError) throw this.runError;
     const results: { [K in SocketOperationName]: (p: OperationPayload<K>) => OperationResult<K> } = {
       send: (p) => {
         this.sent.push({ jid: p.jid, content: p.content, options: { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions } });
