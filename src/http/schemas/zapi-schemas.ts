@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { ZapiInstanceRef } from '../../persistence/repositories/instance-repository.js';
-import { MAX_PAGE_SIZE } from '../../persistence/pagination.js';
+import { MAX_PAGE_SIZE, type ZapiInstanceRef } from '../../services/zapi/zapi-service.js';
 
 /**
  * Schemas of the Z-API compatibility surface (/api), after the Z-API-INSTANCE API v1.0.4. Bodies are not strict:

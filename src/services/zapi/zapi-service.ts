@@ -7,6 +7,11 @@ import { isUniqueViolation } from '../../persistence/is-unique-violation.js';
 import type { ChatRepository } from '../../persistence/repositories/chat-repository.js';
 import type { ContactRepository } from '../../persistence/repositories/contact-repository.js';
 import type { ZapiInstanceRef, InstanceRepository } from '../../persistence/repositories/instance-repository.js';
+
+/** How the Z-API surface names an instance (its uuid or numeric id); re-exported for the HTTP schemas. */
+export type { ZapiInstanceRef };
+/** The largest page the repositories serve; re-exported for the HTTP schemas. */
+export { MAX_PAGE_SIZE } from '../../persistence/pagination.js';
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { InstancesService } from '../instances-service.js';
 import type { MediaKind } from '../messages/media-rules.js';
