@@ -86,8 +86,13 @@ export interface ZapiContact {
   phone: string;
 }
 
+/** Every /api output writes a phone as the Z-API-INSTANCE document does: digits only (`"5511988043592"`, no `+`). */
+export function zapiDigits(phone: string): string {
+  return phone.replace(/^\+/, '');
+}
+
 export function toZapiContact(c: ContactEntity): ZapiContact {
-  const phone = c.phone ?? zapiPhoneOf(c.jid);
+  const phone = c.phone ? zapiDigits(c.phone) : zapiPhoneOf(c.jid);
   return { vname: c.name ?? c.notify ?? c.verifiedName ?? phone, phone };
 }
 
@@ -173,7 +178,7 @@ export function toZapiSendResponse(input: {
       contato: {
         instancia_id: input.instance.legacyId,
         sistema_id: input.systemId,
-        contato: input.phone,
+        contato: zapiDigits(input.phone),
         descricao: input.chatName,
         grupo: input.isGroup ? 'S' : 'N',
         foto: null,

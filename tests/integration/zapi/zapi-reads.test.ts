@@ -27,11 +27,12 @@ async function setup(): Promise<Setup> {
 }
 
 describe('GET /api/contatos/listar/{instancia_uuid}/{pagina}', () => {
-  it('lists [{vname, phone}] a page at a time, ordered by name', async () => {
+  it('lists [{vname, phone}] a page at a time, ordered by name, phones digits only as the document writes them', async () => {
     const s = await setup();
+    // The engine stores phones in E.164 with a `+`; the document's example answers "5511988043592".
     await t.services.repositories.contacts.upsertMany(s.instanceId, [
-      { jid: '5511988043592@s.whatsapp.net', phone: '5511988043592', name: 'Jose Datena' },
-      { jid: '5511996197800@s.whatsapp.net', phone: '5511996197800', notify: 'Pablo Marçal' },
+      { jid: '5511988043592@s.whatsapp.net', phone: '+5511988043592', name: 'Jose Datena' },
+      { jid: '5511996197800@s.whatsapp.net', phone: '+5511996197800', notify: 'Pablo Marçal' },
       { jid: '5521900000001@s.whatsapp.net', phone: '5521900000001', verifiedName: 'Empresa Verificada' },
       { jid: '5521900000002@s.whatsapp.net', phone: '5521900000002' },
       { jid: '123456789@lid', lid: '123456789@lid', name: 'Só LID' },
