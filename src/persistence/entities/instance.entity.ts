@@ -57,7 +57,7 @@ export class InstanceEntity {
   @Column({ name: 'webhook_events', type: 'text', array: true, nullable: true })
   webhookEvents!: string[] | null;
 
-  /** HMAC secret for webhook signatures (issue 6); stored encrypted by the owner of that feature. */
+  /** HMAC secret for webhook signatures; stored sealed (src/crypto). */
   @Column({ name: 'webhook_secret', type: 'text', nullable: true })
   webhookSecret!: string | null;
 

@@ -1,9 +1,9 @@
 import type { MediaKind } from '../messages/media-rules.js';
 
 /**
- * Ports the Z-API compatibility surface needs from parts still being built (the engine, issue 4; the send pipeline,
- * issue 5). Each is optional: the /api route that needs a port is registered only when it is given, so nothing
- * answers with made-up data. The compat service has already checked that the instance belongs to the caller's
+ * Ports the Z-API surface needs from the engine (QR, disconnect) and the send pipeline. Each is optional: the /api
+ * route that needs a port is registered only when it is given (tests of the HTTP app alone), so nothing answers with
+ * made-up data. The Z-API service has already checked that the instance belongs to the caller's
  * tenant before calling any of them.
  */
 
