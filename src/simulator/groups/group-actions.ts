@@ -1,10 +1,10 @@
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import type { LinkedDevice } from './accounts.js';
-import { SimulatorError } from './errors.js';
+import type { LinkedDevice } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
 import { createChange, descriptionChange, groupNotification, participantsChange, subjectChange } from './group-nodes.js';
 import type { Group, ParticipantAction } from './groups.js';
-import type { MessageRelay } from './message-relay.js';
-import type { SimulatorContext } from './simulator-state.js';
+import type { MessageRelay } from '../messaging/message-relay.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { Contact, Phone, type LinkedDevice } from './accounts.js';
-import type { ServerIdentity } from './cert-chain.js';
-import { SimulatorError } from './errors.js';
-import { GroupDirectory } from './groups.js';
-import type { ContactMediaInput, HistoryInput } from './media/index.js';
+import type { ServerIdentity } from '../protocol/cert-chain.js';
+import { SimulatorError } from '../errors.js';
+import { GroupDirectory } from '../groups/groups.js';
+import type { ContactMediaInput, HistoryInput } from '../media/index.js';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 
 export type Account = { kind: 'contact'; contact: Contact } | { kind: 'phone'; phone: Phone };

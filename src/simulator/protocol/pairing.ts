@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { proto, type BinaryNode } from '@whiskeysockets/baileys';
-import { LinkedDevice, type Phone } from './accounts.js';
-import { SimulatorError } from './errors.js';
-import { sign, verify } from './keys.js';
-import type { PairingTarget, SimulatorContext } from './simulator-state.js';
+import { LinkedDevice, type Phone } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
+import { sign, verify } from '../signal/keys.js';
+import type { PairingTarget, SimulatorContext } from '../state/simulator-state.js';
 
 const ACCOUNT_SIG_PREFIX = Buffer.from([6, 0]);
 const DEVICE_SIG_PREFIX = Buffer.from([6, 1]);

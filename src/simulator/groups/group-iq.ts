@@ -1,12 +1,12 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
-import type { LinkedDevice } from './accounts.js';
-import { SimulatorError } from './errors.js';
-import { iqAnswers } from './iq-answers.js';
+import type { LinkedDevice } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
+import { iqAnswers } from '../protocol/iq-answers.js';
 import type { GroupActions } from './group-actions.js';
 import { groupMetadataNode, participantNode } from './group-nodes.js';
 import type { Group, ParticipantAction } from './groups.js';
-import { children, findChild } from './pairing.js';
-import type { SimulatorState } from './simulator-state.js';
+import { children, findChild } from '../protocol/pairing.js';
+import type { SimulatorState } from '../state/simulator-state.js';
 
 const { result, error } = iqAnswers('g.us');
 

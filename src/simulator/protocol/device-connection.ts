@@ -1,13 +1,13 @@
 import { decodeBinaryNode, encodeBinaryNode, proto, type BinaryNode } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { LinkedDevice, type KickReason } from './accounts.js';
+import { LinkedDevice, type KickReason } from '../state/accounts.js';
 import { encodeFrame, FrameReader } from './frame-codec.js';
 import { answerIq } from './iq-handlers.js';
-import type { MessageRelay } from './message-relay.js';
+import type { MessageRelay } from '../messaging/message-relay.js';
 import { NoiseResponder, type NoiseTransport } from './noise-responder.js';
 import { children, PairingSession } from './pairing.js';
-import type { SimulatorContext } from './simulator-state.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 type Phase = 'hello' | 'finish' | 'open' | 'closed';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contactMediaSchema } from './media/index.js';
+import { contactMediaSchema } from '../media/index.js';
 
 const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
 const subject = z.string().min(1).max(100);

@@ -1,11 +1,11 @@
 import { encodeWAMessage, generateMessageID, jidDecode, proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/baileys';
-import type { Contact, LinkedDevice, Phone } from './accounts.js';
-import { SimulatorError } from './errors.js';
+import type { Contact, LinkedDevice, Phone } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
 import { describeMessage, type InboxEntry } from './message-content.js';
-import { lidJid, lidUserFor } from './accounts.js';
-import { children, findChild } from './pairing.js';
-import type { CipherType } from './signal-party.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { lidJid, lidUserFor } from '../state/accounts.js';
+import { children, findChild } from '../protocol/pairing.js';
+import type { CipherType } from '../signal/signal-party.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

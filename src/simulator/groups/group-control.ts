@@ -1,11 +1,11 @@
 import type { proto } from '@whiskeysockets/baileys';
-import { lidJid, lidUserFor, pnJid } from './accounts.js';
-import { SimulatorError } from './errors.js';
+import { lidJid, lidUserFor, pnJid } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
 import type { GroupActions } from './group-actions.js';
 import type { GroupRelay } from './group-relay.js';
 import type { CreateGroupBody, GroupMessageBody, GroupParticipantsBody, UpdateGroupBody } from './group-schemas.js';
 import type { Group } from './groups.js';
-import type { SimulatorContext } from './simulator-state.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 /** A group as the control API shows it. */
 export interface GroupView {

@@ -1,10 +1,10 @@
 import type { proto } from '@whiskeysockets/baileys';
-import type { KickReason } from './accounts.js';
+import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
-import { SimulatorError } from './errors.js';
-import type { Addressing, MessageRelay } from './message-relay.js';
-import { parseQr } from './pairing.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { SimulatorError } from '../errors.js';
+import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
+import { parseQr } from '../protocol/pairing.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 /** The use cases behind the control API: what the phone and the contacts do. */
 export class SimulatorControl {

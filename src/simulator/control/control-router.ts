@@ -14,7 +14,7 @@ import {
   sendMessageBody,
   updateContactBody,
 } from './control-schemas.js';
-import { SimulatorError } from './errors.js';
+import { SimulatorError } from '../errors.js';
 import type { SimulatorControl } from './simulator-control.js';
 
 type Handler = (params: string[], body: unknown, query: URLSearchParams) => unknown;

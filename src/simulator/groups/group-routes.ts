@@ -1,4 +1,4 @@
-import { parse, type Route } from './control-router.js';
+import { parse, type Route } from '../control/control-router.js';
 import type { GroupControl } from './group-control.js';
 import { createGroupBody, groupMessageBody, groupParticipantsBody, updateGroupBody } from './group-schemas.js';
 

@@ -1,7 +1,7 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
-import type { LinkedDevice } from './accounts.js';
+import type { LinkedDevice } from '../state/accounts.js';
 import { children, findChild } from './pairing.js';
-import type { Account, SimulatorState } from './simulator-state.js';
+import type { Account, SimulatorState } from '../state/simulator-state.js';
 
 /** Devices of an account as usync lists them: device 0 for everyone, plus key-indexed companions for a phone. */
 function deviceList(account: Account): BinaryNode[] {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import { deriveKeyPair } from './keys.js';
-import { SenderKeys } from './sender-keys.js';
-import { SignalParty, type PreKeyBundle, type SignalAddress } from './signal-party.js';
-import type { InboxEntry } from './message-content.js';
-import type { HistoryInput } from './media/index.js';
+import { deriveKeyPair } from '../signal/keys.js';
+import { SenderKeys } from '../signal/sender-keys.js';
+import { SignalParty, type PreKeyBundle, type SignalAddress } from '../signal/signal-party.js';
+import type { InboxEntry } from '../messaging/message-content.js';
+import type { HistoryInput } from '../media/index.js';
 
 /** Stable LID user for a phone number (the same number always gets the same LID). */
 export function lidUserFor(phone: string): string {

@@ -1,9 +1,9 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
-import type { LinkedDevice } from './accounts.js';
+import type { LinkedDevice } from '../state/accounts.js';
 import { iqAnswers } from './iq-answers.js';
 import { children, findChild } from './pairing.js';
-import { bundleNode, type PreKeyBundle } from './signal-party.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { bundleNode, type PreKeyBundle } from '../signal/signal-party.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 import { answerUsync } from './usync.js';
 
 const { result, error: errorResult } = iqAnswers('s.whatsapp.net');

@@ -1,6 +1,6 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
-import type { GroupView } from './group-control.js';
-import type { InboxEntry } from './message-content.js';
+import type { GroupView } from '../groups/group-control.js';
+import type { InboxEntry } from '../messaging/message-content.js';
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
 export type Addressing = 'pn' | 'lid';
@@ -35,7 +35,7 @@ export interface SimulatorStateView {
   contacts: (ContactInfo & { inbox: number })[];
 }
 
-export type { GroupView } from './group-control.js';
+export type { GroupView } from '../groups/group-control.js';
 
 export class ControlApiError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 import { generateMessageID, type BinaryNode } from '@whiskeysockets/baileys';
-import { lidJid, lidUserFor, pnJid } from './accounts.js';
+import { lidJid, lidUserFor, pnJid } from '../state/accounts.js';
 import type { Group, GroupMember, ParticipantAction } from './groups.js';
 
 /** A member as WhatsApp lists it in a PN-addressed group: PN jid, its LID, and the admin type if any. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contactMediaSchema, historyInputSchema } from './media/index.js';
+import { contactMediaSchema, historyInputSchema } from '../media/index.js';
 
 const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { SimulatorError } from './errors.js';
+import { SimulatorError } from '../errors.js';
 
 export type GroupRole = 'superadmin' | 'admin' | null;
 export type ParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
