@@ -61,6 +61,15 @@ export class ControlClient {
     return this.call<{ phone: string; jid: string; lid: string }>('POST', '/scan', { qr, phone, name });
   }
 
+  /**
+   * The person types the code Baileys' `requestPairingCode(phone)` returned, on that phone. Resolves once the
+   * exchange is done and pair-success sent (then Baileys closes with 515 as after a QR scan); a wrong code
+   * rejects with ControlApiError 400 `wrong_link_code` and the companion stays unpaired (it may be typed again).
+   */
+  typeLinkCode(phone: string, code: string, name?: string) {
+    return this.call<{ phone: string; jid: string; lid: string }>('POST', `/phones/${phone}/link-code`, { code, name });
+  }
+
   createContact(phone: string, name: string) {
     return this.call<ContactInfo>('POST', '/contacts', { phone, name });
   }

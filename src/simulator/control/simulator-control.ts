@@ -22,6 +22,15 @@ export class SimulatorControl {
     return { phone: number, ...linked };
   }
 
+  /** The person types the companion's link code on `number` ("Link with phone number"); resolves when linked. */
+  async linkCode(number: string, code: string, name?: string): Promise<{ phone: string; jid: string; lid: string }> {
+    const target = this.ctx.state.linkCodes.get(number);
+    if (!target) throw new SimulatorError('no_link_code', 404, `no companion asked for a code for ${number} (requestPairingCode first)`);
+    const phone = this.ctx.state.getOrCreatePhone(number, name);
+    const linked = await target.typeLinkCode(phone, code);
+    return { phone: number, ...linked };
+  }
+
   createContact(number: string, name: string) {
     const contact = this.ctx.state.createContact(number, name);
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };

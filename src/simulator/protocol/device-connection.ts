@@ -214,6 +214,13 @@ export class DeviceConnection {
       this.pairing?.onResult(node);
       return;
     }
+    const linkCode = node.attrs.xmlns === 'md' ? children(node, 'link_code_companion_reg')[0] : undefined;
+    if (linkCode) {
+      const answer = this.pairing ? this.pairing.onLinkCodeIq(node, linkCode) : undefined;
+      if (answer) this.sendNode(answer);
+      else if (!this.pairing) this.sendNode({ tag: 'iq', attrs: { from: 's.whatsapp.net', type: 'error', id: node.attrs.id! }, content: [{ tag: 'error', attrs: { code: '409', text: 'conflict' } }] });
+      return;
+    }
     const delayMs = this.device?.phone.faults.iqDelayMs;
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     this.sendNode(answerIq(this.ctx, this.device, node));

@@ -33,15 +33,19 @@ export interface GroupHooks {
 /** A connection waiting in pairing, found by one of its QR refs. */
 export interface PairingTarget {
   scan(phone: Phone, qrNoiseKeyB64: string, qrIdentityB64: string, qrAdvSecretB64: string): { jid: string; lid: string };
+  /** The person typed the link code the companion shows on `phone` (resolves once pair-success is sent). */
+  typeLinkCode(phone: Phone, code: string): Promise<{ jid: string; lid: string }>;
 }
 
-/** Everything the simulator knows: linked numbers (phones), contacts, groups and the QR refs being shown. */
+/** Everything the simulator knows: linked numbers (phones), contacts, groups, the QR refs being shown and the link codes awaited. */
 export class SimulatorState {
   readonly phones = new Map<string, Phone>();
   readonly contacts = new Map<string, Contact>();
   readonly groups = new GroupDirectory();
   private readonly byLid = new Map<string, Account>();
   readonly qrRefs = new Map<string, PairingTarget>();
+  /** Companions waiting for a link code, by the phone number they asked for (requestPairingCode). */
+  readonly linkCodes = new Map<string, PairingTarget>();
 
   constructor(private readonly seed: string | undefined) {}
 
