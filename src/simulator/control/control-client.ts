@@ -24,6 +24,13 @@ export interface MediaInput {
   dataBase64: string;
 }
 
+export interface PhonePresenceView {
+  state: 'available' | 'unavailable';
+  log: { device: string; state: 'available' | 'unavailable'; name?: string; timestamp: number }[];
+  /** Contact numbers the connected sockets subscribed to (presenceSubscribe); cleared when a socket closes. */
+  subscribedTo: string[];
+}
+
 export interface SimulatorStateView {
   phones: {
     phone: string;
@@ -104,8 +111,17 @@ export class ControlClient {
     return this.call<{ ok: true }>('POST', `/contacts/${contact}/receipts`, { to, ids, type, addressing });
   }
 
+  /**
+   * The contact's presence towards the linked number `to`. Chat states reach every connected device of `to`;
+   * available/unavailable only the sockets that called presenceSubscribe(contact). `delivered` counts the sockets.
+   */
   presence(contact: string, to: string, state: PresenceState) {
-    return this.call<{ ok: true }>('POST', `/contacts/${contact}/presence`, { to, state });
+    return this.call<{ ok: true; delivered: number }>('POST', `/contacts/${contact}/presence`, { to, state });
+  }
+
+  /** The linked number's own presence (its devices' sendPresenceUpdate available|unavailable) and its subscriptions. */
+  phonePresence(phone: string) {
+    return this.call<PhonePresenceView>('GET', `/phones/${phone}/presence`);
   }
 
   revoke(contact: string, to: string, id: string, addressing?: Addressing) {

@@ -59,6 +59,7 @@ export function createControlRouter(control: SimulatorControl, logger: Logger, e
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/faults$/, handler: ([n], b) => control.faults(n!, parse(faultsBody, b)) },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/unban$/, handler: ([n]) => control.unban(n!) },
     { method: 'GET', pattern: /^\/control\/phones\/(\d+)\/sent$/, handler: ([n]) => control.phoneSent(n!) },
+    { method: 'GET', pattern: /^\/control\/phones\/(\d+)\/presence$/, handler: ([n]) => control.phonePresence(n!) },
     { method: 'GET', pattern: /^\/control\/state$/, handler: () => control.state() },
     ...extraRoutes,
   ];

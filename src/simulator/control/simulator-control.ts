@@ -88,8 +88,8 @@ export class SimulatorControl {
   }
 
   presence(number: string, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable') {
-    this.relay.sendPresence(this.ctx.state.contact(number), to, state);
-    return { ok: true };
+    const delivered = this.relay.sendPresence(this.ctx.state.contact(number), to, state);
+    return { ok: true, delivered };
   }
 
   revoke(number: string, to: string, id: string, addressing?: Addressing) {
@@ -131,6 +131,18 @@ export class SimulatorControl {
     const phone = this.ctx.state.getOrCreatePhone(number);
     phone.history = history;
     return { ok: true };
+  }
+
+  /**
+   * The linked number's own presence as its devices last set it (sendPresenceUpdate available|unavailable), the log
+   * of those updates, and the contacts its connected sockets subscribed to (presenceSubscribe).
+   */
+  phonePresence(number: string) {
+    const phone = this.linked(number);
+    const last = phone.presenceLog.at(-1);
+    const subscribedTo = new Set<string>();
+    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions ?? []) subscribedTo.add(contact);
+    return { state: last?.state ?? 'unavailable', log: phone.presenceLog, subscribedTo: [...subscribedTo] };
   }
 
   phoneSent(number: string) {

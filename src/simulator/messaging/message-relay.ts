@@ -5,6 +5,7 @@ import { describeMessage, type InboxEntry } from './message-content.js';
 import { lidJid, lidUserFor } from '../state/accounts.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
+import { contactPresenceNode } from './presence-nodes.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -162,17 +163,31 @@ export class MessageRelay {
     for (const device of phone.devices.values()) this.deliver(device, async () => node);
   }
 
-  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): void {
+  /**
+   * The contact's presence. Chat states (composing, recording, paused) go to every connected device of `to`;
+   * available/unavailable only to the sockets that subscribed to the contact (presenceSubscribe), as on WhatsApp.
+   * Presence is never queued for offline devices. Returns how many sockets got it.
+   */
+  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): number {
     const phone = this.linkedPhone(to);
     let node: BinaryNode;
+    let subscribersOnly = false;
     if (state === 'available' || state === 'unavailable') {
-      node = { tag: 'presence', attrs: { from: contact.jid, ...(state === 'unavailable' ? { type: 'unavailable', last: String(now()) } : {}) } };
+      contact.presence = { state, lastSeen: now() };
+      node = contactPresenceNode(contact);
+      subscribersOnly = true;
     } else {
       const child: BinaryNode = state === 'recording' ? { tag: 'composing', attrs: { media: 'audio' } } : { tag: state, attrs: {} };
       node = { tag: 'chatstate', attrs: { from: contact.jid }, content: [child] };
     }
-    // presence is not queued for offline devices, as on WhatsApp
-    for (const device of phone.devices.values()) if (device.connected) device.connection!.sendNode(node);
+    let sent = 0;
+    for (const device of phone.devices.values()) {
+      const connection = device.connected ? device.connection! : undefined;
+      if (!connection || (subscribersOnly && !connection.presenceSubscriptions.has(contact.phone))) continue;
+      connection.sendNode(node);
+      sent++;
+    }
+    return sent;
   }
 
   revoke(contact: Contact, to: string, targetId: string, addressing?: Addressing): string {
