@@ -16,8 +16,9 @@ describe('contract: presence (sendPresenceUpdate, presenceSubscribe, contacts pu
     await h.control.createContact(DORA, 'Dora');
     await h.control.createContact(EVE, 'Eve');
     client = await pairDevice(h, PHONE, 'Alice');
-    // Baileys skips available/unavailable without a push name (it comes from the app state or updateProfileName)
-    client.auth.creds.me = { ...client.auth.creds.me!, name: 'Alice' };
+    // Baileys skips available/unavailable without a push name (it comes from the app state: updateProfileName)
+    await client.sock.updateProfileName('Alice');
+    expect(client.auth.creds.me?.name).toBe('Alice');
   });
   afterAll(async () => {
     client?.end();

@@ -1,5 +1,7 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
 import type { GroupView } from '../groups/group-control.js';
+import type { ProfileView } from '../profiles/profile-control.js';
+import type { BusinessProfile } from '../profiles/profiles.js';
 import type { InboxEntry } from '../messaging/message-content.js';
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
@@ -43,6 +45,9 @@ export interface SimulatorStateView {
 }
 
 export type { GroupView } from '../groups/group-control.js';
+export type { ProfileView } from '../profiles/profile-control.js';
+/** A business profile as the control API takes it (see profiles/profile-schemas.ts). */
+export type BusinessProfileInput = BusinessProfile;
 
 export class ControlApiError extends Error {
   constructor(
@@ -85,11 +90,12 @@ export class ControlClient {
     return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
   }
 
+  /** A contact's 1:1 message; `{blocked: true}` when `to` blocked the contact (accepted, never delivered). */
   sendFromContact(
     contact: string,
     message: { to: string; text?: string; media?: MediaInput; quotedId?: string; reaction?: { id: string; emoji: string; fromMe?: boolean }; addressing?: Addressing },
   ) {
-    return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
+    return this.call<{ id: string; blocked?: true }>('POST', `/contacts/${contact}/messages`, message);
   }
 
   /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */
@@ -179,6 +185,25 @@ export class ControlClient {
   /** A member contact sends to the group (sender key `skmsg`, plus the key for devices that lack it). */
   sendToGroup(jid: string, message: { from: string; text?: string; media?: MediaInput }) {
     return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
+  }
+
+  /** A contact's or a linked number's profile: push name, about, picture (with its URL and SHA-256), business, blocklist. */
+  profile(phone: string) {
+    return this.call<ProfileView>('GET', `/profiles/${phone}`);
+  }
+
+  /**
+   * A contact changes its profile: `about` (read by fetchStatus), `picture` (JPEG base64; null removes it; every
+   * linked device gets `notification type=picture` → contacts.update imgUrl), `business` (null: not a business;
+   * read by getBusinessProfile).
+   */
+  updateContactProfile(contact: string, body: { about?: string; picture?: { dataBase64: string } | null; business?: BusinessProfileInput | null }) {
+    return this.call<ProfileView>('PUT', `/contacts/${contact}/profile`, body);
+  }
+
+  /** The person blocks or unblocks a contact on the phone: the devices get blocklist.update; blocked contacts' messages are dropped. */
+  block(phone: string, contact: string, action: 'block' | 'unblock' = 'block') {
+    return this.call<{ blocked: string[] }>('POST', `/phones/${phone}/blocklist`, { contact, action });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,4 +1,4 @@
-import type { proto } from '@whiskeysockets/baileys';
+import { generateMessageID, type proto } from '@whiskeysockets/baileys';
 import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
 import { SimulatorError } from '../errors.js';
@@ -42,9 +42,15 @@ export class SimulatorControl {
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
   }
 
-  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string }> {
+  /**
+   * The contact sends a 1:1 message. When `to` blocked the contact, WhatsApp accepts the message from the sender
+   * (one tick) and never delivers it, not even after an unblock: the answer is `{id, blocked: true}` and no device
+   * gets anything.
+   */
+  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string; blocked?: true }> {
     const contact = this.ctx.state.contact(number);
     const phone = this.ctx.state.phone(body.to);
+    if (phone?.blocked.has(number)) return { id: generateMessageID(), blocked: true };
     let content: proto.IMessage;
     if (body.text !== undefined) {
       content = body.quotedId
@@ -88,7 +94,9 @@ export class SimulatorControl {
   }
 
   presence(number: string, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable') {
-    const delivered = this.relay.sendPresence(this.ctx.state.contact(number), to, state);
+    const contact = this.ctx.state.contact(number);
+    if (this.ctx.state.phone(to)?.blocked.has(number)) return { ok: true, delivered: 0 }; // a blocked contact's presence is not shown
+    const delivered = this.relay.sendPresence(contact, to, state);
     return { ok: true, delivered };
   }
 

@@ -6,6 +6,7 @@ import { lidJid, lidUserFor } from '../state/accounts.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
 import { contactPresenceNode } from './presence-nodes.js';
+import { appStateKeyShare } from '../protocol/app-state.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -201,14 +202,21 @@ export class MessageRelay {
   }
 
   /** The phone sends its history (possibly empty) to a freshly paired device, as peer messages from device 0. */
+  /**
+   * What the phone sends a freshly paired device at its first login, as peer messages from device 0: its app-state
+   * sync key (so app-state patches such as updateProfileName work), then its history (possibly empty; needs media).
+   */
   async sendHistory(device: LinkedDevice): Promise<void> {
     const media = this.ctx.media;
-    if (!device.historyPending || !media) return;
+    if (!device.historyPending) return;
     device.historyPending = false;
     const phone = device.phone;
-    const input = phone.history ?? { contacts: [], chats: [], messages: [] };
-    const notifications = await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) });
-    for (const content of notifications) {
+    const messages: proto.IMessage[] = [appStateKeyShare(phone)];
+    if (media) {
+      const input = phone.history ?? { contacts: [], chats: [], messages: [] };
+      messages.push(...(await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) })));
+    }
+    for (const content of messages) {
       const node = await phone.party.withLock(device.address, async () => {
         const { type, ciphertext } = await phone.party.encrypt(device.address, encodeWAMessage(content), () => device.takeBundle());
         return {
@@ -221,6 +229,7 @@ export class MessageRelay {
       device.connection!.sendNode(node);
     }
   }
+
 
   /** Runs queued stanzas of a device that just logged in, marked `offline` as WhatsApp does. */
   async flushPending(device: LinkedDevice, send: (node: BinaryNode) => void): Promise<number> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import { deriveKeyPair } from '../signal/keys.js';
+import { deriveBytes, deriveKeyPair } from '../signal/keys.js';
 import { SenderKeys } from '../signal/sender-keys.js';
 import { SignalParty, type PreKeyBundle, type SignalAddress } from '../signal/signal-party.js';
 import type { InboxEntry } from '../messaging/message-content.js';
@@ -160,6 +160,10 @@ export class Phone {
   faults: PhoneFaults = {};
   /** What the next pairing syncs (POST /control/phones/{phone}/history). */
   history?: HistoryInput;
+  /** The app-state sync key the phone shares with its companions after pairing (protocol/app-state.ts). */
+  readonly appStateKey: { keyId: Buffer; keyData: Buffer };
+  /** Numbers this account blocked (updateBlockStatus or the control API): their 1:1 messages are not delivered. */
+  readonly blocked = new Set<string>();
   /** `presence available|unavailable` the devices sent (sendPresenceUpdate without a jid), oldest first. */
   readonly presenceLog: { device: string; state: 'available' | 'unavailable'; name?: string; timestamp: number }[] = [];
 
@@ -170,6 +174,7 @@ export class Phone {
   ) {
     this.lid = lidUserFor(number);
     this.party = new SignalParty(seed, `phone:${number}`, deriveKeyPair(seed, `phone:${number}:account`));
+    this.appStateKey = { keyId: deriveBytes(seed, `phone:${number}:app-state-key-id`, 6), keyData: deriveBytes(seed, `phone:${number}:app-state-key`, 32) };
   }
 
   get jid(): string {
