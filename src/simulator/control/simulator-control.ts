@@ -6,6 +6,9 @@ import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
 import { parseQr } from '../protocol/pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
+/** How long typing a code waits for the companion's hello to arrive (it may still be in flight). */
+const LINK_CODE_WAIT_MS = 2_000;
+
 /** The use cases behind the control API: what the phone and the contacts do. */
 export class SimulatorControl {
   constructor(
@@ -24,6 +27,9 @@ export class SimulatorControl {
 
   /** The person types the companion's link code on `number` ("Link with phone number"); resolves when linked. */
   async linkCode(number: string, code: string, name?: string): Promise<{ phone: string; jid: string; lid: string }> {
+    // requestPairingCode resolves once Baileys has *sent* companion_hello: give the simulator a moment to read it
+    const deadline = Date.now() + LINK_CODE_WAIT_MS;
+    while (!this.ctx.state.linkCodes.has(number) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     const target = this.ctx.state.linkCodes.get(number);
     if (!target) throw new SimulatorError('no_link_code', 404, `no companion asked for a code for ${number} (requestPairingCode first)`);
     const phone = this.ctx.state.getOrCreatePhone(number, name);
