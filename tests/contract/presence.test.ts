@@ -71,4 +71,9 @@ describe('contract: presence (sendPresenceUpdate, presenceSubscribe, contacts pu
     const typing = await client.waitFor('presence.update', (u) => u.id === jid(EVE), 5000, mark);
     expect(typing.presences[jid(EVE)]?.lastKnownPresence).toBe('composing');
   });
+
+  it('control API: 404 for an unknown linked number, 400 for a bad state', async () => {
+    await expect(h.control.phonePresence('5500000000002')).rejects.toMatchObject({ status: 404, code: 'phone_not_found' });
+    await expect(h.control.presence(DORA, PHONE, 'dancing' as 'composing')).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+  });
 });
