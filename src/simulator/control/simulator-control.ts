@@ -155,7 +155,7 @@ export class SimulatorControl {
     const phone = this.linked(number);
     const last = phone.presenceLog.at(-1);
     const subscribedTo = new Set<string>();
-    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions ?? []) subscribedTo.add(contact);
+    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions.keys() ?? []) subscribedTo.add(contact);
     return { state: last?.state ?? 'unavailable', log: phone.presenceLog, subscribedTo: [...subscribedTo] };
   }
 
