@@ -19,7 +19,7 @@ import request from 'supertest';
 import type { Config } from '../../src/config/config.js';
 import { createNode, type NodeInputs, type ZapNode } from '../../src/wiring/create-node.js';
 import type { Services } from '../../src/wiring/create-services.js';
-import { ControlClient } from '../../src/simulator/control-client.js';
+import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { testConfig } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

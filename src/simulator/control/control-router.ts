@@ -7,6 +7,7 @@ import {
   historyBody,
   inboxQuery,
   kickBody,
+  linkCodeBody,
   presenceBody,
   receiptsBody,
   revokeBody,
@@ -14,7 +15,7 @@ import {
   sendMessageBody,
   updateContactBody,
 } from './control-schemas.js';
-import { SimulatorError } from './errors.js';
+import { SimulatorError } from '../errors.js';
 import type { SimulatorControl } from './simulator-control.js';
 
 type Handler = (params: string[], body: unknown, query: URLSearchParams) => unknown;
@@ -52,11 +53,13 @@ export function createControlRouter(control: SimulatorControl, logger: Logger, e
     },
     { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/presence$/, handler: ([n], b) => { const x = parse(presenceBody, b); return control.presence(n!, x.to, x.state); } },
     { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/revoke$/, handler: ([n], b) => { const x = parse(revokeBody, b); return control.revoke(n!, x.to, x.id, x.addressing); } },
+    { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/link-code$/, handler: ([n], b) => { const x = parse(linkCodeBody, b); return control.linkCode(n!, x.code, x.name); } },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/history$/, handler: ([n], b) => control.history(n!, parse(historyBody, b)) },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/kick$/, handler: ([n], b) => control.kick(n!, parse(kickBody, b).reason) },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/faults$/, handler: ([n], b) => control.faults(n!, parse(faultsBody, b)) },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/unban$/, handler: ([n]) => control.unban(n!) },
     { method: 'GET', pattern: /^\/control\/phones\/(\d+)\/sent$/, handler: ([n]) => control.phoneSent(n!) },
+    { method: 'GET', pattern: /^\/control\/phones\/(\d+)\/presence$/, handler: ([n]) => control.phonePresence(n!) },
     { method: 'GET', pattern: /^\/control\/state$/, handler: () => control.state() },
     ...extraRoutes,
   ];

@@ -1,12 +1,12 @@
 import { encodeWAMessage, generateMessageID, jidDecode, proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/baileys';
-import type { Contact, LinkedDevice } from './accounts.js';
-import { SimulatorError } from './errors.js';
+import type { Contact, LinkedDevice } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
 import type { Group } from './groups.js';
-import { hasMedia, mediaType, type MessageRelay } from './message-relay.js';
-import { children, findChild } from './pairing.js';
-import type { CipherType } from './signal-party.js';
-import type { SenderId } from './sender-keys.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { hasMedia, mediaType, type MessageRelay } from '../messaging/message-relay.js';
+import { children, findChild } from '../protocol/pairing.js';
+import type { CipherType } from '../signal/signal-party.js';
+import type { SenderId } from '../signal/sender-keys.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -25,6 +25,7 @@ export class GroupRelay {
   /** `contact` sends `content` to `group`: every device of every linked member gets it. Returns the id. */
   async sendFromContact(contact: Contact, group: Group, content: proto.IMessage): Promise<string> {
     if (!group.has(contact.phone)) throw new SimulatorError('not_a_participant', 403, `${contact.phone} is not in ${group.jid}`);
+    if (group.announce && !group.isAdmin(contact.phone)) throw new SimulatorError('announcement_only', 403, `only admins send to ${group.jid}`);
     const id = generateMessageID();
     const t = String(now());
     const self: SenderId = { user: contact.phone, device: 0 };

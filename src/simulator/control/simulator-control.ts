@@ -1,10 +1,13 @@
-import type { proto } from '@whiskeysockets/baileys';
-import type { KickReason } from './accounts.js';
+import { generateMessageID, type proto } from '@whiskeysockets/baileys';
+import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
-import { SimulatorError } from './errors.js';
-import type { Addressing, MessageRelay } from './message-relay.js';
-import { parseQr } from './pairing.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { SimulatorError } from '../errors.js';
+import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
+import { parseQr } from '../protocol/pairing.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
+
+/** How long typing a code waits for the companion's hello to arrive (it may still be in flight). */
+const LINK_CODE_WAIT_MS = 2_000;
 
 /** The use cases behind the control API: what the phone and the contacts do. */
 export class SimulatorControl {
@@ -22,6 +25,18 @@ export class SimulatorControl {
     return { phone: number, ...linked };
   }
 
+  /** The person types the companion's link code on `number` ("Link with phone number"); resolves when linked. */
+  async linkCode(number: string, code: string, name?: string): Promise<{ phone: string; jid: string; lid: string }> {
+    // requestPairingCode resolves once Baileys has *sent* companion_hello: give the simulator a moment to read it
+    const deadline = Date.now() + LINK_CODE_WAIT_MS;
+    while (!this.ctx.state.linkCodes.has(number) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    const target = this.ctx.state.linkCodes.get(number);
+    if (!target) throw new SimulatorError('no_link_code', 404, `no companion asked for a code for ${number} (requestPairingCode first)`);
+    const phone = this.ctx.state.getOrCreatePhone(number, name);
+    const linked = await target.typeLinkCode(phone, code);
+    return { phone: number, ...linked };
+  }
+
   createContact(number: string, name: string) {
     const contact = this.ctx.state.createContact(number, name);
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
@@ -33,9 +48,15 @@ export class SimulatorControl {
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
   }
 
-  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string }> {
+  /**
+   * The contact sends a 1:1 message. When `to` blocked the contact, WhatsApp accepts the message from the sender
+   * (one tick) and never delivers it, not even after an unblock: the answer is `{id, blocked: true}` and no device
+   * gets anything.
+   */
+  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string; blocked?: true }> {
     const contact = this.ctx.state.contact(number);
     const phone = this.ctx.state.phone(body.to);
+    if (phone?.blocked.has(number)) return { id: generateMessageID(), blocked: true };
     let content: proto.IMessage;
     if (body.text !== undefined) {
       content = body.quotedId
@@ -79,8 +100,10 @@ export class SimulatorControl {
   }
 
   presence(number: string, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable') {
-    this.relay.sendPresence(this.ctx.state.contact(number), to, state);
-    return { ok: true };
+    const contact = this.ctx.state.contact(number);
+    if (this.ctx.state.phone(to)?.blocked.has(number)) return { ok: true, delivered: 0 }; // a blocked contact's presence is not shown
+    const delivered = this.relay.sendPresence(contact, to, state);
+    return { ok: true, delivered };
   }
 
   revoke(number: string, to: string, id: string, addressing?: Addressing) {
@@ -122,6 +145,18 @@ export class SimulatorControl {
     const phone = this.ctx.state.getOrCreatePhone(number);
     phone.history = history;
     return { ok: true };
+  }
+
+  /**
+   * The linked number's own presence as its devices last set it (sendPresenceUpdate available|unavailable), the log
+   * of those updates, and the contacts its connected sockets subscribed to (presenceSubscribe).
+   */
+  phonePresence(number: string) {
+    const phone = this.linked(number);
+    const last = phone.presenceLog.at(-1);
+    const subscribedTo = new Set<string>();
+    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions.keys() ?? []) subscribedTo.add(contact);
+    return { state: last?.state ?? 'unavailable', log: phone.presenceLog, subscribedTo: [...subscribedTo] };
   }
 
   phoneSent(number: string) {

@@ -1,11 +1,13 @@
 import { encodeWAMessage, generateMessageID, jidDecode, proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/baileys';
-import type { Contact, LinkedDevice, Phone } from './accounts.js';
-import { SimulatorError } from './errors.js';
+import type { Contact, LinkedDevice, Phone } from '../state/accounts.js';
+import { SimulatorError } from '../errors.js';
 import { describeMessage, type InboxEntry } from './message-content.js';
-import { lidJid, lidUserFor } from './accounts.js';
-import { children, findChild } from './pairing.js';
-import type { CipherType } from './signal-party.js';
-import type { SimulatorContext } from './simulator-state.js';
+import { lidJid, lidUserFor } from '../state/accounts.js';
+import { children, findChild } from '../protocol/pairing.js';
+import type { CipherType } from '../signal/signal-party.js';
+import { contactPresenceNode } from './presence-nodes.js';
+import { appStateKeyShare } from '../protocol/app-state.js';
+import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -162,17 +164,30 @@ export class MessageRelay {
     for (const device of phone.devices.values()) this.deliver(device, async () => node);
   }
 
-  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): void {
+  /**
+   * The contact's presence. Chat states (composing, recording, paused) go to every connected device of `to`;
+   * available/unavailable only to the sockets that subscribed to the contact (presenceSubscribe), as on WhatsApp.
+   * Presence is never queued for offline devices. Returns how many sockets got it.
+   */
+  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): number {
     const phone = this.linkedPhone(to);
-    let node: BinaryNode;
-    if (state === 'available' || state === 'unavailable') {
-      node = { tag: 'presence', attrs: { from: contact.jid, ...(state === 'unavailable' ? { type: 'unavailable', last: String(now()) } : {}) } };
+    let node: BinaryNode | undefined;
+    const subscribersOnly = state === 'available' || state === 'unavailable';
+    if (subscribersOnly) {
+      contact.presence = { state, lastSeen: now() };
     } else {
       const child: BinaryNode = state === 'recording' ? { tag: 'composing', attrs: { media: 'audio' } } : { tag: state, attrs: {} };
       node = { tag: 'chatstate', attrs: { from: contact.jid }, content: [child] };
     }
-    // presence is not queued for offline devices, as on WhatsApp
-    for (const device of phone.devices.values()) if (device.connected) device.connection!.sendNode(node);
+    let sent = 0;
+    for (const device of phone.devices.values()) {
+      const connection = device.connected ? device.connection! : undefined;
+      const subscribedAs = connection?.presenceSubscriptions.get(contact.phone);
+      if (!connection || (subscribersOnly && !subscribedAs)) continue;
+      connection.sendNode(node ?? contactPresenceNode(contact, subscribedAs));
+      sent++;
+    }
+    return sent;
   }
 
   revoke(contact: Contact, to: string, targetId: string, addressing?: Addressing): string {
@@ -186,14 +201,21 @@ export class MessageRelay {
   }
 
   /** The phone sends its history (possibly empty) to a freshly paired device, as peer messages from device 0. */
+  /**
+   * What the phone sends a freshly paired device at its first login, as peer messages from device 0: its app-state
+   * sync key (so app-state patches such as updateProfileName work), then its history (possibly empty; needs media).
+   */
   async sendHistory(device: LinkedDevice): Promise<void> {
     const media = this.ctx.media;
-    if (!device.historyPending || !media) return;
+    if (!device.historyPending) return;
     device.historyPending = false;
     const phone = device.phone;
-    const input = phone.history ?? { contacts: [], chats: [], messages: [] };
-    const notifications = await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) });
-    for (const content of notifications) {
+    const messages: proto.IMessage[] = [appStateKeyShare(phone)];
+    if (media) {
+      const input = phone.history ?? { contacts: [], chats: [], messages: [] };
+      messages.push(...(await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) })));
+    }
+    for (const content of messages) {
       const node = await phone.party.withLock(device.address, async () => {
         const { type, ciphertext } = await phone.party.encrypt(device.address, encodeWAMessage(content), () => device.takeBundle());
         return {
@@ -206,6 +228,7 @@ export class MessageRelay {
       device.connection!.sendNode(node);
     }
   }
+
 
   /** Runs queued stanzas of a device that just logged in, marked `offline` as WhatsApp does. */
   async flushPending(device: LinkedDevice, send: (node: BinaryNode) => void): Promise<number> {

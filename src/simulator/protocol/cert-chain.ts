@@ -1,5 +1,5 @@
 import { proto } from '@whiskeysockets/baileys';
-import { deriveKeyPair, sign, type KeyPair } from './keys.js';
+import { deriveKeyPair, sign, type KeyPair } from '../signal/keys.js';
 
 /**
  * The simulator's Noise identity: a root key (what clients trust in place of WhatsApp's

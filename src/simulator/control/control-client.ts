@@ -1,6 +1,9 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
-import type { GroupView } from './group-control.js';
-import type { InboxEntry } from './message-content.js';
+import type { GroupView } from '../groups/group-control.js';
+import type { ParticipantResult as ParticipantResultView } from '../groups/group-actions.js';
+import type { ProfileView } from '../profiles/profile-control.js';
+import type { BusinessProfile } from '../profiles/profiles.js';
+import type { InboxEntry } from '../messaging/message-content.js';
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
 export type Addressing = 'pn' | 'lid';
@@ -24,6 +27,13 @@ export interface MediaInput {
   dataBase64: string;
 }
 
+export interface PhonePresenceView {
+  state: 'available' | 'unavailable';
+  log: { device: string; state: 'available' | 'unavailable'; name?: string; timestamp: number }[];
+  /** Contact numbers the connected sockets subscribed to (presenceSubscribe); cleared when a socket closes. */
+  subscribedTo: string[];
+}
+
 export interface SimulatorStateView {
   phones: {
     phone: string;
@@ -35,7 +45,11 @@ export interface SimulatorStateView {
   contacts: (ContactInfo & { inbox: number })[];
 }
 
-export type { GroupView } from './group-control.js';
+export type { GroupView } from '../groups/group-control.js';
+export type { ParticipantResult as ParticipantResultView } from '../groups/group-actions.js';
+export type { ProfileView } from '../profiles/profile-control.js';
+/** A business profile as the control API takes it (see profiles/profile-schemas.ts). */
+export type BusinessProfileInput = BusinessProfile;
 
 export class ControlApiError extends Error {
   constructor(
@@ -61,6 +75,15 @@ export class ControlClient {
     return this.call<{ phone: string; jid: string; lid: string }>('POST', '/scan', { qr, phone, name });
   }
 
+  /**
+   * The person types the code Baileys' `requestPairingCode(phone)` returned, on that phone. Resolves once the
+   * exchange is done and pair-success sent (then Baileys closes with 515 as after a QR scan); a wrong code
+   * rejects with ControlApiError 400 `wrong_link_code` and the companion stays unpaired (it may be typed again).
+   */
+  typeLinkCode(phone: string, code: string, name?: string) {
+    return this.call<{ phone: string; jid: string; lid: string }>('POST', `/phones/${phone}/link-code`, { code, name });
+  }
+
   createContact(phone: string, name: string) {
     return this.call<ContactInfo>('POST', '/contacts', { phone, name });
   }
@@ -69,11 +92,12 @@ export class ControlClient {
     return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
   }
 
+  /** A contact's 1:1 message; `{blocked: true}` when `to` blocked the contact (accepted, never delivered). */
   sendFromContact(
     contact: string,
     message: { to: string; text?: string; media?: MediaInput; quotedId?: string; reaction?: { id: string; emoji: string; fromMe?: boolean }; addressing?: Addressing },
   ) {
-    return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
+    return this.call<{ id: string; blocked?: true }>('POST', `/contacts/${contact}/messages`, message);
   }
 
   /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */
@@ -95,8 +119,17 @@ export class ControlClient {
     return this.call<{ ok: true }>('POST', `/contacts/${contact}/receipts`, { to, ids, type, addressing });
   }
 
+  /**
+   * The contact's presence towards the linked number `to`. Chat states reach every connected device of `to`;
+   * available/unavailable only the sockets that called presenceSubscribe(contact). `delivered` counts the sockets.
+   */
   presence(contact: string, to: string, state: PresenceState) {
-    return this.call<{ ok: true }>('POST', `/contacts/${contact}/presence`, { to, state });
+    return this.call<{ ok: true; delivered: number }>('POST', `/contacts/${contact}/presence`, { to, state });
+  }
+
+  /** The linked number's own presence (its devices' sendPresenceUpdate available|unavailable) and its subscriptions. */
+  phonePresence(phone: string) {
+    return this.call<PhonePresenceView>('GET', `/phones/${phone}/presence`);
   }
 
   revoke(contact: string, to: string, id: string, addressing?: Addressing) {
@@ -141,19 +174,62 @@ export class ControlClient {
     return this.call<GroupView>('GET', `/groups/${jid}`);
   }
 
-  /** A member contact renames the group or changes its description (null removes it): groups.update. */
-  updateGroup(jid: string, body: { by: string; subject?: string; description?: string | null }) {
+  /**
+   * A member contact renames the group or changes its description (null removes it), or an admin contact changes
+   * the settings (announce: only admins send; locked: only admins edit the info): groups.update.
+   */
+  updateGroup(jid: string, body: { by: string; subject?: string; description?: string | null; announce?: boolean; locked?: boolean }) {
     return this.call<GroupView>('PATCH', `/groups/${jid}`, body);
   }
 
-  /** An admin contact adds, removes, promotes or demotes members: group-participants.update. */
+  /**
+   * An admin contact adds, removes, promotes or demotes members: group-participants.update. `results` has
+   * WhatsApp's code per number: 200, 403 (needs an invite: `inviteCode`), 404, 408 (left recently), 409, 500 (full).
+   */
   groupParticipants(jid: string, body: { by: string; action: 'add' | 'remove' | 'promote' | 'demote'; participants: string[] }) {
-    return this.call<{ changed: string[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
+    return this.call<{ changed: string[]; results: ParticipantResultView[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
+  }
+
+  /** A contact joins with an invite code (406 invite_not_found, 401 invite_revoked, 500 group_full). */
+  joinGroup(phone: string, code: string) {
+    return this.call<GroupView>('POST', '/groups/join', { phone, code });
+  }
+
+  /** An admin contact revokes the invite link; the devices get groups.update {inviteCode}. */
+  revokeGroupInvite(jid: string, by: string) {
+    return this.call<{ inviteCode: string }>('POST', `/groups/${jid}/invite-code/revoke`, { by });
+  }
+
+  /** A member contact sets (null removes) the group picture: devices get a picture notification (GROUP_CHANGE_ICON). */
+  setGroupPicture(jid: string, by: string, picture: { dataBase64: string } | null) {
+    return this.call<GroupView>('PUT', `/groups/${jid}/picture`, { by, picture });
   }
 
   /** A member contact sends to the group (sender key `skmsg`, plus the key for devices that lack it). */
   sendToGroup(jid: string, message: { from: string; text?: string; media?: MediaInput }) {
     return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
+  }
+
+  /** A contact's or a linked number's profile: push name, about, picture (with its URL and SHA-256), business, blocklist. */
+  profile(phone: string) {
+    return this.call<ProfileView>('GET', `/profiles/${phone}`);
+  }
+
+  /**
+   * A contact changes its profile: `about` (read by fetchStatus), `picture` (JPEG base64; null removes it; every
+   * linked device gets `notification type=picture` → contacts.update imgUrl), `business` (null: not a business;
+   * read by getBusinessProfile).
+   */
+  updateContactProfile(
+    contact: string,
+    body: { about?: string; picture?: { dataBase64: string } | null; business?: BusinessProfileInput | null; groupAdd?: 'everyone' | 'invite' },
+  ) {
+    return this.call<ProfileView>('PUT', `/contacts/${contact}/profile`, body);
+  }
+
+  /** The person blocks or unblocks a contact on the phone: the devices get blocklist.update; blocked contacts' messages are dropped. */
+  block(phone: string, contact: string, action: 'block' | 'unblock' = 'block') {
+    return this.call<{ blocked: string[] }>('POST', `/phones/${phone}/blocklist`, { contact, action });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

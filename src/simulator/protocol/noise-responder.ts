@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
 import { proto } from '@whiskeysockets/baileys';
-import { deriveKeyPair, sharedKey, type KeyPair } from './keys.js';
+import { deriveKeyPair, sharedKey, type KeyPair } from '../signal/keys.js';
 import type { ServerIdentity } from './cert-chain.js';
 
 const NOISE_MODE = Buffer.from('Noise_XX_25519_AESGCM_SHA256\0\0\0\0'); // exactly 32 bytes: used as is
