@@ -1,6 +1,13 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
 import type { GroupView } from '../groups/group-control.js';
 import type { InboxEntry } from '../messaging/message-content.js';
+import type { MessageKindBody } from '../messaging/kind-schemas.js';
+
+/**
+ * One message a contact sends (exactly one of text, media, location, contacts, poll, vote, reaction, edit, revoke),
+ * plus optional quotedId/quotedParticipant, mentions (phones) and forwarded. See messaging/kind-schemas.ts.
+ */
+export type MessageKind = Omit<MessageKindBody, 'media'> & { media?: MediaInput };
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
 export type Addressing = 'pn' | 'lid';
@@ -69,11 +76,37 @@ export class ControlClient {
     return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
   }
 
-  sendFromContact(
-    contact: string,
-    message: { to: string; text?: string; media?: MediaInput; quotedId?: string; reaction?: { id: string; emoji: string; fromMe?: boolean }; addressing?: Addressing },
-  ) {
+  /** The contact sends one message of any kind to linked number `to` (`addressing` overrides the contact's, once). */
+  sendFromContact(contact: string, message: MessageKind & { to: string; addressing?: Addressing }) {
     return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
+  }
+
+  /** Shortcuts for each kind (all go through sendFromContact). */
+  sendLocation(contact: string, to: string, location: NonNullable<MessageKind['location']>, extra: Omit<MessageKind, 'location'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, location });
+  }
+
+  sendContacts(contact: string, to: string, contacts: NonNullable<MessageKind['contacts']>, extra: Omit<MessageKind, 'contacts'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, contacts });
+  }
+
+  sendPoll(contact: string, to: string, poll: NonNullable<MessageKind['poll']>, extra: Omit<MessageKind, 'poll'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, poll });
+  }
+
+  /** An encrypted vote (pollUpdateMessage) for a poll the device or a contact created; `options: []` withdraws it. */
+  vote(contact: string, to: string, vote: NonNullable<MessageKind['vote']>) {
+    return this.sendFromContact(contact, { to, vote });
+  }
+
+  /** A reaction to message `id`; `emoji: ''` removes the contact's reaction. */
+  react(contact: string, to: string, id: string, emoji: string) {
+    return this.sendFromContact(contact, { to, reaction: { id, emoji } });
+  }
+
+  /** The contact edits one of its own messages (protocolMessage MESSAGE_EDIT). */
+  edit(contact: string, to: string, id: string, text: string) {
+    return this.sendFromContact(contact, { to, edit: { id, text } });
   }
 
   /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */
@@ -151,8 +184,8 @@ export class ControlClient {
     return this.call<{ changed: string[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
   }
 
-  /** A member contact sends to the group (sender key `skmsg`, plus the key for devices that lack it). */
-  sendToGroup(jid: string, message: { from: string; text?: string; media?: MediaInput }) {
+  /** A member contact sends any kind to the group (sender key `skmsg`, plus the key for devices that lack it). */
+  sendToGroup(jid: string, message: MessageKind & { from: string }) {
     return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
   }
 

@@ -1,8 +1,8 @@
-import type { proto } from '@whiskeysockets/baileys';
 import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
 import { SimulatorError } from '../errors.js';
 import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
+import { buildContactMessage } from '../messaging/contact-messages.js';
 import { parseQr } from '../protocol/pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
@@ -33,31 +33,20 @@ export class SimulatorControl {
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
   }
 
+  /** A contact's 1:1 message of any kind (see messaging/kind-schemas.ts); recorded so later kinds can refer to it. */
   async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string }> {
     const contact = this.ctx.state.contact(number);
-    const phone = this.ctx.state.phone(body.to);
-    let content: proto.IMessage;
-    if (body.text !== undefined) {
-      content = body.quotedId
-        ? { extendedTextMessage: { text: body.text, contextInfo: { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` } } }
-        : { conversation: body.text };
-    } else if (body.reaction) {
-      content = {
-        reactionMessage: {
-          key: { remoteJid: `${body.to}@s.whatsapp.net`, fromMe: body.reaction.fromMe ?? true, id: body.reaction.id },
-          text: body.reaction.emoji,
-          senderTimestampMs: Date.now(),
-        },
-      };
-    } else {
-      if (!this.ctx.media) throw new SimulatorError('media_unavailable', 501, 'this simulator runs without media');
-      content = await this.ctx.media.buildMessage(body.media!);
-      if (body.quotedId) {
-        const inner = Object.values(content).find((v) => v && typeof v === 'object') as { contextInfo?: proto.IContextInfo } | undefined;
-        if (inner) inner.contextInfo = { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` };
-      }
-    }
-    return { id: this.relay.sendFromContact(contact, body.to, content, { addressing: body.addressing }) };
+    const addressing = body.addressing ?? contact.addressing;
+    const built = await buildContactMessage(body, {
+      sender: contact,
+      chat: { kind: 'direct', peer: body.to },
+      addressing,
+      book: this.ctx.state.book,
+      media: this.ctx.media,
+    });
+    const id = this.relay.sendFromContact(contact, body.to, built.content, { addressing, ...(built.edit ? { edit: built.edit } : {}) });
+    this.ctx.state.book.record({ id, message: built.content, sender: contact.phone, chat: body.to });
+    return { id };
   }
 
   /** The contact's inbox, oldest first; only the entries after the first `after` when given. */

@@ -3,6 +3,7 @@ import { Contact, Phone, type LinkedDevice } from './accounts.js';
 import type { ServerIdentity } from '../protocol/cert-chain.js';
 import { SimulatorError } from '../errors.js';
 import { GroupDirectory } from '../groups/groups.js';
+import { MessageBook } from '../messaging/message-book.js';
 import type { ContactMediaInput, HistoryInput } from '../media/index.js';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 
@@ -40,6 +41,8 @@ export class SimulatorState {
   readonly phones = new Map<string, Phone>();
   readonly contacts = new Map<string, Contact>();
   readonly groups = new GroupDirectory();
+  /** Messages contacts sent or decrypted: what replies quote, reactions/edits/revokes target and votes are for. */
+  readonly book = new MessageBook();
   private readonly byLid = new Map<string, Account>();
   readonly qrRefs = new Map<string, PairingTarget>();
 
