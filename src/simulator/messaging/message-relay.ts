@@ -3,6 +3,7 @@ import type { Contact, LinkedDevice, Phone } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
 import { stanzaTypeOf, type Addressing } from './contact-messages.js';
 import { describeMessage, type InboxEntry } from './message-content.js';
+import { readVote } from './vote-reader.js';
 import { lidJid, lidUserFor } from '../state/accounts.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
@@ -83,13 +84,18 @@ export class MessageRelay {
       log.warn({ err, jid, id, from: device.jid, type }, 'contact could not decrypt a message');
       return;
     }
-    await this.recordInbox(account.contact, { id, from: device.phone.number }, message);
+    await this.recordInbox(account.contact, { id, from: device.phone.number, to: jid.replace(/:\d+@/, '@') }, message);
   }
 
   /** What a contact decrypted goes to its inbox; media is downloaded, checked and decrypted first. */
-  async recordInbox(contact: Contact, base: { id: string; from: string; group?: string }, message: proto.Message): Promise<void> {
+  async recordInbox(contact: Contact, base: { id: string; from: string; to?: string; group?: string }, message: proto.Message): Promise<void> {
     const entry: InboxEntry = { ...base, timestamp: now(), receivedAt: Date.now(), ...describeMessage(message) };
     this.ctx.state.book.record({ id: base.id, message, sender: base.from, chat: base.group ?? contact.phone });
+    if (message.pollUpdateMessage) {
+      const vote = readVote(message.pollUpdateMessage, this.ctx.state.book, base.from);
+      if ('error' in vote) entry.voteError = vote.error;
+      else entry.vote = vote;
+    }
     if (entry.media && this.ctx.media) {
       try {
         const media = await this.ctx.media.decrypt(message);
