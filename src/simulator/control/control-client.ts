@@ -39,7 +39,7 @@ export interface SimulatorStateView {
     banned: boolean;
     devices: { id: number; jid: string; lid: string; connected: boolean; preKeys: number; pending: number }[];
   }[];
-  contacts: (ContactInfo & { inbox: number })[];
+  contacts: (ContactInfo & { addressing: Addressing; inbox: number })[];
 }
 
 export type { GroupView } from '../groups/group-control.js';
@@ -107,6 +107,16 @@ export class ControlClient {
   /** The contact edits one of its own messages (protocolMessage MESSAGE_EDIT). */
   edit(contact: string, to: string, id: string, text: string) {
     return this.sendFromContact(contact, { to, edit: { id, text } });
+  }
+
+  /** From now on the contact's 1:1 stanzas come from its LID with sender_pn (`lid`) or from its phone with sender_lid (`pn`). */
+  setAddressing(contact: string, mode: Addressing) {
+    return this.call<ContactInfo & { addressing: Addressing }>('POST', `/contacts/${contact}/addressing`, { mode });
+  }
+
+  /** The server tells every device of linked number `to` the contact's LID↔phone pair (Baileys: lid-mapping.update). */
+  announceLid(contact: string, to: string) {
+    return this.call<{ lid: string; pn: string; devices: number }>('POST', `/contacts/${contact}/lid-announcements`, { to });
   }
 
   /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */

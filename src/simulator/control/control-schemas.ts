@@ -16,6 +16,11 @@ export const sendMessageBody = z
   .object({ to: phone, ...messageKindFields, addressing })
   .refine(exactlyOneKind.check, { message: exactlyOneKind.message });
 
+/** Switches how the contact's 1:1 stanzas name it from now on. */
+export const addressingBody = z.object({ mode: z.enum(['pn', 'lid']) });
+/** Announces the contact's LID↔phone mapping to the devices of linked number `to`. */
+export const lidAnnouncementBody = z.object({ to: phone });
+
 export const receiptsBody = z.object({ to: phone, ids: z.array(z.string().min(1)).min(1), type: z.enum(['delivered', 'read']), addressing });
 export const presenceBody = z.object({ to: phone, state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']) });
 export const revokeBody = z.object({ to: phone, id: z.string().min(1), addressing });

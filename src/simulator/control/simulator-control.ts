@@ -3,6 +3,7 @@ import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas
 import { SimulatorError } from '../errors.js';
 import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
 import { buildContactMessage } from '../messaging/contact-messages.js';
+import { linkedProfilesNotification } from '../messaging/lid-announcements.js';
 import { parseQr } from '../protocol/pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
@@ -47,6 +48,21 @@ export class SimulatorControl {
     const id = this.relay.sendFromContact(contact, body.to, built.content, { addressing, ...(built.edit ? { edit: built.edit } : {}) });
     this.ctx.state.book.record({ id, message: built.content, sender: contact.phone, chat: body.to });
     return { id };
+  }
+
+  /** From now on the contact's 1:1 stanzas are `pn` (from PN, sender_lid) or `lid` (from LID, sender_pn) addressed. */
+  setAddressing(number: string, mode: Addressing) {
+    const contact = this.ctx.state.contact(number);
+    contact.addressing = mode;
+    return { phone: contact.phone, jid: contact.jid, lid: contact.lidJid, addressing: contact.addressing };
+  }
+
+  /** The server announces the contact's LID↔phone pair to every device of `to` (Baileys: lid-mapping.update). */
+  announceLid(number: string, to: string) {
+    const contact = this.ctx.state.contact(number);
+    const phone = this.linked(to);
+    for (const device of phone.devices.values()) this.relay.deliver(device, async () => linkedProfilesNotification(contact));
+    return { lid: contact.lidJid, pn: contact.jid, devices: phone.devices.size };
   }
 
   /** The contact's inbox, oldest first; only the entries after the first `after` when given. */
@@ -132,7 +148,7 @@ export class SimulatorControl {
         pending: d.pending.length,
       })),
     }));
-    const contacts = [...this.ctx.state.contacts.values()].map((c) => ({ phone: c.phone, name: c.name, jid: c.jid, lid: c.lidJid, inbox: c.inbox.length }));
+    const contacts = [...this.ctx.state.contacts.values()].map((c) => ({ phone: c.phone, name: c.name, jid: c.jid, lid: c.lidJid, addressing: c.addressing, inbox: c.inbox.length }));
     return { phones, contacts };
   }
 
