@@ -13,6 +13,9 @@ import { groupRoutes } from './groups/group-routes.js';
 import { MessageRelay } from './messaging/message-relay.js';
 import { SimulatorMedia } from './media/index.js';
 import { SimulatorControl } from './control/simulator-control.js';
+import { ProfileActions } from './profiles/profile-actions.js';
+import { ProfileControl } from './profiles/profile-control.js';
+import { profileRoutes, servePicture } from './profiles/profile-routes.js';
 import { SimulatorState, type MediaHooks, type SimulatorContext } from './state/simulator-state.js';
 
 export interface SimulatorOptions {
@@ -61,10 +64,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     answerIq: (device, iq) => answerGroupIq(state, groupActions, device, iq),
     onDeviceMessage: (device, stanza) => groupRelay.onDeviceMessage(device, stanza),
   };
-  const handle = createControlRouter(control, logger, groupRoutes(new GroupControl(ctx, groupActions, groupRelay)));
+  const profileActions = new ProfileActions(ctx, relay);
+  ctx.profiles = { answerIq: (device, iq) => profileActions.answerIq(device, iq) };
+  const handle = createControlRouter(control, logger, [
+    ...groupRoutes(new GroupControl(ctx, groupActions, groupRelay)),
+    ...profileRoutes(new ProfileControl(ctx, profileActions)),
+  ]);
   const connections = new Set<DeviceConnection>();
 
-  const server: Server = createServer((req, res) => void handle(req, res));
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/pictures/')) servePicture(state, req, res);
+    else void handle(req, res);
+  });
   // long keep-alive: clients (undici fetch) reuse idle sockets, and a 5 s server timeout races with them
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -85,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const { port } = server.address() as AddressInfo;
   const base = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.pictureBaseUrl = `http://${base}/pictures`;
   logger.info({ port }, 'simulator listening');
 
   let closing: Promise<void> | undefined;

@@ -1,5 +1,7 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
 import type { GroupView } from '../groups/group-control.js';
+import type { ProfileView } from '../profiles/profile-control.js';
+import type { BusinessProfile } from '../profiles/profiles.js';
 import type { InboxEntry } from '../messaging/message-content.js';
 import type { MessageKindBody } from '../messaging/kind-schemas.js';
 
@@ -31,6 +33,13 @@ export interface MediaInput {
   dataBase64: string;
 }
 
+export interface PhonePresenceView {
+  state: 'available' | 'unavailable';
+  log: { device: string; state: 'available' | 'unavailable'; name?: string; timestamp: number }[];
+  /** Contact numbers the connected sockets subscribed to (presenceSubscribe); cleared when a socket closes. */
+  subscribedTo: string[];
+}
+
 export interface SimulatorStateView {
   phones: {
     phone: string;
@@ -43,6 +52,9 @@ export interface SimulatorStateView {
 }
 
 export type { GroupView } from '../groups/group-control.js';
+export type { ProfileView } from '../profiles/profile-control.js';
+/** A business profile as the control API takes it (see profiles/profile-schemas.ts). */
+export type BusinessProfileInput = BusinessProfile;
 
 export class ControlApiError extends Error {
   constructor(
@@ -68,6 +80,15 @@ export class ControlClient {
     return this.call<{ phone: string; jid: string; lid: string }>('POST', '/scan', { qr, phone, name });
   }
 
+  /**
+   * The person types the code Baileys' `requestPairingCode(phone)` returned, on that phone. Resolves once the
+   * exchange is done and pair-success sent (then Baileys closes with 515 as after a QR scan); a wrong code
+   * rejects with ControlApiError 400 `wrong_link_code` and the companion stays unpaired (it may be typed again).
+   */
+  typeLinkCode(phone: string, code: string, name?: string) {
+    return this.call<{ phone: string; jid: string; lid: string }>('POST', `/phones/${phone}/link-code`, { code, name });
+  }
+
   createContact(phone: string, name: string) {
     return this.call<ContactInfo>('POST', '/contacts', { phone, name });
   }
@@ -76,9 +97,9 @@ export class ControlClient {
     return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
   }
 
-  /** The contact sends one message of any kind to linked number `to` (`addressing` overrides the contact's, once). */
+  /** The contact sends one message of any kind to linked number `to` (`addressing` overrides the contact's, once); `{blocked: true}` when `to` blocked the contact (accepted, never delivered). */
   sendFromContact(contact: string, message: MessageKind & { to: string; addressing?: Addressing }) {
-    return this.call<{ id: string }>('POST', `/contacts/${contact}/messages`, message);
+    return this.call<{ id: string; blocked?: true }>('POST', `/contacts/${contact}/messages`, message);
   }
 
   /** Shortcuts for each kind (all go through sendFromContact). */
@@ -138,8 +159,17 @@ export class ControlClient {
     return this.call<{ ok: true }>('POST', `/contacts/${contact}/receipts`, { to, ids, type, addressing });
   }
 
+  /**
+   * The contact's presence towards the linked number `to`. Chat states reach every connected device of `to`;
+   * available/unavailable only the sockets that called presenceSubscribe(contact). `delivered` counts the sockets.
+   */
   presence(contact: string, to: string, state: PresenceState) {
-    return this.call<{ ok: true }>('POST', `/contacts/${contact}/presence`, { to, state });
+    return this.call<{ ok: true; delivered: number }>('POST', `/contacts/${contact}/presence`, { to, state });
+  }
+
+  /** The linked number's own presence (its devices' sendPresenceUpdate available|unavailable) and its subscriptions. */
+  phonePresence(phone: string) {
+    return this.call<PhonePresenceView>('GET', `/phones/${phone}/presence`);
   }
 
   revoke(contact: string, to: string, id: string, addressing?: Addressing) {
@@ -197,6 +227,25 @@ export class ControlClient {
   /** A member contact sends any kind to the group (sender key `skmsg`, plus the key for devices that lack it). */
   sendToGroup(jid: string, message: MessageKind & { from: string }) {
     return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
+  }
+
+  /** A contact's or a linked number's profile: push name, about, picture (with its URL and SHA-256), business, blocklist. */
+  profile(phone: string) {
+    return this.call<ProfileView>('GET', `/profiles/${phone}`);
+  }
+
+  /**
+   * A contact changes its profile: `about` (read by fetchStatus), `picture` (JPEG base64; null removes it; every
+   * linked device gets `notification type=picture` → contacts.update imgUrl), `business` (null: not a business;
+   * read by getBusinessProfile).
+   */
+  updateContactProfile(contact: string, body: { about?: string; picture?: { dataBase64: string } | null; business?: BusinessProfileInput | null }) {
+    return this.call<ProfileView>('PUT', `/contacts/${contact}/profile`, body);
+  }
+
+  /** The person blocks or unblocks a contact on the phone: the devices get blocklist.update; blocked contacts' messages are dropped. */
+  block(phone: string, contact: string, action: 'block' | 'unblock' = 'block') {
+    return this.call<{ blocked: string[] }>('POST', `/phones/${phone}/blocklist`, { contact, action });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -5,6 +5,11 @@ import { exactlyOneKind, messageKindFields } from '../messaging/kind-schemas.js'
 const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
 
 export const scanBody = z.object({ qr: z.string().min(10), phone, name: z.string().min(1).max(100).optional() });
+/** The code as Baileys' requestPairingCode returns it (8 Crockford characters), dashes and spaces allowed. */
+export const linkCodeBody = z.object({
+  code: z.string().regex(/^[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4}$/, '8 letters or digits, optionally as ABCD-EFGH'),
+  name: z.string().min(1).max(100).optional(),
+});
 export const createContactBody = z.object({ phone, name: z.string().min(1).max(100) });
 export const updateContactBody = z.object({ name: z.string().min(1).max(100) });
 export const addressing = z.enum(['pn', 'lid']).optional();

@@ -1,3 +1,4 @@
+import { generateMessageID } from '@whiskeysockets/baileys';
 import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
 import { SimulatorError } from '../errors.js';
@@ -23,6 +24,15 @@ export class SimulatorControl {
     return { phone: number, ...linked };
   }
 
+  /** The person types the companion's link code on `number` ("Link with phone number"); resolves when linked. */
+  async linkCode(number: string, code: string, name?: string): Promise<{ phone: string; jid: string; lid: string }> {
+    const target = this.ctx.state.linkCodes.get(number);
+    if (!target) throw new SimulatorError('no_link_code', 404, `no companion asked for a code for ${number} (requestPairingCode first)`);
+    const phone = this.ctx.state.getOrCreatePhone(number, name);
+    const linked = await target.typeLinkCode(phone, code);
+    return { phone: number, ...linked };
+  }
+
   createContact(number: string, name: string) {
     const contact = this.ctx.state.createContact(number, name);
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
@@ -34,9 +44,14 @@ export class SimulatorControl {
     return { phone: contact.phone, name: contact.name, jid: contact.jid, lid: contact.lidJid };
   }
 
-  /** A contact's 1:1 message of any kind (see messaging/kind-schemas.ts); recorded so later kinds can refer to it. */
-  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string }> {
+  /**
+   * A contact's 1:1 message of any kind (see messaging/kind-schemas.ts); recorded so later kinds can refer to it.
+   * When `to` blocked the contact, WhatsApp accepts the message from the sender (one tick) and never delivers it,
+   * not even after an unblock: the answer is `{id, blocked: true}` and no device gets anything.
+   */
+  async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string; blocked?: true }> {
     const contact = this.ctx.state.contact(number);
+    if (this.ctx.state.phone(body.to)?.blocked.has(number)) return { id: generateMessageID(), blocked: true };
     const addressing = body.addressing ?? contact.addressing;
     const built = await buildContactMessage(body, {
       sender: contact,
@@ -84,8 +99,10 @@ export class SimulatorControl {
   }
 
   presence(number: string, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable') {
-    this.relay.sendPresence(this.ctx.state.contact(number), to, state);
-    return { ok: true };
+    const contact = this.ctx.state.contact(number);
+    if (this.ctx.state.phone(to)?.blocked.has(number)) return { ok: true, delivered: 0 }; // a blocked contact's presence is not shown
+    const delivered = this.relay.sendPresence(contact, to, state);
+    return { ok: true, delivered };
   }
 
   revoke(number: string, to: string, id: string, addressing?: Addressing) {
@@ -127,6 +144,18 @@ export class SimulatorControl {
     const phone = this.ctx.state.getOrCreatePhone(number);
     phone.history = history;
     return { ok: true };
+  }
+
+  /**
+   * The linked number's own presence as its devices last set it (sendPresenceUpdate available|unavailable), the log
+   * of those updates, and the contacts its connected sockets subscribed to (presenceSubscribe).
+   */
+  phonePresence(number: string) {
+    const phone = this.linked(number);
+    const last = phone.presenceLog.at(-1);
+    const subscribedTo = new Set<string>();
+    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions ?? []) subscribedTo.add(contact);
+    return { state: last?.state ?? 'unavailable', log: phone.presenceLog, subscribedTo: [...subscribedTo] };
   }
 
   phoneSent(number: string) {

@@ -18,6 +18,10 @@ export class Group {
   description?: { id: string; text: string; owner: string; time: number };
   readonly members = new Map<string, GroupMember>();
   readonly addressingMode = 'pn' as const;
+  /** `announcement`: only admins send messages. */
+  announce = false;
+  /** `locked`: only admins edit the group info (subject, description, picture). */
+  locked = false;
 
   constructor(
     /** The user part of the jid: `120363` followed by 12 digits, as WhatsApp allocates them now. */

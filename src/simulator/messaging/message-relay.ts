@@ -7,6 +7,8 @@ import { readVote } from './vote-reader.js';
 import { lidJid, lidUserFor } from '../state/accounts.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
+import { contactPresenceNode } from './presence-nodes.js';
+import { appStateKeyShare } from '../protocol/app-state.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -174,17 +176,31 @@ export class MessageRelay {
     for (const device of phone.devices.values()) this.deliver(device, async () => node);
   }
 
-  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): void {
+  /**
+   * The contact's presence. Chat states (composing, recording, paused) go to every connected device of `to`;
+   * available/unavailable only to the sockets that subscribed to the contact (presenceSubscribe), as on WhatsApp.
+   * Presence is never queued for offline devices. Returns how many sockets got it.
+   */
+  sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): number {
     const phone = this.linkedPhone(to);
     let node: BinaryNode;
+    let subscribersOnly = false;
     if (state === 'available' || state === 'unavailable') {
-      node = { tag: 'presence', attrs: { from: contact.jid, ...(state === 'unavailable' ? { type: 'unavailable', last: String(now()) } : {}) } };
+      contact.presence = { state, lastSeen: now() };
+      node = contactPresenceNode(contact);
+      subscribersOnly = true;
     } else {
       const child: BinaryNode = state === 'recording' ? { tag: 'composing', attrs: { media: 'audio' } } : { tag: state, attrs: {} };
       node = { tag: 'chatstate', attrs: { from: contact.jid }, content: [child] };
     }
-    // presence is not queued for offline devices, as on WhatsApp
-    for (const device of phone.devices.values()) if (device.connected) device.connection!.sendNode(node);
+    let sent = 0;
+    for (const device of phone.devices.values()) {
+      const connection = device.connected ? device.connection! : undefined;
+      if (!connection || (subscribersOnly && !connection.presenceSubscriptions.has(contact.phone))) continue;
+      connection.sendNode(node);
+      sent++;
+    }
+    return sent;
   }
 
   revoke(contact: Contact, to: string, targetId: string, addressing?: Addressing): string {
@@ -198,14 +214,21 @@ export class MessageRelay {
   }
 
   /** The phone sends its history (possibly empty) to a freshly paired device, as peer messages from device 0. */
+  /**
+   * What the phone sends a freshly paired device at its first login, as peer messages from device 0: its app-state
+   * sync key (so app-state patches such as updateProfileName work), then its history (possibly empty; needs media).
+   */
   async sendHistory(device: LinkedDevice): Promise<void> {
     const media = this.ctx.media;
-    if (!device.historyPending || !media) return;
+    if (!device.historyPending) return;
     device.historyPending = false;
     const phone = device.phone;
-    const input = phone.history ?? { contacts: [], chats: [], messages: [] };
-    const notifications = await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) });
-    for (const content of notifications) {
+    const messages: proto.IMessage[] = [appStateKeyShare(phone)];
+    if (media) {
+      const input = phone.history ?? { contacts: [], chats: [], messages: [] };
+      messages.push(...(await media.historyNotifications(input, { lidForPhone: (p) => lidJid(lidUserFor(p)) })));
+    }
+    for (const content of messages) {
       const node = await phone.party.withLock(device.address, async () => {
         const { type, ciphertext } = await phone.party.encrypt(device.address, encodeWAMessage(content), () => device.takeBundle());
         return {
@@ -218,6 +241,7 @@ export class MessageRelay {
       device.connection!.sendNode(node);
     }
   }
+
 
   /** Runs queued stanzas of a device that just logged in, marked `offline` as WhatsApp does. */
   async flushPending(device: LinkedDevice, send: (node: BinaryNode) => void): Promise<number> {

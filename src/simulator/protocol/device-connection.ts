@@ -8,6 +8,7 @@ import type { MessageRelay } from '../messaging/message-relay.js';
 import { NoiseResponder, type NoiseTransport } from './noise-responder.js';
 import { children, PairingSession } from './pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
+import { contactPresenceNode } from '../messaging/presence-nodes.js';
 
 type Phase = 'hello' | 'finish' | 'open' | 'closed';
 
@@ -34,6 +35,8 @@ export class DeviceConnection {
   private readonly log: Logger;
   clientStatic: Buffer = Buffer.alloc(0);
   device?: LinkedDevice;
+  /** Contacts this socket subscribed to (`presence type=subscribe`); like WhatsApp, subscriptions end with the socket. */
+  readonly presenceSubscriptions = new Set<string>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -214,6 +217,13 @@ export class DeviceConnection {
       this.pairing?.onResult(node);
       return;
     }
+    const linkCode = node.attrs.xmlns === 'md' ? children(node, 'link_code_companion_reg')[0] : undefined;
+    if (linkCode) {
+      const answer = this.pairing ? this.pairing.onLinkCodeIq(node, linkCode) : undefined;
+      if (answer) this.sendNode(answer);
+      else if (!this.pairing) this.sendNode({ tag: 'iq', attrs: { from: 's.whatsapp.net', type: 'error', id: node.attrs.id! }, content: [{ tag: 'error', attrs: { code: '409', text: 'conflict' } }] });
+      return;
+    }
     const delayMs = this.device?.phone.faults.iqDelayMs;
     if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     this.sendNode(answerIq(this.ctx, this.device, node));
@@ -232,13 +242,29 @@ export class DeviceConnection {
     for (const rid of ids) contact.receiptsIn.push({ id: rid, from: this.device.phone.number, type: type ?? 'delivery', timestamp: Date.now() });
   }
 
+  /**
+   * `presence{name, type: available|unavailable}` (no `to`): the account's own online state. `presence{to, type:
+   * subscribe}` (presenceSubscribe): WhatsApp answers at once with the contact's current presence and keeps pushing
+   * its changes to this socket. `chatstate{to} > composing|paused` (recording = composing media=audio): to the contact.
+   */
   private onPresence(node: BinaryNode): void {
-    const to = node.attrs.to;
+    const device = this.device;
+    if (!device) return;
+    const { to, type } = node.attrs;
+    if (node.tag === 'presence' && !to && (type === 'available' || type === 'unavailable')) {
+      device.phone.presenceLog.push({ device: device.jid, state: type, ...(node.attrs.name ? { name: node.attrs.name } : {}), timestamp: Date.now() });
+      return;
+    }
     const contact = to ? this.contactFor(to) : undefined;
-    if (!contact || !this.device) return;
+    if (!contact) return;
+    if (node.tag === 'presence' && type === 'subscribe') {
+      this.presenceSubscriptions.add(contact.phone);
+      this.sendNode(contactPresenceNode(contact, to!));
+      return;
+    }
     const child = Array.isArray(node.content) ? node.content[0] : undefined;
-    const state = child ? (child.attrs.media === 'audio' ? 'recording' : child.tag) : (node.attrs.type ?? 'available');
-    contact.presenceIn.push({ from: this.device.phone.number, state, timestamp: Date.now() });
+    const state = child ? (child.attrs.media === 'audio' ? 'recording' : child.tag) : (type ?? 'available');
+    contact.presenceIn.push({ from: device.phone.number, state, timestamp: Date.now() });
   }
 
   private contactFor(jid: string) {

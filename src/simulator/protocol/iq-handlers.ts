@@ -1,6 +1,7 @@
 import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
 import type { LinkedDevice } from '../state/accounts.js';
 import { iqAnswers } from './iq-answers.js';
+import { readAppStatePatches } from './app-state.js';
 import { children, findChild } from './pairing.js';
 import { bundleNode, type PreKeyBundle } from '../signal/signal-party.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
@@ -34,8 +35,11 @@ export function answerIq(ctx: SimulatorContext, device: LinkedDevice | undefined
       return result(iq);
     case 'abt':
       return result(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'sim' } }]);
+    case 'w:profile:picture':
+    case 'status':
+    case 'w:biz':
     case 'blocklist':
-      return result(iq, [{ tag: 'list', attrs: {} }]);
+      return ctx.profiles ? ctx.profiles.answerIq(device, iq) : result(iq, xmlns === 'blocklist' ? [{ tag: 'list', attrs: {} }] : undefined);
     case 'privacy':
       if (child === 'privacy') {
         const categories = ['last', 'online', 'profile', 'status', 'groupadd', 'readreceipts', 'calladd'].map((name) => ({
@@ -54,6 +58,16 @@ export function answerIq(ctx: SimulatorContext, device: LinkedDevice | undefined
       }
       return result(iq);
     case 'w:sync:app:state': {
+      const uploads = children(findChild(iq, 'sync'), 'collection').some((c) => children(c, 'patch').length > 0);
+      if (uploads) {
+        // a patch upload (resync queries are type=set too, without patches): the server keeps no collections;
+        // it takes what the simulator models (the push name)
+        void readAppStatePatches(device.phone, iq)
+          .then((effects) => {
+            if (effects.pushName) device.phone.name = effects.pushName;
+          })
+          .catch((err) => ctx.logger.warn({ err, jid: device.jid }, 'could not read an app-state patch'));
+      }
       // empty app state: every collection answered at its version without patches. An empty <sync/>
       // would make Baileys' resyncAppState ask again forever.
       const collections = children(findChild(iq, 'sync'), 'collection').map((c) => ({

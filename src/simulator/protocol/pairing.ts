@@ -4,12 +4,15 @@ import { LinkedDevice, type Phone } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
 import { sign, verify } from '../signal/keys.js';
 import type { PairingTarget, SimulatorContext } from '../state/simulator-state.js';
+import { normalizeLinkCode, parseCompanionHello, PrimaryLinkAttempt, type CompanionHello } from './link-code.js';
 
 const ACCOUNT_SIG_PREFIX = Buffer.from([6, 0]);
 const DEVICE_SIG_PREFIX = Buffer.from([6, 1]);
 /** WhatsApp gives 6 refs per QR cycle: the first lives 60 s, the others 20 s (the client rotates them). */
 export const QR_REF_COUNT = 6;
 const QR_CYCLE_MS = 60_000 + 5 * 20_000;
+/** How long the phone waits for the companion's `companion_finish` after its `primary_hello`. */
+const LINK_CODE_FINISH_MS = 20_000;
 
 export interface PairingConnection {
   readonly clientStatic: Buffer;
@@ -24,6 +27,12 @@ export class PairingSession implements PairingTarget {
   private timer?: NodeJS.Timeout;
   private pairedDevice?: LinkedDevice;
   private pairSuccessId?: string;
+  private linkCode?: { hello: CompanionHello; ref: Buffer };
+  private linkAttempt?: {
+    phone: Phone;
+    attempt: PrimaryLinkAttempt;
+    done: (err: Error | undefined, linked?: { jid: string; lid: string }) => void;
+  };
 
   constructor(
     private readonly ctx: SimulatorContext,
@@ -54,10 +63,16 @@ export class PairingSession implements PairingTarget {
     if (!data?.eIdent || Buffer.compare(Buffer.from(noiseKeyB64, 'base64'), this.conn.clientStatic) !== 0) {
       throw new SimulatorError('qr_mismatch', 400, 'QR noise key does not match the connection');
     }
-    const identityKey = Buffer.from(data.eIdent);
-    if (Buffer.compare(Buffer.from(identityB64, 'base64'), identityKey) !== 0) {
+    if (Buffer.compare(Buffer.from(identityB64, 'base64'), Buffer.from(data.eIdent)) !== 0) {
       throw new SimulatorError('qr_mismatch', 400, 'QR identity key does not match the registration');
     }
+    return this.pair(phone, advSecretB64);
+  }
+
+  /** Signs the ADV identity of the new device for `phone` and sends pair-success (QR and link code alike). */
+  private pair(phone: Phone, advSecretB64: string): { jid: string; lid: string } {
+    const data = this.payload.devicePairingData!;
+    const identityKey = Buffer.from(data.eIdent!);
     const device = new LinkedDevice(phone, phone.nextDeviceId++, this.conn.clientStatic);
     device.applyUpload({
       registrationId: Buffer.from(data.eRegid ?? []).readUInt32BE(0),
@@ -105,6 +120,89 @@ export class PairingSession implements PairingTarget {
     return { jid: device.jid, lid: device.lidJid };
   }
 
+  /**
+   * `iq md > link_code_companion_reg stage=companion_hello` (Baileys' requestPairingCode): remember the wrapped
+   * companion key and which number it wants; answer with the ref. Nothing more happens until the person types
+   * the code on that phone (typeLinkCode). A new hello replaces the previous one (a new code).
+   */
+  onLinkCodeIq(iq: BinaryNode, reg: BinaryNode): BinaryNode | undefined {
+    const answer = (content?: BinaryNode[]): BinaryNode => ({ tag: 'iq', attrs: { from: 's.whatsapp.net', type: 'result', id: iq.attrs.id! }, ...(content ? { content } : {}) });
+    const error = (code: number, text: string): BinaryNode => ({
+      tag: 'iq',
+      attrs: { from: 's.whatsapp.net', type: 'error', id: iq.attrs.id! },
+      content: [{ tag: 'error', attrs: { code: String(code), text } }],
+    });
+    if (reg.attrs.stage === 'companion_hello') {
+      let hello: CompanionHello;
+      try {
+        hello = parseCompanionHello(reg);
+      } catch {
+        return error(400, 'bad-request');
+      }
+      if (this.pairedDevice) return error(409, 'conflict');
+      if (!hello.serverAuthKey.equals(this.conn.clientStatic)) return error(400, 'bad-request');
+      if (this.ctx.state.phone(hello.phone)?.banned) return error(403, 'forbidden');
+      this.linkCode = { hello, ref: Buffer.from(`2@${randomBytes(30).toString('base64')}`) };
+      this.ctx.state.linkCodes.set(hello.phone, this);
+      return answer([{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: this.linkCode.ref }] }]);
+    }
+    if (reg.attrs.stage === 'companion_finish') {
+      const pending = this.linkAttempt;
+      if (!pending || !this.linkCode) return error(404, 'item-not-found');
+      this.linkAttempt = undefined;
+      try {
+        const advSecret = pending.attempt.finish(reg, Buffer.from(this.payload.devicePairingData?.eIdent ?? []));
+        // the iq result goes out before pair-success, as Baileys awaits it and then sets creds.registered
+        this.conn.sendNode(answer());
+        pending.done(undefined, this.pair(pending.phone, advSecret));
+        return undefined;
+      } catch (err) {
+        pending.done(err as Error);
+        return error(400, 'bad-request');
+      }
+    }
+    return error(400, 'bad-request');
+  }
+
+  /**
+   * The person typed `code` under "Link with phone number" on `phone`: the phone sends `primary_hello`, waits for
+   * the companion's key bundle and links the device. Rejects with `wrong_link_code` (the device stays unpaired and
+   * may be typed again) when the bundle does not open.
+   */
+  typeLinkCode(phone: Phone, code: string): Promise<{ jid: string; lid: string }> {
+    const link = this.linkCode;
+    if (!link || this.pairedDevice) return Promise.reject(new SimulatorError('no_link_code', 404, 'no companion is waiting for a code'));
+    if (this.linkAttempt) return Promise.reject(new SimulatorError('link_code_busy', 409, 'a code is being checked on this phone'));
+    const attempt = new PrimaryLinkAttempt(normalizeLinkCode(code), phone.accountKey);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.linkAttempt?.attempt !== attempt) return;
+        this.linkAttempt = undefined;
+        reject(new SimulatorError('link_code_timeout', 504, 'the companion did not finish the link-code exchange'));
+      }, LINK_CODE_FINISH_MS);
+      timer.unref();
+      this.linkAttempt = {
+        phone,
+        attempt,
+        done: (err, linked) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve(linked!);
+        },
+      };
+      attempt
+        .primaryHello(link.hello, link.ref)
+        .then((child) =>
+          this.conn.sendNode({
+            tag: 'notification',
+            attrs: { from: 's.whatsapp.net', type: 'link_code_companion_reg', id: this.conn.nextId(), t: String(Math.floor(Date.now() / 1000)) },
+            content: [child],
+          }),
+        )
+        .catch((err: Error) => this.linkAttempt?.done(err));
+    });
+  }
+
   /** The client's `iq result` to pair-success carries its device signature: link it, then ask for a restart (515). */
   onResult(node: BinaryNode): boolean {
     if (!this.pairedDevice || node.attrs.id !== this.pairSuccessId) return false;
@@ -141,6 +239,10 @@ export class PairingSession implements PairingTarget {
 
   private releaseRefs(): void {
     for (const ref of this.refs) if (this.ctx.state.qrRefs.get(ref) === this) this.ctx.state.qrRefs.delete(ref);
+    const phone = this.linkCode?.hello.phone;
+    if (phone && this.ctx.state.linkCodes.get(phone) === this) this.ctx.state.linkCodes.delete(phone);
+    this.linkAttempt?.done(new SimulatorError('no_link_code', 404, 'the companion went away'));
+    this.linkAttempt = undefined;
   }
 }
 

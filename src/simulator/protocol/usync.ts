@@ -2,6 +2,7 @@ import { jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
 import type { LinkedDevice } from '../state/accounts.js';
 import { children, findChild } from './pairing.js';
 import type { Account, SimulatorState } from '../state/simulator-state.js';
+import { DEFAULT_ABOUT } from '../profiles/profiles.js';
 
 /** Devices of an account as usync lists them: device 0 for everyone, plus key-indexed companions for a phone. */
 function deviceList(account: Account): BinaryNode[] {
@@ -42,7 +43,11 @@ export function answerUsync(state: SimulatorState, _asker: LinkedDevice | undefi
       content.push({ tag: 'lid', attrs: { val: lid } });
     }
     if (protocols.has('contact')) content.push({ tag: 'contact', attrs: { type: account ? 'in' : 'out' } });
-    if (protocols.has('status')) content.push({ tag: 'status', attrs: { t: '0' }, content: Buffer.from('Hey there! I am using WhatsApp.') });
+    if (protocols.has('status')) {
+      const number = account ? (account.kind === 'contact' ? account.contact.phone : account.phone.number) : undefined;
+      const about = number ? state.profiles.find(number)?.about : undefined;
+      content.push({ tag: 'status', attrs: { t: String(about?.t ?? 0) }, content: Buffer.from(about?.text ?? DEFAULT_ABOUT) });
+    }
     out.push({ tag: 'user', attrs: { jid }, content });
   }
   return {

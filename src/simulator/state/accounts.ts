@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import { deriveKeyPair } from '../signal/keys.js';
+import { deriveBytes, deriveKeyPair } from '../signal/keys.js';
 import { SenderKeys } from '../signal/sender-keys.js';
 import { SignalParty, type PreKeyBundle, type SignalAddress } from '../signal/signal-party.js';
 import type { InboxEntry } from '../messaging/message-content.js';
@@ -24,6 +24,8 @@ export class Contact {
   readonly receiptsIn: { id: string; from: string; type: string; timestamp: number }[] = [];
   /** Chat states the linked devices sent to this contact. */
   readonly presenceIn: { from: string; state: string; timestamp: number }[] = [];
+  /** Online or not, and since when (seconds): what a device that subscribes gets at once. */
+  presence: { state: 'available' | 'unavailable'; lastSeen: number } = { state: 'unavailable', lastSeen: Math.floor(Date.now() / 1000) };
   /** Group sender keys: its own chain per group and those the devices distributed to it. */
   readonly senderKeys = new SenderKeys();
   /** `group|device jid` pairs that already got this contact's sender key (WhatsApp's sender-key memory). */
@@ -65,7 +67,13 @@ export class LinkedDevice {
   readonly preKeys = new Map<number, Buffer>();
   platform?: string;
   /** Set while a socket of this device is logged in. */
-  connection?: { sendNode(node: BinaryNode): void; kick(reason: KickReason): void; readonly connected: boolean };
+  connection?: {
+    sendNode(node: BinaryNode): void;
+    kick(reason: KickReason): void;
+    readonly connected: boolean;
+    /** Contact numbers this socket subscribed to (presenceSubscribe). */
+    readonly presenceSubscriptions: ReadonlySet<string>;
+  };
   /** Stanza builders for messages that arrived while the device was offline; run at next login. */
   readonly pending: (() => Promise<BinaryNode | undefined>)[] = [];
   /** Message stanzas sent to the live connection and not yet receipted/acked; requeued if it drops. */
@@ -154,6 +162,12 @@ export class Phone {
   faults: PhoneFaults = {};
   /** What the next pairing syncs (POST /control/phones/{phone}/history). */
   history?: HistoryInput;
+  /** The app-state sync key the phone shares with its companions after pairing (protocol/app-state.ts). */
+  readonly appStateKey: { keyId: Buffer; keyData: Buffer };
+  /** Numbers this account blocked (updateBlockStatus or the control API): their 1:1 messages are not delivered. */
+  readonly blocked = new Set<string>();
+  /** `presence available|unavailable` the devices sent (sendPresenceUpdate without a jid), oldest first. */
+  readonly presenceLog: { device: string; state: 'available' | 'unavailable'; name?: string; timestamp: number }[] = [];
 
   constructor(
     readonly number: string,
@@ -162,6 +176,7 @@ export class Phone {
   ) {
     this.lid = lidUserFor(number);
     this.party = new SignalParty(seed, `phone:${number}`, deriveKeyPair(seed, `phone:${number}:account`));
+    this.appStateKey = { keyId: deriveBytes(seed, `phone:${number}:app-state-key-id`, 6), keyData: deriveBytes(seed, `phone:${number}:app-state-key`, 32) };
   }
 
   get jid(): string {

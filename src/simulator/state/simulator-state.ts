@@ -4,6 +4,7 @@ import type { ServerIdentity } from '../protocol/cert-chain.js';
 import { SimulatorError } from '../errors.js';
 import { GroupDirectory } from '../groups/groups.js';
 import { MessageBook } from '../messaging/message-book.js';
+import { ProfileDirectory } from '../profiles/profiles.js';
 import type { ContactMediaInput, HistoryInput } from '../media/index.js';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 
@@ -31,20 +32,34 @@ export interface GroupHooks {
   onDeviceMessage(device: LinkedDevice, stanza: BinaryNode): Promise<void>;
 }
 
+/** What the core needs from the profile module (profiles/profile-actions.ts). */
+export interface ProfileHooks {
+  /** Answers `w:profile:picture`, `status`, `w:biz` and `blocklist` iqs. */
+  answerIq(device: LinkedDevice, iq: BinaryNode): BinaryNode;
+}
+
 /** A connection waiting in pairing, found by one of its QR refs. */
 export interface PairingTarget {
   scan(phone: Phone, qrNoiseKeyB64: string, qrIdentityB64: string, qrAdvSecretB64: string): { jid: string; lid: string };
+  /** The person typed the link code the companion shows on `phone` (resolves once pair-success is sent). */
+  typeLinkCode(phone: Phone, code: string): Promise<{ jid: string; lid: string }>;
 }
 
-/** Everything the simulator knows: linked numbers (phones), contacts, groups and the QR refs being shown. */
+/** Everything the simulator knows: linked numbers (phones), contacts, groups, the QR refs being shown and the link codes awaited. */
 export class SimulatorState {
   readonly phones = new Map<string, Phone>();
   readonly contacts = new Map<string, Contact>();
   readonly groups = new GroupDirectory();
   /** Messages contacts sent or decrypted: what replies quote, reactions/edits/revokes target and votes are for. */
   readonly book = new MessageBook();
+  /** Pictures, about texts and business profiles, by phone number (and group pictures by group jid). */
+  readonly profiles = new ProfileDirectory();
+  /** Where pictures are served: `http://host:port/pictures` (set once the server listens). */
+  pictureBaseUrl = 'http://127.0.0.1/pictures';
   private readonly byLid = new Map<string, Account>();
   readonly qrRefs = new Map<string, PairingTarget>();
+  /** Companions waiting for a link code, by the phone number they asked for (requestPairingCode). */
+  readonly linkCodes = new Map<string, PairingTarget>();
 
   constructor(private readonly seed: string | undefined) {}
 
@@ -84,6 +99,16 @@ export class SimulatorState {
     return contact;
   }
 
+  /** The phone number behind a PN or LID jid (device part ignored), if the simulator knows the account. */
+  numberOf(jid: string | undefined): string | undefined {
+    const [userPart, server] = (jid ?? '').split('@');
+    const user = userPart?.split(':')[0] ?? '';
+    if (!user || !server) return undefined;
+    const account = this.resolve(user, server);
+    if (!account) return undefined;
+    return account.kind === 'contact' ? account.contact.phone : account.phone.number;
+  }
+
   /** Finds who a jid user belongs to, by PN (`s.whatsapp.net`) or LID (`lid`). */
   resolve(user: string, server: string): Account | undefined {
     if (server === 'lid') return this.byLid.get(user);
@@ -101,4 +126,5 @@ export interface SimulatorContext {
   state: SimulatorState;
   media?: MediaHooks;
   groups?: GroupHooks;
+  profiles?: ProfileHooks;
 }
