@@ -1,4 +1,4 @@
-import { jidNormalizedUser, type WAMessage } from '@whiskeysockets/baileys';
+import { decryptPollVote, jidNormalizedUser, type WAMessage } from '@whiskeysockets/baileys';
 import { lidJid, lidUserFor } from '../../src/simulator/state/accounts.js';
 import { Client, pairDevice, silenceSignalChatter, startHarness, type Harness } from './support/baileys-harness.js';
 
@@ -82,6 +82,23 @@ describe('contract: LID addressing and PN↔LID mappings', () => {
     await h.control.receipts(DAVE, PHONE, [before.key.id!], 'read');
     const updates = await client.waitFor('messages.update', (u) => u.some((x) => x.key.id === before.key.id && x.update.status !== undefined), 10_000, mark);
     expect(updates.find((x) => x.key.id === before.key.id)?.key.remoteJid).toBe(daveLid);
+  });
+
+  it("a vote in the LID-addressed chat: keys name the LIDs and the vote key is derived from them", async () => {
+    const poll = (await client.sock.sendMessage(jid(DAVE), { poll: { name: 'LID poll', values: ['x', 'y'], selectableCount: 1 } }))!;
+    await inboxEntry(h, DAVE, poll.key.id!);
+    const mark = client.mark();
+    const { id } = await h.control.vote(DAVE, PHONE, { pollId: poll.key.id!, options: ['y'] });
+    const vote = await upserted(client, (m) => m.key.id === id, mark);
+    expect(vote.key).toMatchObject({ remoteJid: daveLid, remoteJidAlt: jid(DAVE) });
+    const meLid = jidNormalizedUser(client.sock.user!.lid!);
+    const opened = decryptPollVote(vote.message!.pollUpdateMessage!.vote!, {
+      pollCreatorJid: meLid,
+      pollMsgId: poll.key.id!,
+      pollEncKey: poll.message!.messageContextInfo!.messageSecret!,
+      voterJid: daveLid,
+    });
+    expect(opened.selectedOptions).toHaveLength(1);
   });
 
   it("the device writing to the phone of a LID-addressed contact reaches that contact (and so does writing to its LID)", async () => {
