@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The HTTPS media server (uploads, downloads, history blobs). Default on; `false` runs without media. */
   media?: boolean | MediaHooks;
+  /** Members a group may hold (WhatsApp: 1024). Lower it to test "too many participants". */
+  groupSizeLimit?: number;
 }
 
 export interface RunningSimulator {
@@ -56,6 +58,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             logger: logger.child({ component: 'media' }),
           });
   const ctx: SimulatorContext = { seed: options.seed, identity: createServerIdentity(options.seed), logger, state, media };
+  if (options.groupSizeLimit !== undefined) state.groups.sizeLimit = options.groupSizeLimit;
   const relay = new MessageRelay(ctx);
   const control = new SimulatorControl(ctx, relay);
   const groupActions = new GroupActions(ctx, relay);
@@ -67,7 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const profileActions = new ProfileActions(ctx, relay);
   ctx.profiles = { answerIq: (device, iq) => profileActions.answerIq(device, iq) };
   const handle = createControlRouter(control, logger, [
-    ...groupRoutes(new GroupControl(ctx, groupActions, groupRelay)),
+    ...groupRoutes(new GroupControl(ctx, groupActions, groupRelay, profileActions)),
     ...profileRoutes(new ProfileControl(ctx, profileActions)),
   ]);
   const connections = new Set<DeviceConnection>();

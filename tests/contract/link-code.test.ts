@@ -74,6 +74,16 @@ describe('contract: pairing by phone code (requestPairingCode, link_code_compani
     expect(client.auth.creds.registered).toBe(true);
   });
 
+  it('asking again gives a new code that replaces the old one', async () => {
+    const { client, code: first } = await requestCode(h, '5511920000003');
+    clients.push(client);
+    const second = await client.sock.requestPairingCode('5511920000003');
+    expect(second).not.toBe(first);
+    expect(await rejection(h.control.typeLinkCode('5511920000003', first))).toMatchObject({ status: 400, code: 'wrong_link_code' });
+    await h.control.typeLinkCode('5511920000003', second);
+    expect(statusOf(await client.waitForClose())).toBe(DisconnectReason.restartRequired);
+  });
+
   it('answers 404 when no companion asked for that number, and 400 for a malformed code', async () => {
     expect(await rejection(h.control.typeLinkCode('5511920000099', 'ABCD-EFGH'))).toMatchObject({ status: 404, code: 'no_link_code' });
     expect(await rejection(h.control.typeLinkCode('5511920000099', 'ABC'))).toMatchObject({ status: 400, code: 'validation_failed' });

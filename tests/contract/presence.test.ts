@@ -71,4 +71,20 @@ describe('contract: presence (sendPresenceUpdate, presenceSubscribe, contacts pu
     const typing = await client.waitFor('presence.update', (u) => u.id === jid(EVE), 5000, mark);
     expect(typing.presences[jid(EVE)]?.lastKnownPresence).toBe('composing');
   });
+
+  it('a subscription by LID gets the pushes from the LID jid', async () => {
+    const eveLid = (await h.control.createContact(EVE, 'Eve')).lid;
+    let mark = client.mark();
+    await client.sock.presenceSubscribe(eveLid);
+    await client.waitFor('presence.update', (u) => u.id === eveLid, 5000, mark);
+    mark = client.mark();
+    expect((await h.control.presence(EVE, PHONE, 'unavailable')).delivered).toBe(1);
+    const update = await client.waitFor('presence.update', (u) => u.id === eveLid, 5000, mark);
+    expect(update.presences[eveLid]?.lastKnownPresence).toBe('unavailable');
+  });
+
+  it('control API: 404 for an unknown linked number, 400 for a bad state', async () => {
+    await expect(h.control.phonePresence('5500000000002')).rejects.toMatchObject({ status: 404, code: 'phone_not_found' });
+    await expect(h.control.presence(DORA, PHONE, 'dancing' as 'composing')).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+  });
 });

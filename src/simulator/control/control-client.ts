@@ -1,5 +1,6 @@
 /** A typed client for the simulator's control API, for e2e tests and benchmarks. */
 import type { GroupView } from '../groups/group-control.js';
+import type { ParticipantResult as ParticipantResultView } from '../groups/group-actions.js';
 import type { ProfileView } from '../profiles/profile-control.js';
 import type { BusinessProfile } from '../profiles/profiles.js';
 import type { InboxEntry } from '../messaging/message-content.js';
@@ -52,6 +53,7 @@ export interface SimulatorStateView {
 }
 
 export type { GroupView } from '../groups/group-control.js';
+export type { ParticipantResult as ParticipantResultView } from '../groups/group-actions.js';
 export type { ProfileView } from '../profiles/profile-control.js';
 /** A business profile as the control API takes it (see profiles/profile-schemas.ts). */
 export type BusinessProfileInput = BusinessProfile;
@@ -214,14 +216,35 @@ export class ControlClient {
     return this.call<GroupView>('GET', `/groups/${jid}`);
   }
 
-  /** A member contact renames the group or changes its description (null removes it): groups.update. */
-  updateGroup(jid: string, body: { by: string; subject?: string; description?: string | null }) {
+  /**
+   * A member contact renames the group or changes its description (null removes it), or an admin contact changes
+   * the settings (announce: only admins send; locked: only admins edit the info): groups.update.
+   */
+  updateGroup(jid: string, body: { by: string; subject?: string; description?: string | null; announce?: boolean; locked?: boolean }) {
     return this.call<GroupView>('PATCH', `/groups/${jid}`, body);
   }
 
-  /** An admin contact adds, removes, promotes or demotes members: group-participants.update. */
+  /**
+   * An admin contact adds, removes, promotes or demotes members: group-participants.update. `results` has
+   * WhatsApp's code per number: 200, 403 (needs an invite: `inviteCode`), 404, 408 (left recently), 409, 500 (full).
+   */
   groupParticipants(jid: string, body: { by: string; action: 'add' | 'remove' | 'promote' | 'demote'; participants: string[] }) {
-    return this.call<{ changed: string[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
+    return this.call<{ changed: string[]; results: ParticipantResultView[]; group: GroupView }>('POST', `/groups/${jid}/participants`, body);
+  }
+
+  /** A contact joins with an invite code (406 invite_not_found, 401 invite_revoked, 500 group_full). */
+  joinGroup(phone: string, code: string) {
+    return this.call<GroupView>('POST', '/groups/join', { phone, code });
+  }
+
+  /** An admin contact revokes the invite link; the devices get groups.update {inviteCode}. */
+  revokeGroupInvite(jid: string, by: string) {
+    return this.call<{ inviteCode: string }>('POST', `/groups/${jid}/invite-code/revoke`, { by });
+  }
+
+  /** A member contact sets (null removes) the group picture: devices get a picture notification (GROUP_CHANGE_ICON). */
+  setGroupPicture(jid: string, by: string, picture: { dataBase64: string } | null) {
+    return this.call<GroupView>('PUT', `/groups/${jid}/picture`, { by, picture });
   }
 
   /** A member contact sends any kind to the group (sender key `skmsg`, plus the key for devices that lack it). */
@@ -239,7 +262,10 @@ export class ControlClient {
    * linked device gets `notification type=picture` → contacts.update imgUrl), `business` (null: not a business;
    * read by getBusinessProfile).
    */
-  updateContactProfile(contact: string, body: { about?: string; picture?: { dataBase64: string } | null; business?: BusinessProfileInput | null }) {
+  updateContactProfile(
+    contact: string,
+    body: { about?: string; picture?: { dataBase64: string } | null; business?: BusinessProfileInput | null; groupAdd?: 'everyone' | 'invite' },
+  ) {
     return this.call<ProfileView>('PUT', `/contacts/${contact}/profile`, body);
   }
 

@@ -8,6 +8,9 @@ import { linkedProfilesNotification } from '../messaging/lid-announcements.js';
 import { parseQr } from '../protocol/pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
+/** How long typing a code waits for the companion's hello to arrive (it may still be in flight). */
+const LINK_CODE_WAIT_MS = 2_000;
+
 /** The use cases behind the control API: what the phone and the contacts do. */
 export class SimulatorControl {
   constructor(
@@ -26,6 +29,9 @@ export class SimulatorControl {
 
   /** The person types the companion's link code on `number` ("Link with phone number"); resolves when linked. */
   async linkCode(number: string, code: string, name?: string): Promise<{ phone: string; jid: string; lid: string }> {
+    // requestPairingCode resolves once Baileys has *sent* companion_hello: give the simulator a moment to read it
+    const deadline = Date.now() + LINK_CODE_WAIT_MS;
+    while (!this.ctx.state.linkCodes.has(number) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     const target = this.ctx.state.linkCodes.get(number);
     if (!target) throw new SimulatorError('no_link_code', 404, `no companion asked for a code for ${number} (requestPairingCode first)`);
     const phone = this.ctx.state.getOrCreatePhone(number, name);
@@ -154,7 +160,7 @@ export class SimulatorControl {
     const phone = this.linked(number);
     const last = phone.presenceLog.at(-1);
     const subscribedTo = new Set<string>();
-    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions ?? []) subscribedTo.add(contact);
+    for (const device of phone.devices.values()) for (const contact of device.connection?.presenceSubscriptions.keys() ?? []) subscribedTo.add(contact);
     return { state: last?.state ?? 'unavailable', log: phone.presenceLog, subscribedTo: [...subscribedTo] };
   }
 

@@ -1,9 +1,10 @@
 import { lidJid, lidUserFor, pnJid } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
 import { buildContactMessage } from '../messaging/contact-messages.js';
-import type { GroupActions } from './group-actions.js';
+import type { GroupActions, ParticipantResult } from './group-actions.js';
+import type { ProfileActions } from '../profiles/profile-actions.js';
 import type { GroupRelay } from './group-relay.js';
-import type { CreateGroupBody, GroupMessageBody, GroupParticipantsBody, UpdateGroupBody } from './group-schemas.js';
+import type { CreateGroupBody, GroupMessageBody, GroupParticipantsBody, GroupPictureBody, JoinGroupBody, UpdateGroupBody } from './group-schemas.js';
 import type { Group } from './groups.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
@@ -15,6 +16,14 @@ export interface GroupView {
   owner: string;
   creation: number;
   addressingMode: 'pn';
+  /** Only admins send. */
+  announce: boolean;
+  /** Only admins edit the info. */
+  locked: boolean;
+  /** The current invite link code (`https://chat.whatsapp.com/<code>`). */
+  inviteCode: string;
+  /** The group picture's URL, or null. */
+  pictureUrl: string | null;
   participants: { phone: string; jid: string; lid: string; admin: 'admin' | 'superadmin' | null }[];
 }
 
@@ -24,20 +33,21 @@ export class GroupControl {
     private readonly ctx: SimulatorContext,
     private readonly actions: GroupActions,
     private readonly relay: GroupRelay,
+    private readonly profiles: ProfileActions,
   ) {}
 
   create(body: CreateGroupBody): GroupView {
     this.ctx.state.contact(body.creator);
     for (const number of body.participants) this.assertKnown(number);
-    return view(this.actions.create(body.creator, body.subject, body.participants, { description: body.description }));
+    return this.view(this.actions.create(body.creator, body.subject, body.participants, { description: body.description }));
   }
 
   list(): GroupView[] {
-    return this.ctx.state.groups.all().map(view);
+    return this.ctx.state.groups.all().map((g) => this.view(g));
   }
 
   get(jid: string): GroupView {
-    return view(this.ctx.state.groups.get(jid));
+    return this.view(this.ctx.state.groups.get(jid));
   }
 
   update(jid: string, body: UpdateGroupBody): GroupView {
@@ -45,15 +55,40 @@ export class GroupControl {
     this.ctx.state.contact(body.by);
     if (body.subject !== undefined) this.actions.setSubject(group, body.by, body.subject);
     if (body.description !== undefined) this.actions.setDescription(group, body.by, body.description ?? undefined);
-    return view(group);
+    if (body.announce !== undefined) this.actions.setSetting(group, body.by, body.announce ? 'announcement' : 'not_announcement');
+    if (body.locked !== undefined) this.actions.setSetting(group, body.by, body.locked ? 'locked' : 'unlocked');
+    return this.view(group);
   }
 
-  participants(jid: string, body: GroupParticipantsBody): { changed: string[]; group: GroupView } {
+  /** `results` has WhatsApp's code per number (200, 403 + inviteCode, 404, 408, 409, 500); `changed` the 200s. */
+  participants(jid: string, body: GroupParticipantsBody): { changed: string[]; results: ParticipantResult[]; group: GroupView } {
     const group = this.ctx.state.groups.get(jid);
     this.ctx.state.contact(body.by);
     if (body.action === 'add') for (const number of body.participants) this.assertKnown(number);
-    const changed = this.actions.changeParticipants(group, body.by, body.action, body.participants);
-    return { changed, group: view(group) };
+    const results = this.actions.updateParticipants(group, body.by, body.action, body.participants);
+    return { changed: results.filter((r) => r.status === 200).map((r) => r.phone), results, group: this.view(group) };
+  }
+
+  /** A contact joins with an invite code: 406 `invite_not_found`, 401 `invite_revoked`, 500 `group_full`. */
+  join(body: JoinGroupBody): GroupView {
+    this.ctx.state.contact(body.phone);
+    return this.view(this.actions.join(body.phone, body.code));
+  }
+
+  /** An admin contact revokes the invite link: a new code; devices get groups.update {inviteCode}. */
+  revokeInvite(jid: string, by: string): { inviteCode: string } {
+    const group = this.ctx.state.groups.get(jid);
+    this.ctx.state.contact(by);
+    return { inviteCode: this.actions.revokeInvite(group, by) };
+  }
+
+  /** A member contact sets (or with null removes) the group picture; locked groups need an admin. */
+  setPicture(jid: string, body: GroupPictureBody): GroupView {
+    const group = this.ctx.state.groups.get(jid);
+    this.ctx.state.contact(body.by);
+    this.actions.assertCanEditInfo(group, body.by);
+    this.profiles.setPicture(group.jid, body.picture ? Buffer.from(body.picture.dataBase64, 'base64') : undefined, body.by);
+    return this.view(group);
   }
 
   /** A member contact's group message of any kind; recorded so later kinds (reply, vote, edit…) can refer to it. */
@@ -71,9 +106,14 @@ export class GroupControl {
       throw new SimulatorError('participant_not_found', 404, `${number} is neither a contact nor a linked number`);
     }
   }
+
+  private view(group: Group): GroupView {
+    const picture = this.ctx.state.profiles.find(group.jid)?.picture;
+    return { ...view(group), pictureUrl: picture ? this.profiles.pictureUrl(picture) : null };
+  }
 }
 
-function view(group: Group): GroupView {
+function view(group: Group): Omit<GroupView, 'pictureUrl'> {
   return {
     jid: group.jid,
     subject: group.subject,
@@ -81,6 +121,9 @@ function view(group: Group): GroupView {
     owner: group.owner,
     creation: group.creation,
     addressingMode: group.addressingMode,
+    announce: group.announce,
+    locked: group.locked,
+    inviteCode: group.inviteCode,
     participants: [...group.members.values()].map((m) => ({ phone: m.phone, jid: pnJid(m.phone), lid: lidJid(lidUserFor(m.phone)), admin: m.role })),
   };
 }

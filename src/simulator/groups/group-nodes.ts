@@ -1,6 +1,6 @@
 import { generateMessageID, type BinaryNode } from '@whiskeysockets/baileys';
 import { lidJid, lidUserFor, pnJid } from '../state/accounts.js';
-import type { Group, GroupMember, ParticipantAction } from './groups.js';
+import type { Group, GroupMember, GroupSetting, ParticipantAction } from './groups.js';
 
 /** A member as WhatsApp lists it in a PN-addressed group: PN jid, its LID, and the admin type if any. */
 export function participantNode(member: Pick<GroupMember, 'phone'> & Partial<GroupMember>): BinaryNode {
@@ -21,6 +21,8 @@ export function groupMetadataNode(group: Group): BinaryNode {
       content: [{ tag: 'body', attrs: {}, content: Buffer.from(d.text) }],
     });
   }
+  if (group.announce) content.push({ tag: 'announcement', attrs: {} });
+  if (group.locked) content.push({ tag: 'locked', attrs: {} });
   return {
     tag: 'group',
     attrs: {
@@ -67,8 +69,14 @@ export const descriptionChange = (group: Group): BinaryNode =>
     ? { tag: 'description', attrs: { id: group.description.id }, content: [{ tag: 'body', attrs: {}, content: Buffer.from(group.description.text) }] }
     : { tag: 'description', attrs: { id: generateMessageID(), delete: 'true' } };
 
-export const participantsChange = (group: Group, action: ParticipantAction, phones: string[]): BinaryNode => ({
+/** `announcement|not_announcement|locked|unlocked`: Baileys emits groups.update {announce|restrict}. */
+export const settingChange = (setting: GroupSetting): BinaryNode => ({ tag: setting, attrs: {} });
+
+/** `invite{code}` after a revoke: Baileys emits groups.update {inviteCode}. */
+export const inviteChange = (group: Group): BinaryNode => ({ tag: 'invite', attrs: { code: group.inviteCode } });
+
+export const participantsChange = (group: Group, action: ParticipantAction, phones: string[], reason?: 'invite'): BinaryNode => ({
   tag: action,
-  attrs: {},
+  attrs: reason ? { reason } : {},
   content: phones.map((phone) => participantNode(group.members.get(phone) ?? { phone, role: null })),
 });

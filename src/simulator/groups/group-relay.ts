@@ -26,6 +26,7 @@ export class GroupRelay {
   /** `contact` sends `content` to `group`: every device of every linked member gets it. Returns the id. */
   async sendFromContact(contact: Contact, group: Group, content: proto.IMessage, opts: { edit?: string } = {}): Promise<string> {
     if (!group.has(contact.phone)) throw new SimulatorError('not_a_participant', 403, `${contact.phone} is not in ${group.jid}`);
+    if (group.announce && !group.isAdmin(contact.phone)) throw new SimulatorError('announcement_only', 403, `only admins send to ${group.jid}`);
     const id = generateMessageID();
     const t = String(now());
     const self: SenderId = { user: contact.phone, device: 0 };

@@ -1,8 +1,21 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { SimulatorError } from '../errors.js';
 
 export type GroupRole = 'superadmin' | 'admin' | null;
 export type ParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
+export type GroupSetting = 'announcement' | 'not_announcement' | 'locked' | 'unlocked';
+
+/** WhatsApp's cap on a group's size (members including the creator). */
+export const DEFAULT_GROUP_SIZE_LIMIT = 1024;
+/** How long someone who left a group on their own cannot be added back by an admin (per-participant 408). */
+export const RECENTLY_LEFT_MS = 24 * 3600 * 1000;
+
+/** A fresh invite code: 22 characters of [A-Za-z0-9], as in `https://chat.whatsapp.com/<code>`. */
+export const newInviteCode = (): string =>
+  randomBytes(32)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 22);
 
 /** A group member by phone number: a simulated contact or a linked number. */
 export interface GroupMember {
@@ -22,6 +35,10 @@ export class Group {
   announce = false;
   /** `locked`: only admins edit the group info (subject, description, picture). */
   locked = false;
+  /** The current invite link code (members join with it; revoking makes a new one). */
+  inviteCode = newInviteCode();
+  /** Numbers that left on their own, and when (ms): an admin cannot add them back for a while (408). */
+  readonly recentlyLeft = new Map<string, number>();
 
   constructor(
     /** The user part of the jid: `120363` followed by 12 digits, as WhatsApp allocates them now. */
@@ -68,6 +85,10 @@ export class Group {
 /** The groups the simulator knows, by jid. */
 export class GroupDirectory {
   private readonly groups = new Map<string, Group>();
+  /** Codes that were revoked (joining with one is refused as revoked, not as unknown). */
+  readonly revokedCodes = new Set<string>();
+  /** Members a group may hold; `startSimulator({ groupSizeLimit })` lowers it for tests. */
+  sizeLimit = DEFAULT_GROUP_SIZE_LIMIT;
 
   create(subject: string, owner: string, members: string[], now: number): Group {
     let id: string;
@@ -88,6 +109,10 @@ export class GroupDirectory {
     const group = this.find(jid);
     if (!group) throw new SimulatorError('group_not_found', 404, `no group ${jid}`);
     return group;
+  }
+
+  byInviteCode(code: string): Group | undefined {
+    return [...this.groups.values()].find((g) => g.inviteCode === code);
   }
 
   /** Groups `phone` belongs to. */

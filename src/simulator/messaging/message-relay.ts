@@ -183,12 +183,10 @@ export class MessageRelay {
    */
   sendPresence(contact: Contact, to: string, state: 'composing' | 'recording' | 'paused' | 'available' | 'unavailable'): number {
     const phone = this.linkedPhone(to);
-    let node: BinaryNode;
-    let subscribersOnly = false;
-    if (state === 'available' || state === 'unavailable') {
+    let node: BinaryNode | undefined;
+    const subscribersOnly = state === 'available' || state === 'unavailable';
+    if (subscribersOnly) {
       contact.presence = { state, lastSeen: now() };
-      node = contactPresenceNode(contact);
-      subscribersOnly = true;
     } else {
       const child: BinaryNode = state === 'recording' ? { tag: 'composing', attrs: { media: 'audio' } } : { tag: state, attrs: {} };
       node = { tag: 'chatstate', attrs: { from: contact.jid }, content: [child] };
@@ -196,8 +194,9 @@ export class MessageRelay {
     let sent = 0;
     for (const device of phone.devices.values()) {
       const connection = device.connected ? device.connection! : undefined;
-      if (!connection || (subscribersOnly && !connection.presenceSubscriptions.has(contact.phone))) continue;
-      connection.sendNode(node);
+      const subscribedAs = connection?.presenceSubscriptions.get(contact.phone);
+      if (!connection || (subscribersOnly && !subscribedAs)) continue;
+      connection.sendNode(node ?? contactPresenceNode(contact, subscribedAs));
       sent++;
     }
     return sent;

@@ -13,6 +13,8 @@ export interface ProfileView {
   about: { text: string; t: number };
   picture: { id: string; url: string; sha256: string; size: number; author: string; t: number } | null;
   business: BusinessProfile | null;
+  /** Privacy "who can add me to groups" (`invite`: adds answer 403 with an invite code). */
+  groupAdd: 'everyone' | 'invite';
   /** Numbers a linked number blocked (always empty for contacts). */
   blocked: string[];
 }
@@ -39,6 +41,7 @@ export class ProfileControl {
         ? { id: picture.id, url: this.actions.pictureUrl(picture), sha256: sha256Hex(picture.jpeg), size: picture.jpeg.length, author: picture.author, t: picture.t }
         : null,
       business: profile?.business ?? null,
+      groupAdd: profile?.groupAdd ?? 'everyone',
       blocked: [...(phone?.blocked ?? [])],
     };
   }
@@ -47,6 +50,7 @@ export class ProfileControl {
     this.ctx.state.contact(number);
     if (body.about !== undefined) this.actions.setAbout(number, body.about);
     if (body.business !== undefined) this.ctx.state.profiles.of(number).business = body.business ?? undefined;
+    if (body.groupAdd !== undefined) this.ctx.state.profiles.of(number).groupAdd = body.groupAdd;
     if (body.picture !== undefined) this.actions.setPicture(number, body.picture ? Buffer.from(body.picture.dataBase64, 'base64') : undefined, number);
     return this.view(number);
   }

@@ -31,8 +31,10 @@ export const contactProfileBody = z
     /** A JPEG (what WhatsApp stores; Baileys converts to 640×640 JPEG before upload). */
     picture: z.object({ dataBase64: base64 }).nullable().optional(),
     business: businessProfileSchema.nullable().optional(),
+    /** Privacy "who can add me to groups": `invite` makes admins' adds answer 403 with an invite code. */
+    groupAdd: z.enum(['everyone', 'invite']).optional(),
   })
-  .refine((b) => b.about !== undefined || b.picture !== undefined || b.business !== undefined, { message: 'about, picture or business' });
+  .refine((b) => [b.about, b.picture, b.business, b.groupAdd].some((v) => v !== undefined), { message: 'about, picture, business or groupAdd' });
 
 export const blocklistBody = z.object({ contact: phone, action: z.enum(['block', 'unblock']) });
 

@@ -30,6 +30,8 @@ export class Profile {
   about: { text: string; t: number } = { text: DEFAULT_ABOUT, t: 0 };
   picture?: Picture;
   business?: BusinessProfile;
+  /** "Who can add me to groups": `invite` makes an admin's add answer 403 with an invite code instead. */
+  groupAdd: 'everyone' | 'invite' = 'everyone';
 }
 
 /** Profiles by phone number, and group pictures by group jid; pictures also by id for serving. */

@@ -35,8 +35,11 @@ export class DeviceConnection {
   private readonly log: Logger;
   clientStatic: Buffer = Buffer.alloc(0);
   device?: LinkedDevice;
-  /** Contacts this socket subscribed to (`presence type=subscribe`); like WhatsApp, subscriptions end with the socket. */
-  readonly presenceSubscriptions = new Set<string>();
+  /**
+   * Contacts this socket subscribed to (`presence type=subscribe`), with the jid it used (PN or LID: pushes come
+   * from that jid); like WhatsApp, subscriptions end with the socket.
+   */
+  readonly presenceSubscriptions = new Map<string, string>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -258,7 +261,7 @@ export class DeviceConnection {
     const contact = to ? this.contactFor(to) : undefined;
     if (!contact) return;
     if (node.tag === 'presence' && type === 'subscribe') {
-      this.presenceSubscriptions.add(contact.phone);
+      this.presenceSubscriptions.set(contact.phone, to!.replace(/:\d+@/, '@'));
       this.sendNode(contactPresenceNode(contact, to!));
       return;
     }

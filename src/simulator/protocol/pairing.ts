@@ -4,8 +4,10 @@ import { LinkedDevice, type Phone } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
 import { sign, verify } from '../signal/keys.js';
 import type { PairingTarget, SimulatorContext } from '../state/simulator-state.js';
+import { iqAnswers } from './iq-answers.js';
 import { normalizeLinkCode, parseCompanionHello, PrimaryLinkAttempt, type CompanionHello } from './link-code.js';
 
+const { result, error: iqError } = iqAnswers('s.whatsapp.net');
 const ACCOUNT_SIG_PREFIX = Buffer.from([6, 0]);
 const DEVICE_SIG_PREFIX = Buffer.from([6, 1]);
 /** WhatsApp gives 6 refs per QR cycle: the first lives 60 s, the others 20 s (the client rotates them). */
@@ -126,12 +128,8 @@ export class PairingSession implements PairingTarget {
    * the code on that phone (typeLinkCode). A new hello replaces the previous one (a new code).
    */
   onLinkCodeIq(iq: BinaryNode, reg: BinaryNode): BinaryNode | undefined {
-    const answer = (content?: BinaryNode[]): BinaryNode => ({ tag: 'iq', attrs: { from: 's.whatsapp.net', type: 'result', id: iq.attrs.id! }, ...(content ? { content } : {}) });
-    const error = (code: number, text: string): BinaryNode => ({
-      tag: 'iq',
-      attrs: { from: 's.whatsapp.net', type: 'error', id: iq.attrs.id! },
-      content: [{ tag: 'error', attrs: { code: String(code), text } }],
-    });
+    const answer = (content?: BinaryNode[]): BinaryNode => result(iq, content);
+    const error = (code: number, text: string): BinaryNode => iqError(iq, code, text);
     if (reg.attrs.stage === 'companion_hello') {
       let hello: CompanionHello;
       try {
@@ -142,6 +140,8 @@ export class PairingSession implements PairingTarget {
       if (this.pairedDevice) return error(409, 'conflict');
       if (!hello.serverAuthKey.equals(this.conn.clientStatic)) return error(400, 'bad-request');
       if (this.ctx.state.phone(hello.phone)?.banned) return error(403, 'forbidden');
+      const previous = this.linkCode?.hello.phone;
+      if (previous && this.ctx.state.linkCodes.get(previous) === this) this.ctx.state.linkCodes.delete(previous);
       this.linkCode = { hello, ref: Buffer.from(`2@${randomBytes(30).toString('base64')}`) };
       this.ctx.state.linkCodes.set(hello.phone, this);
       return answer([{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: this.linkCode.ref }] }]);

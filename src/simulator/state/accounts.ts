@@ -71,8 +71,8 @@ export class LinkedDevice {
     sendNode(node: BinaryNode): void;
     kick(reason: KickReason): void;
     readonly connected: boolean;
-    /** Contact numbers this socket subscribed to (presenceSubscribe). */
-    readonly presenceSubscriptions: ReadonlySet<string>;
+    /** Contact numbers this socket subscribed to (presenceSubscribe), with the jid it used. */
+    readonly presenceSubscriptions: ReadonlyMap<string, string>;
   };
   /** Stanza builders for messages that arrived while the device was offline; run at next login. */
   readonly pending: (() => Promise<BinaryNode | undefined>)[] = [];
