@@ -4,6 +4,13 @@ import type { ParticipantResult as ParticipantResultView } from '../groups/group
 import type { ProfileView } from '../profiles/profile-control.js';
 import type { BusinessProfile } from '../profiles/profiles.js';
 import type { InboxEntry } from '../messaging/message-content.js';
+import type { MessageKindBody } from '../messaging/kind-schemas.js';
+
+/**
+ * One message a contact sends (exactly one of text, media, location, contacts, poll, vote, reaction, edit, revoke),
+ * plus optional quotedId/quotedParticipant, mentions (phones) and forwarded. See messaging/kind-schemas.ts.
+ */
+export type MessageKind = Omit<MessageKindBody, 'media'> & { media?: MediaInput };
 
 export type KickReason = 'logged_out' | 'banned' | 'replaced' | 'restart' | 'unavailable' | 'network';
 export type Addressing = 'pn' | 'lid';
@@ -42,7 +49,7 @@ export interface SimulatorStateView {
     banned: boolean;
     devices: { id: number; jid: string; lid: string; connected: boolean; preKeys: number; pending: number }[];
   }[];
-  contacts: (ContactInfo & { inbox: number })[];
+  contacts: (ContactInfo & { addressing: Addressing; inbox: number })[];
 }
 
 export type { GroupView } from '../groups/group-control.js';
@@ -92,12 +99,47 @@ export class ControlClient {
     return this.call<ContactInfo>('PATCH', `/contacts/${phone}`, { name });
   }
 
-  /** A contact's 1:1 message; `{blocked: true}` when `to` blocked the contact (accepted, never delivered). */
-  sendFromContact(
-    contact: string,
-    message: { to: string; text?: string; media?: MediaInput; quotedId?: string; reaction?: { id: string; emoji: string; fromMe?: boolean }; addressing?: Addressing },
-  ) {
+  /** The contact sends one message of any kind to linked number `to` (`addressing` overrides the contact's, once); `{blocked: true}` when `to` blocked the contact (accepted, never delivered). */
+  sendFromContact(contact: string, message: MessageKind & { to: string; addressing?: Addressing }) {
     return this.call<{ id: string; blocked?: true }>('POST', `/contacts/${contact}/messages`, message);
+  }
+
+  /** Shortcuts for each kind (all go through sendFromContact). */
+  sendLocation(contact: string, to: string, location: NonNullable<MessageKind['location']>, extra: Omit<MessageKind, 'location'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, location });
+  }
+
+  sendContacts(contact: string, to: string, contacts: NonNullable<MessageKind['contacts']>, extra: Omit<MessageKind, 'contacts'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, contacts });
+  }
+
+  sendPoll(contact: string, to: string, poll: NonNullable<MessageKind['poll']>, extra: Omit<MessageKind, 'poll'> = {}) {
+    return this.sendFromContact(contact, { to, ...extra, poll });
+  }
+
+  /** An encrypted vote (pollUpdateMessage) for a poll the device or a contact created; `options: []` withdraws it. */
+  vote(contact: string, to: string, vote: NonNullable<MessageKind['vote']>) {
+    return this.sendFromContact(contact, { to, vote });
+  }
+
+  /** A reaction to message `id`; `emoji: ''` removes the contact's reaction. */
+  react(contact: string, to: string, id: string, emoji: string) {
+    return this.sendFromContact(contact, { to, reaction: { id, emoji } });
+  }
+
+  /** The contact edits one of its own messages (protocolMessage MESSAGE_EDIT). */
+  edit(contact: string, to: string, id: string, text: string) {
+    return this.sendFromContact(contact, { to, edit: { id, text } });
+  }
+
+  /** From now on the contact's 1:1 stanzas come from its LID with sender_pn (`lid`) or from its phone with sender_lid (`pn`). */
+  setAddressing(contact: string, mode: Addressing) {
+    return this.call<ContactInfo & { addressing: Addressing }>('POST', `/contacts/${contact}/addressing`, { mode });
+  }
+
+  /** The server tells every device of linked number `to` the contact's LID↔phone pair (Baileys: lid-mapping.update). */
+  announceLid(contact: string, to: string) {
+    return this.call<{ lid: string; pn: string; devices: number }>('POST', `/contacts/${contact}/lid-announcements`, { to });
   }
 
   /** What the contact decrypted, oldest first; with `after`, only the entries after the first `after`. */
@@ -205,8 +247,8 @@ export class ControlClient {
     return this.call<GroupView>('PUT', `/groups/${jid}/picture`, { by, picture });
   }
 
-  /** A member contact sends to the group (sender key `skmsg`, plus the key for devices that lack it). */
-  sendToGroup(jid: string, message: { from: string; text?: string; media?: MediaInput }) {
+  /** A member contact sends any kind to the group (sender key `skmsg`, plus the key for devices that lack it). */
+  sendToGroup(jid: string, message: MessageKind & { from: string }) {
     return this.call<{ id: string }>('POST', `/groups/${jid}/messages`, message);
   }
 

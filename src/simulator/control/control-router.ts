@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z, type ZodType } from 'zod';
 import {
+  addressingBody,
   createContactBody,
+  lidAnnouncementBody,
   faultsBody,
   historyBody,
   inboxQuery,
@@ -52,6 +54,8 @@ export function createControlRouter(control: SimulatorControl, logger: Logger, e
       handler: ([n], b) => { const x = parse(receiptsBody, b); return control.receipts(n!, x.to, x.ids, x.type, x.addressing); },
     },
     { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/presence$/, handler: ([n], b) => { const x = parse(presenceBody, b); return control.presence(n!, x.to, x.state); } },
+    { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/addressing$/, handler: ([n], b) => control.setAddressing(n!, parse(addressingBody, b).mode) },
+    { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/lid-announcements$/, handler: ([n], b) => control.announceLid(n!, parse(lidAnnouncementBody, b).to) },
     { method: 'POST', pattern: /^\/control\/contacts\/(\d+)\/revoke$/, handler: ([n], b) => { const x = parse(revokeBody, b); return control.revoke(n!, x.to, x.id, x.addressing); } },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/link-code$/, handler: ([n], b) => { const x = parse(linkCodeBody, b); return control.linkCode(n!, x.code, x.name); } },
     { method: 'POST', pattern: /^\/control\/phones\/(\d+)\/history$/, handler: ([n], b) => control.history(n!, parse(historyBody, b)) },

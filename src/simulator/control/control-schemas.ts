@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { contactMediaSchema, historyInputSchema } from '../media/index.js';
+import { exactlyOneKind, messageKindFields } from '../messaging/kind-schemas.js';
 
 const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
 
@@ -15,17 +16,15 @@ export const addressing = z.enum(['pn', 'lid']).optional();
 
 export const mediaBody = contactMediaSchema;
 
+/** A contact's 1:1 message: one kind (see messaging/kind-schemas.ts) to linked number `to`. */
 export const sendMessageBody = z
-  .object({
-    to: phone,
-    text: z.string().min(1).optional(),
-    media: mediaBody.optional(),
-    /** Reply to this message id (sent by the linked number). */
-    quotedId: z.string().optional(),
-    reaction: z.object({ id: z.string(), emoji: z.string(), fromMe: z.boolean().optional() }).optional(),
-    addressing,
-  })
-  .refine((b) => [b.text, b.media, b.reaction].filter(Boolean).length === 1, { message: 'exactly one of text, media, reaction' });
+  .object({ to: phone, ...messageKindFields, addressing })
+  .refine(exactlyOneKind.check, { message: exactlyOneKind.message });
+
+/** Switches how the contact's 1:1 stanzas name it from now on. */
+export const addressingBody = z.object({ mode: z.enum(['pn', 'lid']) });
+/** Announces the contact's LID↔phone mapping to the devices of linked number `to`. */
+export const lidAnnouncementBody = z.object({ to: phone });
 
 export const receiptsBody = z.object({ to: phone, ids: z.array(z.string().min(1)).min(1), type: z.enum(['delivered', 'read']), addressing });
 export const presenceBody = z.object({ to: phone, state: z.enum(['composing', 'recording', 'paused', 'available', 'unavailable']) });

@@ -1,8 +1,10 @@
-import { generateMessageID, type proto } from '@whiskeysockets/baileys';
+import { generateMessageID } from '@whiskeysockets/baileys';
 import type { KickReason } from '../state/accounts.js';
 import type { FaultsBody, HistoryBody, SendMessageBody } from './control-schemas.js';
 import { SimulatorError } from '../errors.js';
 import type { Addressing, MessageRelay } from '../messaging/message-relay.js';
+import { buildContactMessage } from '../messaging/contact-messages.js';
+import { linkedProfilesNotification } from '../messaging/lid-announcements.js';
 import { parseQr } from '../protocol/pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
@@ -49,36 +51,39 @@ export class SimulatorControl {
   }
 
   /**
-   * The contact sends a 1:1 message. When `to` blocked the contact, WhatsApp accepts the message from the sender
-   * (one tick) and never delivers it, not even after an unblock: the answer is `{id, blocked: true}` and no device
-   * gets anything.
+   * A contact's 1:1 message of any kind (see messaging/kind-schemas.ts); recorded so later kinds can refer to it.
+   * When `to` blocked the contact, WhatsApp accepts the message from the sender (one tick) and never delivers it,
+   * not even after an unblock: the answer is `{id, blocked: true}` and no device gets anything.
    */
   async sendFromContact(number: string, body: SendMessageBody): Promise<{ id: string; blocked?: true }> {
     const contact = this.ctx.state.contact(number);
-    const phone = this.ctx.state.phone(body.to);
-    if (phone?.blocked.has(number)) return { id: generateMessageID(), blocked: true };
-    let content: proto.IMessage;
-    if (body.text !== undefined) {
-      content = body.quotedId
-        ? { extendedTextMessage: { text: body.text, contextInfo: { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` } } }
-        : { conversation: body.text };
-    } else if (body.reaction) {
-      content = {
-        reactionMessage: {
-          key: { remoteJid: `${body.to}@s.whatsapp.net`, fromMe: body.reaction.fromMe ?? true, id: body.reaction.id },
-          text: body.reaction.emoji,
-          senderTimestampMs: Date.now(),
-        },
-      };
-    } else {
-      if (!this.ctx.media) throw new SimulatorError('media_unavailable', 501, 'this simulator runs without media');
-      content = await this.ctx.media.buildMessage(body.media!);
-      if (body.quotedId) {
-        const inner = Object.values(content).find((v) => v && typeof v === 'object') as { contextInfo?: proto.IContextInfo } | undefined;
-        if (inner) inner.contextInfo = { stanzaId: body.quotedId, participant: phone?.jid ?? `${body.to}@s.whatsapp.net` };
-      }
-    }
-    return { id: this.relay.sendFromContact(contact, body.to, content, { addressing: body.addressing }) };
+    if (this.ctx.state.phone(body.to)?.blocked.has(number)) return { id: generateMessageID(), blocked: true };
+    const addressing = body.addressing ?? contact.addressing;
+    const built = await buildContactMessage(body, {
+      sender: contact,
+      chat: { kind: 'direct', peer: body.to },
+      addressing,
+      book: this.ctx.state.book,
+      media: this.ctx.media,
+    });
+    const id = this.relay.sendFromContact(contact, body.to, built.content, { addressing, ...(built.edit ? { edit: built.edit } : {}) });
+    this.ctx.state.book.record({ id, message: built.content, sender: contact.phone, chat: body.to });
+    return { id };
+  }
+
+  /** From now on the contact's 1:1 stanzas are `pn` (from PN, sender_lid) or `lid` (from LID, sender_pn) addressed. */
+  setAddressing(number: string, mode: Addressing) {
+    const contact = this.ctx.state.contact(number);
+    contact.addressing = mode;
+    return { phone: contact.phone, jid: contact.jid, lid: contact.lidJid, addressing: contact.addressing };
+  }
+
+  /** The server announces the contact's LID↔phone pair to every device of `to` (Baileys: lid-mapping.update). */
+  announceLid(number: string, to: string) {
+    const contact = this.ctx.state.contact(number);
+    const phone = this.linked(to);
+    for (const device of phone.devices.values()) this.relay.deliver(device, async () => linkedProfilesNotification(contact));
+    return { lid: contact.lidJid, pn: contact.jid, devices: phone.devices.size };
   }
 
   /** The contact's inbox, oldest first; only the entries after the first `after` when given. */
@@ -178,7 +183,7 @@ export class SimulatorControl {
         pending: d.pending.length,
       })),
     }));
-    const contacts = [...this.ctx.state.contacts.values()].map((c) => ({ phone: c.phone, name: c.name, jid: c.jid, lid: c.lidJid, inbox: c.inbox.length }));
+    const contacts = [...this.ctx.state.contacts.values()].map((c) => ({ phone: c.phone, name: c.name, jid: c.jid, lid: c.lidJid, addressing: c.addressing, inbox: c.inbox.length }));
     return { phones, contacts };
   }
 

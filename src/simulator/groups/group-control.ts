@@ -1,6 +1,6 @@
-import type { proto } from '@whiskeysockets/baileys';
 import { lidJid, lidUserFor, pnJid } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
+import { buildContactMessage } from '../messaging/contact-messages.js';
 import type { GroupActions, ParticipantResult } from './group-actions.js';
 import type { ProfileActions } from '../profiles/profile-actions.js';
 import type { GroupRelay } from './group-relay.js';
@@ -91,17 +91,14 @@ export class GroupControl {
     return this.view(group);
   }
 
+  /** A member contact's group message of any kind; recorded so later kinds (reply, vote, edit…) can refer to it. */
   async send(jid: string, body: GroupMessageBody): Promise<{ id: string }> {
     const group = this.ctx.state.groups.get(jid);
     const contact = this.ctx.state.contact(body.from);
-    let content: proto.IMessage;
-    if (body.text !== undefined) {
-      content = { conversation: body.text };
-    } else {
-      if (!this.ctx.media) throw new SimulatorError('media_unavailable', 501, 'this simulator runs without media');
-      content = await this.ctx.media.buildMessage(body.media!);
-    }
-    return { id: await this.relay.sendFromContact(contact, group, content) };
+    const built = await buildContactMessage(body, { sender: contact, chat: { kind: 'group', jid: group.jid }, addressing: 'pn', book: this.ctx.state.book, media: this.ctx.media });
+    const id = await this.relay.sendFromContact(contact, group, built.content, { edit: built.edit });
+    this.ctx.state.book.record({ id, message: built.content, sender: contact.phone, chat: group.jid });
+    return { id };
   }
 
   private assertKnown(number: string): void {

@@ -2,7 +2,8 @@ import { encodeWAMessage, generateMessageID, jidDecode, proto, unpadRandomMax16,
 import type { Contact, LinkedDevice } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
 import type { Group } from './groups.js';
-import { hasMedia, mediaType, type MessageRelay } from '../messaging/message-relay.js';
+import { stanzaTypeOf } from '../messaging/contact-messages.js';
+import { mediaType, type MessageRelay } from '../messaging/message-relay.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
 import type { SenderId } from '../signal/sender-keys.js';
@@ -23,7 +24,7 @@ export class GroupRelay {
   // ---- contact -> linked devices -----------------------------------------------------------
 
   /** `contact` sends `content` to `group`: every device of every linked member gets it. Returns the id. */
-  async sendFromContact(contact: Contact, group: Group, content: proto.IMessage): Promise<string> {
+  async sendFromContact(contact: Contact, group: Group, content: proto.IMessage, opts: { edit?: string } = {}): Promise<string> {
     if (!group.has(contact.phone)) throw new SimulatorError('not_a_participant', 403, `${contact.phone} is not in ${group.jid}`);
     if (group.announce && !group.isAdmin(contact.phone)) throw new SimulatorError('announcement_only', 403, `only admins send to ${group.jid}`);
     const id = generateMessageID();
@@ -34,7 +35,7 @@ export class GroupRelay {
     );
     const skdm = encodeWAMessage({ senderKeyDistributionMessage: { groupId: group.jid, axolotlSenderKeyDistributionMessage: distribution } });
     const mediatype = mediaType(content);
-    const type = hasMedia(content) ? 'media' : 'text';
+    const type = stanzaTypeOf(content);
     const skmsg: BinaryNode = { tag: 'enc', attrs: { v: '2', type: 'skmsg', ...(mediatype ? { mediatype } : {}) }, content: ciphertext };
     for (const device of this.memberDevices(group)) {
       const holder = `${group.jid}|${device.jid}`;
@@ -59,6 +60,7 @@ export class GroupRelay {
               t,
               type,
               notify: contact.name,
+              ...(opts.edit ? { edit: opts.edit } : {}),
             },
             content: encs,
           } satisfies BinaryNode;

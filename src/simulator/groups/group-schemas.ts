@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contactMediaSchema } from '../media/index.js';
+import { exactlyOneKind, messageKindFields } from '../messaging/kind-schemas.js';
 
 const phone = z.string().regex(/^\d{5,20}$/, 'digits only, with country code');
 const subject = z.string().min(1).max(100);
@@ -36,9 +36,10 @@ export const groupParticipantsBody = z.object({
   participants: z.array(phone).min(1).max(256),
 });
 
+/** A member contact's group message: one kind (see messaging/kind-schemas.ts). */
 export const groupMessageBody = z
-  .object({ from: phone, text: z.string().min(1).optional(), media: contactMediaSchema.optional() })
-  .refine((b) => [b.text, b.media].filter(Boolean).length === 1, { message: 'exactly one of text, media' });
+  .object({ from: phone, ...messageKindFields })
+  .refine(exactlyOneKind.check, { message: exactlyOneKind.message });
 
 export type CreateGroupBody = z.infer<typeof createGroupBody>;
 export type UpdateGroupBody = z.infer<typeof updateGroupBody>;

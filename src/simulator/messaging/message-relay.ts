@@ -1,7 +1,9 @@
 import { encodeWAMessage, generateMessageID, jidDecode, proto, unpadRandomMax16, type BinaryNode } from '@whiskeysockets/baileys';
 import type { Contact, LinkedDevice, Phone } from '../state/accounts.js';
 import { SimulatorError } from '../errors.js';
+import { stanzaTypeOf, type Addressing } from './contact-messages.js';
 import { describeMessage, type InboxEntry } from './message-content.js';
+import { readVote } from './vote-reader.js';
 import { lidJid, lidUserFor } from '../state/accounts.js';
 import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
@@ -12,7 +14,7 @@ import type { SimulatorContext } from '../state/simulator-state.js';
 const now = (): number => Math.floor(Date.now() / 1000);
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type Addressing = 'pn' | 'lid';
+export type { Addressing } from './contact-messages.js';
 
 /**
  * Moves messages between linked devices and the simulated contacts: decrypts what a device sends
@@ -84,12 +86,18 @@ export class MessageRelay {
       log.warn({ err, jid, id, from: device.jid, type }, 'contact could not decrypt a message');
       return;
     }
-    await this.recordInbox(account.contact, { id, from: device.phone.number }, message);
+    await this.recordInbox(account.contact, { id, from: device.phone.number, to: jid.replace(/:\d+@/, '@') }, message);
   }
 
   /** What a contact decrypted goes to its inbox; media is downloaded, checked and decrypted first. */
-  async recordInbox(contact: Contact, base: { id: string; from: string; group?: string }, message: proto.Message): Promise<void> {
+  async recordInbox(contact: Contact, base: { id: string; from: string; to?: string; group?: string }, message: proto.Message): Promise<void> {
     const entry: InboxEntry = { ...base, timestamp: now(), receivedAt: Date.now(), ...describeMessage(message) };
+    this.ctx.state.book.record({ id: base.id, message, sender: base.from, chat: base.group ?? contact.phone });
+    if (message.pollUpdateMessage) {
+      const vote = readVote(message.pollUpdateMessage, this.ctx.state.book, base.from);
+      if ('error' in vote) entry.voteError = vote.error;
+      else entry.vote = vote;
+    }
     if (entry.media && this.ctx.media) {
       try {
         const media = await this.ctx.media.decrypt(message);
@@ -122,13 +130,17 @@ export class MessageRelay {
 
   // ---- contact -> devices ------------------------------------------------------------------
 
-  /** The contact sends `content` to every device of linked number `to`; returns the message id. */
+  /**
+   * The contact sends `content` to every device of linked number `to`; returns the message id.
+   * `opts.addressing` defaults to the contact's current addressing.
+   */
   sendFromContact(contact: Contact, to: string, content: proto.IMessage, opts: { addressing?: Addressing; id?: string; edit?: string } = {}): string {
     const phone = this.linkedPhone(to);
     const id = opts.id ?? generateMessageID();
     const t = String(now());
     const plaintext = encodeWAMessage(content);
-    const stanzaType = content.reactionMessage ? 'reaction' : hasMedia(content) ? 'media' : 'text';
+    const stanzaType = stanzaTypeOf(content);
+    const addressing = opts.addressing ?? contact.addressing;
     const mediatype = mediaType(content);
     for (const device of phone.devices.values()) {
       const build = (): Promise<BinaryNode> =>
@@ -137,7 +149,7 @@ export class MessageRelay {
           return {
             tag: 'message',
             attrs: {
-              ...this.addressAttrs(contact, opts.addressing),
+              ...this.addressAttrs(contact, addressing),
               id,
               t,
               type: stanzaType,
@@ -158,7 +170,7 @@ export class MessageRelay {
     if (!first) throw new SimulatorError('validation_failed', 400, 'ids must not be empty');
     const node: BinaryNode = {
       tag: 'receipt',
-      attrs: { from: addressing === 'lid' ? contact.lidJid : contact.jid, id: first, t: String(now()), ...(type === 'read' ? { type: 'read' } : {}) },
+      attrs: { from: (addressing ?? contact.addressing) === 'lid' ? contact.lidJid : contact.jid, id: first, t: String(now()), ...(type === 'read' ? { type: 'read' } : {}) },
       ...(rest.length ? { content: [{ tag: 'list', attrs: {}, content: rest.map((rid) => ({ tag: 'item', attrs: { id: rid } })) }] } : {}),
     };
     for (const device of phone.devices.values()) this.deliver(device, async () => node);

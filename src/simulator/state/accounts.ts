@@ -30,6 +30,8 @@ export class Contact {
   readonly senderKeys = new SenderKeys();
   /** `group|device jid` pairs that already got this contact's sender key (WhatsApp's sender-key memory). */
   readonly senderKeyHolders = new Set<string>();
+  /** How the contact's 1:1 stanzas name it: `pn` (from PN, sender_lid) or `lid` (from LID, sender_pn). */
+  addressing: 'pn' | 'lid' = 'pn';
 
   constructor(
     readonly phone: string,

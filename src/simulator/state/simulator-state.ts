@@ -3,6 +3,7 @@ import { Contact, Phone, type LinkedDevice } from './accounts.js';
 import type { ServerIdentity } from '../protocol/cert-chain.js';
 import { SimulatorError } from '../errors.js';
 import { GroupDirectory } from '../groups/groups.js';
+import { MessageBook } from '../messaging/message-book.js';
 import { ProfileDirectory } from '../profiles/profiles.js';
 import type { ContactMediaInput, HistoryInput } from '../media/index.js';
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
@@ -49,6 +50,8 @@ export class SimulatorState {
   readonly phones = new Map<string, Phone>();
   readonly contacts = new Map<string, Contact>();
   readonly groups = new GroupDirectory();
+  /** Messages contacts sent or decrypted: what replies quote, reactions/edits/revokes target and votes are for. */
+  readonly book = new MessageBook();
   /** Pictures, about texts and business profiles, by phone number (and group pictures by group jid). */
   readonly profiles = new ProfileDirectory();
   /** Where pictures are served: `http://host:port/pictures` (set once the server listens). */
