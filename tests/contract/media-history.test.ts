@@ -76,11 +76,10 @@ describe('contract: media and history sync (needs NODE_EXTRA_CA_CERTS, set by np
   });
 
   it('a device paired without history still gets an (empty) initial sync and is not held 20 s', async () => {
-    const started = Date.now();
     const other = await pairDevice(h, '5511944449999', 'Other', { shouldSyncHistoryMessage: () => true });
     try {
-      await other.waitFor('messaging-history.set', () => true, 5_000);
-      expect(Date.now() - started).toBeLessThan(8_000);
+      // Held, Baileys would wait 20 s for a history notification before emitting the (empty) set.
+      await other.waitFor('messaging-history.set', () => true, 15_000);
     } finally {
       other.end();
     }

@@ -22,9 +22,4 @@ describe('renderQrPng', () => {
     }
   });
 
-  it('is fast', () => {
-    const started = performance.now();
-    for (let i = 0; i < 20; i++) renderQrPng(`${code}${i}`);
-    expect((performance.now() - started) / 20).toBeLessThan(50);
-  });
 });
