@@ -9,6 +9,7 @@ import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
 import { serverTiming } from './http/middleware/server-timing.js';
 import { requireJson } from './http/middleware/require-json.js';
+import { webAppRouter } from './http/web-app.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
 import { authRouter } from './http/routes/auth-router.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
 
   const auth = authenticate(services.auth);
+  app.use(webAppRouter());
   app.use(healthRouter(services.readiness));
   app.use(docsRouter(buildOpenApiDocument([compatOpenApi(services.compat.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
