@@ -76,15 +76,28 @@ export async function decodeQr(page: Page, selector: string): Promise<string> {
   return result.data;
 }
 
-/** Screenshots for the README (`SCREENSHOTS=1 npm test -- tests/browser`): at 1440 px and at 360 px wide. */
+/**
+ * Checks the page at 360 px (a phone) and 1440 px: nothing sticks out sideways at 360 (elements wider than the
+ * viewport are listed in the error). With SCREENSHOTS=1 (`SCREENSHOTS=1 npm test -- tests/browser`) it also saves
+ * `docs/screenshots/<name>-1440.png` and `<name>-360.png` (the whole page) for the README.
+ */
 export async function shoot(page: Page, name: string): Promise<void> {
-  if (process.env.SCREENSHOTS !== '1') return;
+  const save = process.env.SCREENSHOTS === '1';
   const dir = join(process.cwd(), 'docs/screenshots');
-  mkdirSync(dir, { recursive: true });
+  if (save) mkdirSync(dir, { recursive: true });
   const before = page.viewportSize() ?? { width: 1440, height: 900 };
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: join(dir, `${name}-1440.png`) });
+  if (save) await page.screenshot({ path: join(dir, `${name}-1440.png`) });
   await page.setViewportSize({ width: 360, height: 780 });
-  await page.screenshot({ path: join(dir, `${name}-360.png`), fullPage: true });
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    return [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-wrap, .sr-only'))
+      .slice(0, 8)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`);
+  });
+  if (overflow.length) throw new Error(`${name}: wider than 360 px: ${overflow.join('; ')}`);
+  if (save) await page.screenshot({ path: join(dir, `${name}-360.png`), fullPage: true });
   await page.setViewportSize(before);
 }

@@ -140,11 +140,31 @@ export function Ticks(props: { status: string }) {
   const s = props.status;
   const label = t(s);
   if (s === 'failed') return <span class="ticks failed" title={label} aria-label={label}>!</span>;
-  if (s === 'queued' || s === 'pending') return <span class="ticks" title={label} aria-label={label}>🕓</span>;
+  if (s === 'queued' || s === 'pending')
+    return (
+      <span class="ticks" title={label} aria-label={label} data-tick={s}>
+        <Icon name="clock" />
+      </span>
+    );
   const double = s === 'delivered' || s === 'read' || s === 'played';
   return (
     <span class={`ticks${s === 'read' || s === 'played' ? ' read' : ''}`} title={label} aria-label={label} data-tick={s}>
       {double ? '✓✓' : '✓'}
     </span>
+  );
+}
+
+/** Small inline icons (no emoji: not every system has an emoji font). */
+export function Icon(props: { name: 'clip' | 'group' | 'clock' | 'file' }) {
+  const paths: Record<typeof props.name, string> = {
+    clip: 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5',
+    group: 'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7 0a2.5 2.5 0 1 0 0-5M3 19c0-3 2.7-5 6-5s6 2 6 5m2-5c2.4.3 4 2 4 5',
+    clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zm0-13v4.5l3 2',
+    file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  };
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+      <path d={paths[props.name]} />
+    </svg>
   );
 }

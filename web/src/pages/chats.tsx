@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, type Chat, type Instance, type LiveEvent, type Message, type Page } from '../api';
 import { formatTime, t } from '../i18n';
-import { ErrorBox, Link, Spinner, Ticks } from '../ui';
+import { ErrorBox, Icon, Link, Spinner, Ticks } from '../ui';
 import type { EventBus } from './instance';
 
 /** Calls `fn` at most once per `ms` while events keep coming (live refreshes, not polling). */
@@ -38,8 +38,21 @@ function jidOf(e: LiveEvent): string | null {
   return d.key?.remoteJid ?? d.remoteJid ?? d.chatJid ?? null;
 }
 
+interface Contact {
+  jid: string;
+  name: string | null;
+  pushName: string | null;
+  verifiedName: string | null;
+}
+
+function chatName(c: Chat | undefined, names: Map<string, string>, fallback = ''): string {
+  if (!c) return names.get(fallback) ?? fallback;
+  return c.name ?? names.get(c.jid) ?? c.phone ?? c.jid;
+}
+
 export function ChatsPanel(props: { instance: Instance; jid?: string | undefined; bus: EventBus }) {
   const [chats, setChats] = useState<Chat[] | null>(null);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<unknown>(null);
   const [search, setSearch] = useState('');
   const id = enc(props.instance.id);
@@ -50,16 +63,23 @@ export function ChatsPanel(props: { instance: Instance; jid?: string | undefined
         setError(null);
       })
       .catch(setError);
+  const loadNames = () =>
+    api<Page<Contact>>('GET', `/whatsapp/instances/${id}/contacts?pageSize=100`)
+      .then((p) => setNames(new Map(p.items.flatMap((c) => { const n = c.name ?? c.verifiedName ?? c.pushName; return n ? [[c.jid, n] as [string, string]] : []; }))))
+      .catch(() => undefined);
   const reload = useThrottled(() => void load(), 300);
+  const reloadNames = useThrottled(() => void loadNames(), 1000);
   useEffect(() => {
     void load();
+    void loadNames();
   }, [props.instance.id]);
   useBus(props.bus, (e) => {
     if (e.event.startsWith('messages.') || e.event === 'groups.upsert' || e.event === 'groups.update') reload();
+    if (e.event === 'contacts.update') reloadNames();
   });
 
   const q = search.trim().toLowerCase();
-  const shown = (chats ?? []).filter((c) => !q || `${c.name ?? ''} ${c.phone ?? ''} ${c.jid}`.toLowerCase().includes(q));
+  const shown = (chats ?? []).filter((c) => !q || `${chatName(c, names)} ${c.phone ?? ''} ${c.jid}`.toLowerCase().includes(q));
   return (
     <div class={`chats${props.jid ? ' has-open' : ''}`}>
       <aside class="chat-list card" aria-label={t('Chats')}>
@@ -80,11 +100,12 @@ export function ChatsPanel(props: { instance: Instance; jid?: string | undefined
               <Link href={`/instances/${id}/chats/${enc(c.jid)}`} class="chat-item" aria-current={props.jid === c.jid ? 'page' : undefined}>
                 <span class="chat-name">
                   {c.isGroup && (
-                    <span class="group-mark" title={t('Group')} aria-label={t('Group')}>
-                      👥
+                    <span class="group-mark" title={t('Group')}>
+                      <Icon name="group" />
+                      <span class="sr-only">{t('Group')}: </span>
                     </span>
                   )}
-                  {c.name ?? c.phone ?? c.jid}
+                  {chatName(c, names)}
                 </span>
                 <span class="chat-meta">
                   <span class="muted small">{c.lastMessageTime ? formatTime(c.lastMessageTime) : ''}</span>
@@ -100,7 +121,7 @@ export function ChatsPanel(props: { instance: Instance; jid?: string | undefined
         </ul>
       </aside>
       {props.jid ? (
-        <Conversation instance={props.instance} jid={props.jid} bus={props.bus} chat={chats?.find((c) => c.jid === props.jid)} onRead={() => void load()} />
+        <Conversation instance={props.instance} jid={props.jid} bus={props.bus} title={chatName(chats?.find((c) => c.jid === props.jid), names, props.jid)} onRead={() => void load()} />
       ) : (
         <div class="card conversation-empty muted">{t('Pick a chat to read it.')}</div>
       )}
@@ -108,31 +129,45 @@ export function ChatsPanel(props: { instance: Instance; jid?: string | undefined
   );
 }
 
-function Conversation(props: { instance: Instance; jid: string; bus: EventBus; chat: Chat | undefined; onRead: () => void }) {
+function Conversation(props: { instance: Instance; jid: string; bus: EventBus; title: string; onRead: () => void }) {
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const bottom = useRef<HTMLDivElement>(null);
+  // WhatsApp timestamps are whole seconds: within one second, keep the order in which this screen first saw them.
+  const seen = useRef(new Map<string, number>());
   const id = enc(props.instance.id);
   const load = () =>
     api<Page<Message>>('GET', `/whatsapp/instances/${id}/chats/${enc(props.jid)}/messages?pageSize=50`)
       .then((p) => {
-        setMessages([...p.items].reverse());
+        const list = [...p.items].reverse();
+        for (const m of list) if (!seen.current.has(m.id)) seen.current.set(m.id, seen.current.size);
+        const second = (m: Message) => Math.floor(Date.parse(m.timestamp ?? '') / 1000) || 0;
+        list.sort((a, b) => second(a) - second(b) || (seen.current.get(a.id) ?? 0) - (seen.current.get(b.id) ?? 0));
+        setMessages(list);
         setError(null);
       })
       .catch(setError);
+  const markRead = () => {
+    if (props.instance.status !== 'connected') return;
+    api('POST', `/whatsapp/instances/${id}/chats/${enc(props.jid)}/read`).then(props.onRead, () => undefined);
+  };
   const reload = useThrottled(() => void load(), 200);
+  const reloadAndRead = useThrottled(markRead, 500);
   useEffect(() => {
+    seen.current = new Map();
     setMessages(null);
     void load();
-    if (props.instance.status === 'connected') {
-      api('POST', `/whatsapp/instances/${id}/chats/${enc(props.jid)}/read`).then(props.onRead, () => undefined);
-    }
+    markRead();
   }, [props.instance.id, props.jid]);
   useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [messages?.length]);
   useBus(props.bus, (e) => {
     if (!e.event.startsWith('messages.')) return;
     const jid = jidOf(e);
-    if (jid === null || jid === props.jid || jid.split('@')[0] === props.jid.split('@')[0]) reload();
+    if (jid === null || jid === props.jid || jid.split('@')[0] === props.jid.split('@')[0]) {
+      reload();
+      const fromMe = (e.data as { key?: { fromMe?: boolean } }).key?.fromMe;
+      if (e.event === 'messages.upsert' && fromMe === false) reloadAndRead();
+    }
   });
 
   return (
@@ -141,7 +176,7 @@ function Conversation(props: { instance: Instance; jid: string; bus: EventBus; c
         <Link href={`/instances/${id}/chats`} class="back-link">
           ← {t('Chats')}
         </Link>
-        <h2>{props.chat?.name ?? props.chat?.phone ?? props.jid}</h2>
+        <h2>{props.title}</h2>
       </header>
       <ErrorBox error={error} />
       <div class="messages" data-testid="messages" aria-live="polite">
@@ -170,7 +205,7 @@ function Bubble(props: { instanceId: string; m: Message }) {
     else
       media = (
         <a href={src} download={m.media.fileName ?? 'file'}>
-          📄 {m.media.fileName ?? t('Download file')}
+          <Icon name="file" /> {m.media.fileName ?? t('Download file')}
         </a>
       );
   } else if (m.media) {
@@ -237,7 +272,8 @@ function Composer(props: { instanceId: string; jid: string; onSent: () => void }
       <ErrorBox error={error} />
       <div class="row">
         <label class="btn btn-secondary file-btn" title={t('Attach a file')}>
-          📎<span class="sr-only">{t('Attach a file')}</span>
+          <Icon name="clip" />
+          <span class="sr-only">{t('Attach a file')}</span>
           <input ref={fileInput} type="file" class="sr-only" onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)} />
         </label>
         <label class="sr-only" for="composer-text">

@@ -42,7 +42,7 @@ export function InstancePage(props: { id: string; tab: Tab; jid?: string }) {
       );
     }
     for (const listener of bus) listener(e);
-  });
+  }, () => void load());
 
   if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return <NotFoundPage message={error.message} />;
   if (error) return <ErrorBox error={error} />;

@@ -67,13 +67,17 @@ export function InstancesPage(props: { me: Me }) {
 function InstanceRow(props: { instance: Instance; live: boolean }) {
   const [inst, setInst] = useState(props.instance);
   const [last, setLast] = useState<LiveEvent | null>(null);
+  const refresh = () =>
+    api<Instance>('GET', `/whatsapp/instances/${encodeURIComponent(props.instance.id)}`)
+      .then((i) => setInst((cur) => ({ ...cur, status: i.status, phone: i.phone })))
+      .catch(() => undefined);
   useInstanceEvents(props.live ? props.instance.id : null, (e) => {
     setLast(e);
     if (e.event === 'connection.update') {
       const d = e.data as { status?: Instance['status']; phone?: string | null };
       setInst((cur) => ({ ...cur, status: d.status ?? cur.status, phone: d.phone ?? cur.phone }));
     }
-  });
+  }, () => void refresh());
   return (
     <tr data-instance={inst.id}>
       <td>

@@ -81,7 +81,7 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
     );
   }
   const attempt = Number(/(\d+)$/.exec(qr.attemptId)?.[1] ?? '1');
-  const left = Math.max(0, Math.ceil(qr.expiry - (now - shownAt) / 1000));
+  const left = Math.max(0, Math.min(qr.expiry, Math.ceil(qr.expiry - (Math.max(now, shownAt) - shownAt) / 1000)));
   return (
     <div class="qr-layout">
       <img class="qr" src={qr.base64} alt={t('QR code to scan with WhatsApp')} data-testid="qr" data-attempt={qr.attemptId} width={320} height={320} />

@@ -281,7 +281,7 @@ function DeliveryRow(props: { d: Delivery; instanceId: string; open: boolean; on
       <tr data-delivery={d.id} data-status={d.status}>
         <td>
           <button type="button" class="link-btn" aria-expanded={props.open} onClick={props.onToggle}>
-            <code>{d.event}</code>
+            <code class="nowrap">{d.event}</code>
           </button>
         </td>
         <td>
