@@ -89,14 +89,15 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1440, height: 900 });
   if (save) await page.screenshot({ path: join(dir, `${name}-1440.png`) });
   await page.setViewportSize({ width: 360, height: 780 });
-  const overflow = await page.evaluate(() => {
+  // Runs in the page (a string: this project's TypeScript has no DOM types).
+  const overflow = await page.evaluate<string[]>(`(() => {
     const width = document.documentElement.clientWidth;
     if (document.documentElement.scrollWidth <= width) return [];
     return [...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-wrap, .sr-only'))
       .slice(0, 8)
-      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`);
-  });
+      .map((el) => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' right=' + Math.round(el.getBoundingClientRect().right));
+  })()`);
   if (overflow.length) throw new Error(`${name}: wider than 360 px: ${overflow.join('; ')}`);
   if (save) await page.screenshot({ path: join(dir, `${name}-360.png`), fullPage: true });
   await page.setViewportSize(before);

@@ -141,7 +141,8 @@ export const pt: Record<string, string> = {
   Webhook: 'Webhook',
   'Webhook URL': 'URL do webhook',
   Webhooks: 'Webhooks',
-  'Which node holds which instance comes from the socket leases in Redis.': 'Qual nó mantém cada instância vem das concessões (leases) de socket no Redis.',
+  'Each instance is listed under the node that last reported its status (the node holding its socket lease when it connected).':
+    'Cada instância aparece sob o nó que informou seu status por último (o nó que detinha a concessão do socket quando ela conectou).',
   'Your plan ({plan}) allows {limit} instance(s). Delete one or ask for a larger plan to add more.':
     'Seu plano ({plan}) permite {limit} instância(s). Exclua uma ou peça um plano maior para adicionar mais.',
   'e.g. CRM integration': 'ex.: integração com o CRM',

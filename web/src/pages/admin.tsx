@@ -197,7 +197,7 @@ function Nodes() {
   const statuses = ['connected', 'qr', 'created', 'disconnected', 'banned'];
   return (
     <div class="stack" data-testid="nodes">
-      <p class="muted small">{t('Which node holds which instance comes from the socket leases in Redis.')}</p>
+      <p class="muted small">{t('Each instance is listed under the node that last reported its status (the node holding its socket lease when it connected).')}</p>
       {[...byNode.entries()]
         .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
         .map(([node, list]) => (
