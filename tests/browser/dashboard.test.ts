@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { freshPhone, startEngineApp, type EngineApp } from '../support/engine-app.js';
 import { decodeQr, ensureDashboardBuilt, launchBrowser, listen, shoot, watchConsole, type ConsoleProblem } from '../support/browser.js';
 
@@ -121,6 +122,17 @@ test('sign up, create an instance, scan the QR the page shows, see "connected" w
   await qr.waitFor();
   await expect(tenantA.getByTestId('qr-attempt').textContent()).resolves.toMatch(/^Attempt \d of 6$/);
   await shoot(tenantA, 'linking-qr');
+
+  // The phone-code tab calls POST …/pairing-code and shows its answer: the code, or the API's own error message.
+  await tenantA.getByRole('tab', { name: 'Phone code' }).click();
+  await tenantA.getByLabel('Phone number with country code').fill('5511999990000');
+  await tenantA.getByRole('button', { name: 'Get phone code' }).click();
+  await tenantA.locator('.pairing-code, .alert-error').first().waitFor();
+  const answer = await tenantA.locator('.pairing-code, .alert-error').first().textContent();
+  expect(answer).not.toContain('undefined');
+  expect(answer!.trim().length).toBeGreaterThan(3);
+  await tenantA.getByRole('tab', { name: 'QR code' }).click();
+  await qr.waitFor();
   const code = await decodeQr(tenantA, '[data-testid="qr"]');
   expect(code.length).toBeGreaterThan(20);
   phone = freshPhone();
@@ -169,6 +181,23 @@ test('a contact writes, the owner answers from the composer, the reply and the r
   await out.locator('[data-tick="read"]').waitFor();
   await e.control.sendFromContact(contact, { to: phone, text: 'Perfeito, obrigada!' });
   await tenantA.locator('.bubble.in', { hasText: 'Perfeito, obrigada!' }).waitFor();
+
+  // Media both ways: the contact's photo is shown inline; a file from the composer reaches the contact.
+  const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#2a7' } }).png().toBuffer();
+  await e.control.sendFromContact(contact, { to: phone, media: { type: 'image', mimetype: 'image/png', caption: 'Foto do pedido', dataBase64: png.toString('base64') } });
+  const photo = tenantA.locator('.bubble.in img.media');
+  await photo.waitFor({ timeout: 40_000 });
+  await expect(photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).resolves.toBe(96);
+  await tenantA.locator('input[type="file"]').setInputFiles({ name: 'recibo.png', mimeType: 'image/png', buffer: png });
+  await tenantA.getByLabel('Message').fill('Segue o recibo');
+  await tenantA.getByRole('button', { name: 'Send' }).click();
+  await tenantA.locator('.bubble.out', { hasText: 'Segue o recibo' }).waitFor();
+  let sentImage: { type: string; caption?: string } | undefined;
+  for (let i = 0; i < 100 && !sentImage; i++) {
+    sentImage = (await e.control.inbox(contact)).find((m) => m.type === 'image' && m.caption === 'Segue o recibo');
+    if (!sentImage) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(sentImage).toBeDefined();
   await shoot(tenantA, 'chat');
 });
 
@@ -233,7 +262,10 @@ test("a platform admin sees every tenant and restarts another tenant's instance"
   await admin.getByLabel('Password').fill(adminPassword);
   await admin.getByRole('button', { name: 'Log in' }).click();
   await admin.getByRole('link', { name: 'Platform' }).click();
-  await admin.getByTestId('tenants').getByRole('cell', { name: 'Acme Ltda', exact: true }).waitFor();
+  const acme = admin.getByTestId('tenants').locator('tr', { has: admin.getByRole('cell', { name: 'Acme Ltda', exact: true }) });
+  await expect(acme.textContent()).resolves.toContain('1 of 1');
+  await acme.getByLabel('Plan of Acme Ltda').selectOption('pro');
+  await acme.getByText('1 of 5').waitFor();
   await shoot(admin, 'admin-tenants');
 
   await admin.getByRole('link', { name: 'All instances' }).click();

@@ -155,11 +155,23 @@ function Conversation(props: { instance: Instance; jid: string; bus: EventBus; t
   const reloadAndRead = useThrottled(markRead, 500);
   useEffect(() => {
     seen.current = new Map();
+    pendingChecks.current = 0;
     setMessages(null);
     void load();
     markRead();
   }, [props.instance.id, props.jid]);
   useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [messages?.length]);
+  // No event says when an inbound file finished downloading: while one is pending, read the page again now and
+  // then (at most 30 times per chat opening).
+  const pendingChecks = useRef(0);
+  useEffect(() => {
+    if (!messages?.some((m) => m.media?.status === 'pending') || pendingChecks.current >= 30) return;
+    const timer = setTimeout(() => {
+      pendingChecks.current++;
+      void load();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [messages]);
   useBus(props.bus, (e) => {
     if (!e.event.startsWith('messages.')) return;
     const jid = jidOf(e);
