@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/config.js';
+import { LeaseReader } from './persistence/redis/lease-reader.js';
 import { QrCodeStore } from './persistence/redis/qr-code-store.js';
 import { RedisKeys } from './persistence/redis/redis-keys.js';
 import { TokenRevocationStore } from './persistence/redis/token-revocation-store.js';
@@ -105,6 +106,7 @@ export function createServices(inputs: ServiceInputs): Services {
     purger: inputs.purger,
     webhooks: instanceWebhookSettings({ encryptionKey: config.encryptionKey, allowPrivateUrls: config.webhookAllowPrivateUrls }),
   });
+  const leaseReader = new LeaseReader(redis, redisKeys);
   const admin = new AdminService({
     tenants: repositories.tenants,
     users: repositories.users,
@@ -112,6 +114,10 @@ export function createServices(inputs: ServiceInputs): Services {
     hasher,
     logger: logger.child({ component: 'admin' }),
     lifecycle: inputs.lifecycle,
+    nodeActivity: {
+      leaseHolders: (ids) => leaseReader.holders(ids),
+      connectedCountsSince: (since) => repositories.webhookEvents.connectedCountsSince(since),
+    },
   });
   const readiness = new ReadinessService({
     postgres: () => dataSource.query('SELECT 1'),

@@ -141,8 +141,12 @@ export const pt: Record<string, string> = {
   Webhook: 'Webhook',
   'Webhook URL': 'URL do webhook',
   Webhooks: 'Webhooks',
-  'Each instance is listed under the node that last reported its status (the node holding its socket lease when it connected).':
-    'Cada instância aparece sob o nó que informou seu status por último (o nó que detinha a concessão do socket quando ela conectou).',
+  'Which node runs which instance, from the socket leases; connections counted from the last hour of connection events.':
+    'Qual nó executa cada instância, pelas concessões (leases) de socket; conexões contadas nos eventos de conexão da última hora.',
+  '{n} instances': '{n} instâncias',
+  '{n} connections in the last hour': '{n} conexões na última hora',
+  Instance: 'Instância',
+  'Connections (1 h)': 'Conexões (1 h)',
   'Your plan ({plan}) allows {limit} instance(s). Delete one or ask for a larger plan to add more.':
     'Seu plano ({plan}) permite {limit} instância(s). Exclua uma ou peça um plano maior para adicionar mais.',
   'e.g. CRM integration': 'ex.: integração com o CRM',

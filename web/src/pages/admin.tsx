@@ -182,46 +182,82 @@ function AllInstances() {
   );
 }
 
+interface NodeView {
+  nodeId: string | null;
+  instanceCount: number;
+  byStatus: Record<string, number>;
+  connectedLastHour: number;
+  instances: Array<{ id: string; name: string; tenantId: string; status: string; connectedLastHour: number }>;
+}
+
 function Nodes() {
-  const [items, setItems] = useState<AdminInstance[] | null>(null);
+  const [nodes, setNodes] = useState<NodeView[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const load = () =>
+    api<NodeView[]>('GET', '/admin/nodes')
+      .then((n) => {
+        setNodes(n);
+        setError(null);
+      })
+      .catch(setError);
   useEffect(() => {
-    api<AdminInstance[]>('GET', '/admin/instances').then(setItems).catch(setError);
+    void load();
   }, []);
-  if (!items) return error ? <ErrorBox error={error} /> : <Loading />;
-  const byNode = new Map<string, AdminInstance[]>();
-  for (const i of items) {
-    const key = i.nodeId ?? '';
-    byNode.set(key, [...(byNode.get(key) ?? []), i]);
-  }
+  if (!nodes) return error ? <ErrorBox error={error} /> : <Loading />;
   const statuses = ['connected', 'qr', 'created', 'disconnected', 'banned'];
   return (
     <div class="stack" data-testid="nodes">
-      <p class="muted small">{t('Each instance is listed under the node that last reported its status (the node holding its socket lease when it connected).')}</p>
-      {[...byNode.entries()]
-        .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
-        .map(([node, list]) => (
-          <div class="card" key={node || 'none'}>
-            <h2>{node || t('Held by no node')}</h2>
-            <p class="row wrap">
-              {statuses.map((s) => {
-                const n = list.filter((i) => i.status === s).length;
-                return n ? (
-                  <span key={s} class={`badge badge-${s}`}>
-                    {t(s)}: {n}
-                  </span>
-                ) : null;
-              })}
-            </p>
-            <ul class="plain">
-              {list.map((i) => (
-                <li key={i.id}>
-                  <code>{i.id}</code> {i.name} <StatusBadge status={i.status} />
-                </li>
-              ))}
-            </ul>
+      <div class="row between wrap">
+        <p class="muted small">{t('Which node runs which instance, from the socket leases; connections counted from the last hour of connection events.')}</p>
+        <ActionButton class="btn btn-secondary btn-small" onAction={load}>
+          {t('Refresh')}
+        </ActionButton>
+      </div>
+      <ErrorBox error={error} />
+      {nodes.length === 0 && <p class="muted">{t('No instances match.')}</p>}
+      {nodes.map((node) => (
+        <div class="card" key={node.nodeId ?? 'none'} data-node={node.nodeId ?? ''}>
+          <h2>{node.nodeId ?? t('Held by no node')}</h2>
+          <p class="row wrap">
+            <span class="badge">{t('{n} instances', { n: node.instanceCount })}</span>
+            <span class="badge">{t('{n} connections in the last hour', { n: node.connectedLastHour })}</span>
+            {statuses.map((s) =>
+              node.byStatus[s] ? (
+                <span key={s} class={`badge badge-${s}`}>
+                  {t(s)}: {node.byStatus[s]}
+                </span>
+              ) : null,
+            )}
+          </p>
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('Instance')}</th>
+                  <th scope="col">{t('Status')}</th>
+                  <th scope="col">{t('Connections (1 h)')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {node.instances.map((i) => (
+                  <tr key={i.id}>
+                    <td>
+                      {i.name}
+                      <div class="muted small">
+                        <code>{i.id}</code>
+                      </div>
+                    </td>
+                    <td>
+                      <StatusBadge status={i.status} />
+                    </td>
+                    <td>{i.connectedLastHour}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
-        ))}
+        </div>
+      ))}
     </div>
   );
 }
