@@ -49,6 +49,8 @@ export async function apiRaw<T>(method: string, path: string, body?: unknown, he
     json = null;
   }
   if (!res.ok) {
+    // A session that ended elsewhere (logout in another tab, expiry): the app goes back to the login screen.
+    if (res.status === 401 && !path.startsWith('/auth/')) window.dispatchEvent(new Event('zap:unauthorized'));
     const e = (json as ErrorBody | null)?.error;
     throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? (text.slice(0, 200) || res.statusText || `HTTP ${res.status}`), e?.details);
   }

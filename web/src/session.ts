@@ -29,3 +29,7 @@ export function useMe(): Me | null | undefined {
   }, []);
   return value;
 }
+
+window.addEventListener('zap:unauthorized', () => {
+  if (me) setMe(null);
+});
