@@ -45,7 +45,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
 
   const auth = authenticate(services.auth);
-  app.use(webAppRouter());
   app.use(healthRouter(services.readiness));
   app.use(docsRouter(buildOpenApiDocument([compatOpenApi(services.compat.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
@@ -53,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));
   app.use(compatRouter({ auth: services.compatAuth, compat: services.compat }));
   for (const router of deps.extraRouters ?? []) app.use(router);
+  app.use(webAppRouter());
 
   app.use(notFound());
   app.use(errorHandler(logger));

@@ -15,9 +15,10 @@ export interface WebAppOptions {
 }
 
 /**
- * The dashboard (web/): its built files at `/`, and index.html for any other GET that asks for HTML outside the API
- * paths (the single-page app's own routes, e.g. `/instances/inst_…`). API paths pass through untouched. Without a
- * build the router does nothing, so the API still runs.
+ * The dashboard (web/): its built files at `/`, and index.html for any other GET that asks for HTML (`Accept:
+ * text/html`, as a browser's page load does) outside the API paths (the single-page app's own routes, e.g.
+ * `/instances/inst_…`). Mounted after every API router, just before the JSON 404; API paths pass through untouched.
+ * Without a build the router does nothing, so the API still runs.
  */
 export function webAppRouter(options: WebAppOptions = {}): Router {
   const distDir = resolve(options.distDir ?? 'web/dist');
@@ -40,7 +41,8 @@ export function webAppRouter(options: WebAppOptions = {}): Router {
       return;
     }
     assets(req, res, () => {
-      if (!req.accepts('html') || req.path.startsWith('/assets/')) {
+      // Only page loads: a browser navigating sends `Accept: text/html`; API clients and fetches do not.
+      if (!(req.headers.accept ?? '').includes('text/html') || req.path.startsWith('/assets/')) {
         next();
         return;
       }

@@ -60,6 +60,11 @@ test('only GET/HEAD page loads that accept HTML fall back to the page', async ()
   const json = await request(app).get('/somewhere').set('Accept', 'application/json');
   expect(json.status).toBe(404);
   expect(json.body.success).toBe(false);
+  const noAccept = await request(app).get('/somewhere');
+  expect(noAccept.status).toBe(404);
+  expect(noAccept.body.success).toBe(false);
+  const any = await request(app).get('/somewhere').set('Accept', '*/*');
+  expect(any.status).toBe(404);
   const post = await request(app).post('/somewhere').set('Accept', 'text/html');
   expect(post.status).toBe(404);
   const head = await request(app).head('/somewhere').set('Accept', 'text/html');
