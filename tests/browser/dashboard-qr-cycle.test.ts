@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freshPhone, startEngineApp, type EngineApp } from '../support/engine-app.js';
 import { decodeQr, ensureDashboardBuilt, launchBrowser, listen, watchConsole, type ConsoleProblem } from '../support/browser.js';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let e: EngineApp;
 let server: { url: string; close: () => Promise<void> };

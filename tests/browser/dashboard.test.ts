@@ -12,7 +12,7 @@ import { decodeQr, ensureDashboardBuilt, launchBrowser, listen, shoot, watchCons
 
 import { jest } from '@jest/globals';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let e: EngineApp;
 let server: { url: string; close: () => Promise<void> };
