@@ -24,7 +24,7 @@ import {
   type EngineEventSink,
   type StatusChange,
 } from '../src/engine/index.js';
-import { ControlClient } from '../src/simulator/control-client.js';
+import { ControlClient } from '../src/simulator/control/control-client.js';
 import { pairBare, type BareAuth } from './support/bare-baileys.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
 import { deleteKeysMatching } from '../src/persistence/redis/scan-keys.js';

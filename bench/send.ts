@@ -34,7 +34,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import makeWASocket, { Browsers, WA_CERT_DETAILS, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import { ControlClient } from '../src/simulator/control-client.js';
+import { ControlClient } from '../src/simulator/control/control-client.js';
 import { pairBare, type BareAuth } from './support/bare-baileys.js';
 import { EngineClient } from './support/engine-client.js';
 import { databaseUrl } from '../tests/support/database.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import makeWASocket, { Browsers, DisconnectReason, initAuthCreds, WA_CERT_DETAILS, type SignalKeyStore, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
-import { ControlClient } from '../src/simulator/control-client.js';
+import { ControlClient } from '../src/simulator/control/control-client.js';
 import { memoryKeyStore } from './support/bare-baileys.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
 

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ControlClient } from '../src/simulator/control-client.js';
+import { ControlClient } from '../src/simulator/control/control-client.js';
 import { Receiver } from '../tests/support/webhook-receiver.js';
 import { EngineClient } from './support/engine-client.js';
 import { startEngineProcess, type EngineProcess } from './support/engine-process.js';

@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { authenticate } from './http/middleware/authenticate.js';
@@ -13,18 +13,20 @@ import { webAppRouter } from './http/web-app.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
 import { authRouter } from './http/routes/auth-router.js';
-import { compatOpenApi } from './http/routes/compat/compat-openapi.js';
-import { compatRouter } from './http/routes/compat/compat-router.js';
+import { zapiOpenApi } from './http/routes/zapi/zapi-openapi.js';
+import { zapiRouter } from './http/routes/zapi/zapi-router.js';
 import { docsRouter } from './http/routes/docs-router.js';
 import { healthRouter } from './http/routes/health-router.js';
 import { instancesRouter } from './http/routes/instances-router.js';
-import type { Services } from './create-services.js';
+import type { Services } from './wiring/create-services.js';
 
 export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy'>;
   logger: Logger;
-  services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness' | 'compat' | 'compatAuth'>;
-  /** Routers of later features, mounted after the base ones; each gets the authenticate middleware via its own deps. */
+  services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness' | 'zapi' | 'zapiAuth'>;
+  /** The node's one authenticate middleware (built from services.auth when absent). */
+  authenticate?: RequestHandler;
+  /** Feature routers (messages, webhooks), mounted after the base ones, behind the same authenticate. */
   extraRouters?: Router[];
   openApi?: OpenApiContributor[];
 }
@@ -44,13 +46,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(cookieParser());
 
-  const auth = authenticate(services.auth);
+  const auth = deps.authenticate ?? authenticate(services.auth);
   app.use(healthRouter(services.readiness));
-  app.use(docsRouter(buildOpenApiDocument([compatOpenApi(services.compat.capabilities()), ...(deps.openApi ?? [])])));
+  app.use(docsRouter(buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));
-  app.use(compatRouter({ auth: services.compatAuth, compat: services.compat }));
+  app.use(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi }));
   for (const router of deps.extraRouters ?? []) app.use(router);
   app.use(webAppRouter());
 

@@ -6,7 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogger } from './create-logger.js';
-import { createNode } from './create-node.js';
+import { createNode } from './wiring/create-node.js';
 import { createDataSource, openPoolConnections } from './persistence/create-data-source.js';
 import { ensureDatabase } from './persistence/ensure-database.js';
 import { createRedis } from './persistence/redis/create-redis.js';
@@ -73,8 +73,9 @@ async function main(): Promise<void> {
   for (const notice of notices) logger.info(notice);
   if (config.isProduction && config.metricsToken === null) logger.info('GET /metrics is off: set METRICS_TOKEN to serve it');
 
-  // Shutdown order: HTTP, then workers and the engine (sockets closed without logout, leases released), then
-  // queues, then Redis, then the database, all under SHUTDOWN_TIMEOUT_MS.
+  // Shutdown order: HTTP, then workers (send workers, media downloads, webhook delivery), then the engine (sockets
+  // closed without logout, leases released), then the send queues, then Redis, then the database, all under
+  // SHUTDOWN_TIMEOUT_MS. The node gives its part in that order (createNode().shutdownSteps()).
   const steps = { http: [] as Closable[], node: [] as Closable[], redis: [] as Closable[], database: [] as Closable[] };
   const shutdown = new Shutdown(logger, config.shutdownTimeoutMs);
   let stopping = false;

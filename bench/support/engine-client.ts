@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ControlClient } from '../../src/simulator/control-client.js';
+import type { ControlClient } from '../../src/simulator/control/control-client.js';
 
 const instanceCreated = z.object({ data: z.object({ instanceId: z.string() }) });
 const instanceView = z.object({

@@ -3,7 +3,7 @@
  * each poll costs only the new entries) and keeps, per message key, the simulator's `receivedAt` (the exact
  * moment the contact decrypted it, not the polling time) and how many times it arrived.
  */
-import type { ControlClient, InboxItem } from '../../src/simulator/control-client.js';
+import type { ControlClient, InboxItem } from '../../src/simulator/control/control-client.js';
 
 export interface InboxWatcher {
   /** When each key first arrived (the simulator's decrypt time, ms since the epoch). */

@@ -1,5 +1,6 @@
 import type { OutgoingContent, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
 import type { SessionSupervisor } from './session-supervisor.js';
+import type { OperationPayload, OperationResult, SocketCommand, SocketOperationName } from './socket-operations.js';
 
 /**
  * What the services layer calls to drive instances, on any node: every method is a command
@@ -35,14 +36,17 @@ export class EngineControl {
     await this.supervisor.command(instanceId, { type: 'regenerate-qr' });
   }
 
-  sendText(instanceId: string, jid: string, text: string, messageId: string): Promise<SendResult> {
-    return this.supervisor.command(instanceId, { type: 'send-text', jid, text, messageId });
+  /**
+   * Runs a socket operation (socket-operations.ts) on the node that owns the instance, typed by its name. New
+   * operations need nothing here: call `run(instanceId, 'their-name', payload)`, or add a one-line wrapper below.
+   */
+  run<N extends SocketOperationName>(instanceId: string, name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
+    return this.supervisor.command(instanceId, { type: name, ...payload } as SocketCommand) as Promise<OperationResult<N>>;
   }
 
   /** Sends text or media (quoted, with mentions) with the caller's fixed message id. */
   send(instanceId: string, jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult> {
-    return this.supervisor.command(instanceId, {
-      type: 'send',
+    return this.run(instanceId, 'send', {
       jid,
       content,
       messageId: options.messageId,
@@ -54,11 +58,11 @@ export class EngineControl {
   /** Sends read receipts for these (inbound) messages. */
   readMessages(instanceId: string, keys: ReadKey[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
-    return this.supervisor.command(instanceId, { type: 'read-messages', keys });
+    return this.run(instanceId, 'read-messages', { keys });
   }
 
   onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup> {
-    return this.supervisor.command(instanceId, { type: 'on-whatsapp', phone });
+    return this.run(instanceId, 'on-whatsapp', { phone });
   }
 
   /** The node running the instance's socket right now, or null. */

@@ -14,7 +14,7 @@ export { RedisAuthState, type RedisAuthStateOptions } from './redis-auth-state.j
 export { createRuntimeFactory, clearInstanceAuth, type RuntimeFactoryOptions } from './runtime-factory.js';
 export { decideDisconnect, CloseCode, type DisconnectDecision, type DisconnectContext } from './disconnect-policy.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
-export { parseEncryptionKey } from './auth-cipher.js';
+export { parseEncryptionKey } from '../crypto/auth-cipher.js';
 export { trustRootKey } from './trust-root.js';
 export { routeSignalConsole } from './libsignal-console.js';
 export { EngineControl } from './engine-control.js';

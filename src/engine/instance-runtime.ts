@@ -5,11 +5,8 @@ import {
   makeCacheableSignalKeyStore,
   makeWASocket,
   proto,
-  type AnyMessageContent,
   type AuthenticationState,
   type ConnectionState,
-  type MiscMessageGenerationOptions,
-  type WAMessage,
   type UserFacingSocketConfig,
   type WASocket,
 } from '@whiskeysockets/baileys';
@@ -22,17 +19,13 @@ import { mapEngineEvent } from './event-mapping.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
-  type OutgoingContent,
-  type ReadKey,
-  type SendOptions,
-  type SendResult,
   type StatusChange,
   type StatusReason,
   type InstanceStatus,
-  type WhatsAppLookup,
 } from './engine-types.js';
 import { OperationLock, type LockMode } from './operation-lock.js';
 import { renderQrPng } from './qr-png.js';
+import { runSocketOperation, type OperationPayload, type OperationResult, type SocketOperationName } from './socket-operations.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Where the runtime keeps its auth state (RedisAuthState in production). */
@@ -220,40 +213,10 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     });
   }
 
-  /** Sends a text; `messageId` is fixed by the caller so a retried job never sends twice. */
-  async sendText(jid: string, text: string, options: { messageId: string }): Promise<SendResult> {
+  /** Runs a socket operation (socket-operations.ts) on the open socket; NotConnectedError without one. */
+  async run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
     const sock = this.requireOpen();
-    const sent = await sock.sendMessage(jid, { text }, { messageId: options.messageId });
-    return { messageId: sent?.key.id ?? options.messageId, jid: sent?.key.remoteJid ?? jid };
-  }
-
-  /**
-   * Sends text or media, optionally quoting a message and mentioning JIDs. `options.messageId` is fixed by the
-   * caller and reused by retries, so a retried job never produces a second message.
-   */
-  async send(jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult> {
-    const sock = this.requireOpen();
-    const sent = await sock.sendMessage(jid, toBaileysContent(content, options.mentions), toSendOptions(options));
-    return { messageId: sent?.key.id ?? options.messageId, jid: sent?.key.remoteJid ?? jid };
-  }
-
-  /** Sends read receipts for inbound messages. */
-  async readMessages(keys: ReadKey[]): Promise<void> {
-    const sock = this.requireOpen();
-    if (keys.length === 0) return;
-    await sock.readMessages(
-      keys.map((k) => ({ id: k.id, remoteJid: k.remoteJid, fromMe: false, ...(k.participant ? { participant: k.participant } : {}) })),
-    );
-  }
-
-  /** WhatsApp's own lookup of a phone number (any writing; digits are kept). */
-  async onWhatsApp(phone: string): Promise<WhatsAppLookup> {
-    const sock = this.requireOpen();
-    const digits = phone.replace(/\D/g, '');
-    if (digits === '') return { exists: false, jid: null };
-    const results = (await sock.onWhatsApp(digits)) ?? [];
-    const hit = results.find((r) => r.exists);
-    return hit ? { exists: true, jid: hit.jid } : { exists: false, jid: null };
+    return runSocketOperation({ instanceId: this.instanceId, sock }, name, payload);
   }
 
   /** Stops the socket (no logout) and releases everything. Safe to call twice. */
@@ -561,40 +524,6 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
-}
-
-function toBaileysContent(content: OutgoingContent, mentions: string[] | undefined): AnyMessageContent {
-  const withMentions = mentions?.length ? { mentions } : {};
-  if (content.type === 'text') return { text: content.text, ...withMentions };
-  const data = Buffer.from(content.dataBase64, 'base64');
-  switch (content.mediaType) {
-    case 'image':
-      return { image: data, mimetype: content.mimetype, caption: content.caption, ...withMentions };
-    case 'video':
-      return { video: data, mimetype: content.mimetype, caption: content.caption, ...withMentions };
-    case 'audio':
-      return { audio: data, mimetype: content.mimetype, ptt: content.ptt ?? false };
-    case 'document':
-      return {
-        document: data,
-        mimetype: content.mimetype,
-        fileName: content.fileName ?? 'file',
-        caption: content.caption,
-        ...withMentions,
-      };
-  }
-}
-
-function toSendOptions(options: SendOptions): MiscMessageGenerationOptions {
-  const out: MiscMessageGenerationOptions = { messageId: options.messageId };
-  if (options.quoted) {
-    const { key, message } = options.quoted;
-    out.quoted = {
-      key: { id: key.id, remoteJid: key.remoteJid, fromMe: key.fromMe, ...(key.participant ? { participant: key.participant } : {}) },
-      message: message ? proto.Message.fromObject(message) : { conversation: '' },
-    } as WAMessage;
-  }
-  return out;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

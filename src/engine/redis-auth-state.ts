@@ -10,7 +10,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AuthCipher } from './auth-cipher.js';
+import { AuthCipher } from '../crypto/auth-cipher.js';
 import { AuthStateDecryptError } from './engine-errors.js';
 import { LruMap } from '../lru-map.js';
 

@@ -1,17 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CommandResult, EngineCommand } from './engine-commands.js';
+import { isSocketOperation, operationOf, type OperationPayload, type OperationResult, type SocketCommand, type SocketOperationName } from './socket-operations.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import type {
   EngineEventSink,
   InstanceDirectory,
   InstanceStatus,
-  OutgoingContent,
-  ReadKey,
-  SendOptions,
-  SendResult,
   StatusChange,
-  WhatsAppLookup,
 } from './engine-types.js';
 import type { InstanceRuntimeEvents } from './instance-runtime.js';
 import { LeaseManager } from './lease-manager.js';
@@ -30,10 +26,8 @@ export interface SupervisedRuntime {
   restart(): Promise<void>;
   regenerateQr(): Promise<void>;
   logout(): Promise<void>;
-  sendText(jid: string, text: string, options: { messageId: string }): Promise<SendResult>;
-  onWhatsApp(phone: string): Promise<WhatsAppLookup>;
-  send(jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult>;
-  readMessages(keys: ReadKey[]): Promise<void>;
+  /** Runs a socket operation (socket-operations.ts) on the open socket; NotConnectedError without one. */
+  run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>>;
   close(): Promise<void>;
   abandon(): void;
 }
@@ -88,7 +82,7 @@ interface Entry {
  *   stopped and their leases released.
  * - A lost lease closes the runtime at once (no logout); the new owner carries on with the creds
  *   in Redis.
- * - Commands (restart, logout, regenerate-qr, stop, send-text, on-whatsapp) can be issued on any
+ * - Commands (restart, logout, regenerate-qr, stop, and every socket operation) can be issued on any
  *   node: `command()` runs them here if this node owns the instance, forwards them to the owner
  *   over the RedisCommandBus otherwise, and adopts the instance if nobody owns it.
  * - Status changes and events go to the EngineEventSink, in order per instance, and only while
@@ -183,8 +177,7 @@ export class SessionSupervisor {
       const owner = await this.leases.owner(instanceId);
       if (owner === null || owner === this.nodeId) {
         if (command.type === 'stop' && owner === null) return undefined as CommandResult<C>;
-        const needsSocket =
-          command.type === 'send-text' || command.type === 'on-whatsapp' || command.type === 'send' || command.type === 'read-messages';
+        const needsSocket = isSocketOperation(command.type);
         const entry = await this.adopt(instanceId, { start: needsSocket });
         if (entry) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
       } else {
@@ -392,6 +385,10 @@ export class SessionSupervisor {
     if (!entry) throw new CommandTimeoutError(instanceId, command.type, await this.leases.owner(instanceId));
     const runtime = entry.runtime;
     entry.touchedAt = Date.now();
+    if (isSocketOperation(command.type)) {
+      const { name, payload } = operationOf(command as SocketCommand);
+      return runtime.run(name, payload);
+    }
     switch (command.type) {
       case 'start':
         return runtime.start();
@@ -403,18 +400,6 @@ export class SessionSupervisor {
         return runtime.logout();
       case 'stop':
         return this.release(instanceId, 'stop command');
-      case 'send-text':
-        return runtime.sendText(command.jid, command.text, { messageId: command.messageId });
-      case 'on-whatsapp':
-        return runtime.onWhatsApp(command.phone);
-      case 'send':
-        return runtime.send(command.jid, command.content, {
-          messageId: command.messageId,
-          quoted: command.quoted,
-          mentions: command.mentions,
-        });
-      case 'read-messages':
-        return runtime.readMessages(command.keys);
     }
   }
 

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.js';
+import { toHttpError } from './domain-errors.js';
 
 export interface ErrorBody {
   success: false;
@@ -33,7 +34,8 @@ const bodyParserErrors: Record<string, { status: number; code: string; message: 
 };
 
 /** Maps anything thrown while serving a request to the one error shape; never exposes internals. */
-export function mapError(err: unknown, requestId: string): MappedError {
+export function mapError(thrown: unknown, requestId: string): MappedError {
+  const err = toHttpError(thrown);
   const headers: Record<string, string> = {};
   if (err instanceof AppError) {
     const error: ErrorBody['error'] = { code: err.code, message: err.message };

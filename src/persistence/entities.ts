@@ -16,7 +16,7 @@ export const entities = [
   UserEntity,
   ApiKeyEntity,
   InstanceEntity,
-  // Messaging (issue 5) and webhooks (issue 6).
+  // Messaging and webhooks.
   ContactEntity,
   ChatEntity,
   MessageEntity,

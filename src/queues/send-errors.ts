@@ -1,16 +1,8 @@
 /**
- * Errors a MessageSender throws to steer the send worker. Anything else it throws counts as transient: the job is
- * retried with backoff, keeping its place at the head of the instance's queue.
+ * Errors a MessageSender throws to steer the send worker, with the engine's NotConnectedError (see
+ * isNotConnectedError). Anything else it throws counts as transient: the job is retried with backoff, keeping its
+ * place at the head of the instance's queue.
  */
-
-/** The instance has no open WhatsApp connection: the job waits (re-checking) up to the configured time. */
-export class NotConnectedError extends Error {
-  readonly code = 'instance_not_connected';
-  constructor(readonly instanceId: string) {
-    super(`instance ${instanceId} is not connected`);
-    this.name = new.target.name;
-  }
-}
 
 /** Retrying cannot help (number not on WhatsApp, media too large, wrong type...): the message fails at once. */
 export class PermanentSendError extends Error {
@@ -23,9 +15,10 @@ export class PermanentSendError extends Error {
 }
 
 /**
- * True for our NotConnectedError and for any error carrying `code: 'instance_not_connected'` (the engine's own
- * NotConnectedError has that code), so an adapter can let engine errors through unchanged.
+ * True for the engine's NotConnectedError (the one class of it: src/engine/engine-errors.ts), recognised by its code
+ * `instance_not_connected` so this layer need not import the engine: a sender lets it through unchanged and the job
+ * waits (re-checking) up to the configured time.
  */
 export function isNotConnectedError(err: unknown): boolean {
-  return err instanceof NotConnectedError || (err instanceof Error && (err as { code?: unknown }).code === 'instance_not_connected');
+  return err instanceof Error && (err as { code?: unknown }).code === 'instance_not_connected';
 }

@@ -7,7 +7,6 @@ import type { TenantRepository } from '../persistence/repositories/tenant-reposi
 import type { UserRepository } from '../persistence/repositories/user-repository.js';
 import { toAdminView, type AdminInstanceView } from './instance-views.js';
 import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
-import { engineCall } from './engine-error-mapping.js';
 import type { InstanceLifecycle } from './instance-lifecycle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { PLAN_INSTANCE_LIMITS } from './plans.js';
@@ -121,7 +120,7 @@ export class AdminService {
     const lifecycle = this.deps.lifecycle;
     if (!lifecycle?.restart) throw new ServiceUnavailableError('The engine is not running');
     const restart = lifecycle.restart.bind(lifecycle);
-    await engineCall(() => restart(instanceId));
+    await restart(instanceId);
     this.deps.logger.info({ instanceId, tenantId: found.tenantId }, 'instance restarted by a platform admin');
     const fresh = await this.deps.instances.findById(instanceId);
     if (!fresh) throw new NotFoundError('Instance not found');

@@ -15,7 +15,7 @@ export interface EngineEventHandler {
  * order). A failing handler is logged and does not stop the others.
  *
  *   events.register(new InstanceStatusRecorder(...));   // status → Postgres + connection.update outbox row
- *   events.register(messaging.engineHandler);           // messages → Postgres (issue 5)
+ *   events.register(messaging.eventHandler);            // what WhatsApp reports → Postgres + outbox
  */
 export class EngineEventRouter implements EngineEventSink {
   private handlers: EngineEventHandler[] = [];

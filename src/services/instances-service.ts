@@ -7,7 +7,6 @@ import type { InstancePatch, InstanceRepository } from '../persistence/repositor
 import { newInstanceId } from './ids.js';
 import type { QrCodeStore } from '../persistence/redis/qr-code-store.js';
 import { ConflictError } from '../errors/conflict-error.js';
-import { engineCall, toApiError } from './engine-error-mapping.js';
 import type { InstanceLifecycle, InstanceStatePurger } from './instance-lifecycle.js';
 import { toCreated, toDetail, toSummary, type CreatedInstance, type InstanceDetail, type InstanceSummary } from './instance-views.js';
 import { PLAN_INSTANCE_LIMITS } from './plans.js';
@@ -53,7 +52,7 @@ export class InstancesService {
   async create(
     tenantId: string,
     input: { name: string } & WebhookInput,
-    compat: { tag: string; description: string; externalInstanceId: string } | null = null,
+    zapi: { tag: string; description: string; externalInstanceId: string } | null = null,
   ): Promise<CreatedInstance> {
     if (input.webhookUrl) await this.deps.webhooks?.checkUrl(input.webhookUrl);
     const id = newInstanceId();
@@ -66,7 +65,7 @@ export class InstancesService {
         webhookUrl: input.webhookUrl ?? null,
         webhookEvents: input.webhookEvents?.length ? input.webhookEvents : null,
         webhookSecret: secret?.sealed ?? null,
-        ...compat,
+        ...zapi,
       },
       (tenant, count) => {
         const limit = PLAN_INSTANCE_LIMITS[tenant.plan];
@@ -80,7 +79,7 @@ export class InstancesService {
         await lifecycle.start(created.id);
       } catch (err) {
         // No node runs sockets right now: the instance is stored; the first node that starts adopts it.
-        if ((err as { code?: unknown }).code !== 'no_engine_node') throw toApiError(err);
+        if ((err as { code?: unknown }).code !== 'no_engine_node') throw err;
         this.deps.logger.warn({ instanceId: created.id }, 'no engine node to start the instance yet');
       }
       // The engine may have moved the status on already.
@@ -105,7 +104,7 @@ export class InstancesService {
     const lifecycle = this.lifecycle();
     if (!lifecycle.restart) throw new ServiceUnavailableError('The engine cannot restart instances');
     const restart = lifecycle.restart.bind(lifecycle);
-    await engineCall(() => restart(id));
+    await restart(id);
     this.deps.logger.info({ instanceId: id, tenantId }, 'instance restarted');
     return this.get(tenantId, id);
   }
@@ -119,14 +118,14 @@ export class InstancesService {
     const lifecycle = this.lifecycle();
     if (!lifecycle.regenerateQr) throw new ServiceUnavailableError('The engine cannot regenerate QR codes');
     const regenerate = lifecycle.regenerateQr.bind(lifecycle);
-    await engineCall(() => regenerate(id));
+    await regenerate(id);
     return this.get(tenantId, id);
   }
 
   /** Logs the device out of WhatsApp (the phone no longer lists it) and wipes its credentials. */
   async disconnect(tenantId: string, id: string): Promise<InstanceDetail> {
     await this.require(tenantId, id);
-    await engineCall(() => this.lifecycle().logout(id));
+    await this.lifecycle().logout(id);
     this.deps.logger.info({ instanceId: id, tenantId }, 'instance disconnected');
     return this.get(tenantId, id);
   }
@@ -168,8 +167,8 @@ export class InstancesService {
     if (!found) throw new NotFoundError('Instance not found');
     const lifecycle = this.deps.lifecycle;
     if (lifecycle) {
-      await engineCall(() => lifecycle.logout(id));
-      await engineCall(() => lifecycle.stop(id));
+      await lifecycle.logout(id);
+      await lifecycle.stop(id);
     }
     if (!(await this.deps.instances.deleteForTenant(id, tenantId))) throw new NotFoundError('Instance not found');
     await this.deps.purger?.purge(id);

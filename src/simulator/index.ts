@@ -2,18 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { createServerIdentity } from './cert-chain.js';
-import { createControlRouter } from './control-router.js';
-import { DeviceConnection } from './device-connection.js';
-import { GroupActions } from './group-actions.js';
-import { GroupControl } from './group-control.js';
-import { answerGroupIq } from './group-iq.js';
-import { GroupRelay } from './group-relay.js';
-import { groupRoutes } from './group-routes.js';
-import { MessageRelay } from './message-relay.js';
+import { createServerIdentity } from './protocol/cert-chain.js';
+import { createControlRouter } from './control/control-router.js';
+import { DeviceConnection } from './protocol/device-connection.js';
+import { GroupActions } from './groups/group-actions.js';
+import { GroupControl } from './groups/group-control.js';
+import { answerGroupIq } from './groups/group-iq.js';
+import { GroupRelay } from './groups/group-relay.js';
+import { groupRoutes } from './groups/group-routes.js';
+import { MessageRelay } from './messaging/message-relay.js';
 import { SimulatorMedia } from './media/index.js';
-import { SimulatorControl } from './simulator-control.js';
-import { SimulatorState, type MediaHooks, type SimulatorContext } from './simulator-state.js';
+import { SimulatorControl } from './control/simulator-control.js';
+import { ProfileActions } from './profiles/profile-actions.js';
+import { ProfileControl } from './profiles/profile-control.js';
+import { profileRoutes, servePicture } from './profiles/profile-routes.js';
+import { SimulatorState, type MediaHooks, type SimulatorContext } from './state/simulator-state.js';
 
 export interface SimulatorOptions {
   port?: number;
@@ -25,6 +28,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The HTTPS media server (uploads, downloads, history blobs). Default on; `false` runs without media. */
   media?: boolean | MediaHooks;
+  /** Members a group may hold (WhatsApp: 1024). Lower it to test "too many participants". */
+  groupSizeLimit?: number;
 }
 
 export interface RunningSimulator {
@@ -53,6 +58,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             logger: logger.child({ component: 'media' }),
           });
   const ctx: SimulatorContext = { seed: options.seed, identity: createServerIdentity(options.seed), logger, state, media };
+  if (options.groupSizeLimit !== undefined) state.groups.sizeLimit = options.groupSizeLimit;
   const relay = new MessageRelay(ctx);
   const control = new SimulatorControl(ctx, relay);
   const groupActions = new GroupActions(ctx, relay);
@@ -61,10 +67,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     answerIq: (device, iq) => answerGroupIq(state, groupActions, device, iq),
     onDeviceMessage: (device, stanza) => groupRelay.onDeviceMessage(device, stanza),
   };
-  const handle = createControlRouter(control, logger, groupRoutes(new GroupControl(ctx, groupActions, groupRelay)));
+  const profileActions = new ProfileActions(ctx, relay);
+  ctx.profiles = { answerIq: (device, iq) => profileActions.answerIq(device, iq) };
+  const handle = createControlRouter(control, logger, [
+    ...groupRoutes(new GroupControl(ctx, groupActions, groupRelay, profileActions)),
+    ...profileRoutes(new ProfileControl(ctx, profileActions)),
+  ]);
   const connections = new Set<DeviceConnection>();
 
-  const server: Server = createServer((req, res) => void handle(req, res));
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/pictures/')) servePicture(state, req, res);
+    else void handle(req, res);
+  });
   // long keep-alive: clients (undici fetch) reuse idle sockets, and a 5 s server timeout races with them
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -85,6 +99,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const { port } = server.address() as AddressInfo;
   const base = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.pictureBaseUrl = `http://${base}/pictures`;
   logger.info({ port }, 'simulator listening');
 
   let closing: Promise<void> | undefined;

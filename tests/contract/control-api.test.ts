@@ -1,5 +1,5 @@
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { ControlClient } from '../../src/simulator/control-client.js';
+import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { eventually, pairDevice, silenceSignalChatter, startHarness, type Client, type Harness } from './support/baileys-harness.js';
 
 silenceSignalChatter();

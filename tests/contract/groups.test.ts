@@ -1,5 +1,5 @@
 import type { WAMessage } from '@whiskeysockets/baileys';
-import { ControlApiError } from '../../src/simulator/control-client.js';
+import { ControlApiError } from '../../src/simulator/control/control-client.js';
 import { Client, eventually, pairDevice, silenceSignalChatter, startHarness, type Harness } from './support/baileys-harness.js';
 
 silenceSignalChatter();

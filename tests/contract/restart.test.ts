@@ -1,6 +1,6 @@
 import { WA_CERT_DETAILS } from '@whiskeysockets/baileys';
 import { startSimulator } from '../../src/simulator/index.js';
-import { ControlClient } from '../../src/simulator/control-client.js';
+import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { Client, eventually, pairDevice, silenceSignalChatter, type Harness } from './support/baileys-harness.js';
 
 silenceSignalChatter();

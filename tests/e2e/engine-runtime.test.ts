@@ -185,8 +185,8 @@ describe('engine e2e: one instance against the simulator', () => {
     const events: EngineEvent[] = [];
     rt.on('event', (e) => events.push(e));
     const contact = await h.control.createContact(`5521${String(process.pid % 10_000).padStart(4, '0')}0001`, 'Bob');
-    await expect(rt.onWhatsApp(`+${contact.phone}`)).resolves.toMatchObject({ exists: true });
-    const sent = await rt.sendText(contact.jid, 'hello from the engine', { messageId: '3EB0ENGINE0001' });
+    await expect(rt.run('on-whatsapp', { phone: `+${contact.phone}` })).resolves.toMatchObject({ exists: true });
+    const sent = await rt.run('send', { jid: contact.jid, content: { type: 'text', text: 'hello from the engine' }, messageId: '3EB0ENGINE0001' });
     expect(sent.messageId).toBe('3EB0ENGINE0001');
     await until(async () => (await h.control.inbox(contact.phone)).some((m) => m.id === '3EB0ENGINE0001'));
     const inbox = await h.control.inbox(contact.phone);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { ControlClient } from '../../src/simulator/control-client.js';
+import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freshPhone } from '../support/engine-app.js';

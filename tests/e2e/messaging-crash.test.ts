@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlClient } from '../../src/simulator/control-client.js';
+import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

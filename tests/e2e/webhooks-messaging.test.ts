@@ -39,6 +39,8 @@ describe('webhooks e2e: messaging events reach the receiver', () => {
       },
     });
     expect(Object.keys(body.data.key).slice(0, 3)).toEqual(['remoteJid', 'fromMe', 'id']);
+    // The ZapFlare document's example has the timestamp inside data.message: it is in both places.
+    expect(body.data.message.messageTimestamp).toBe(body.data.messageTimestamp);
   });
 
   it('receipt → messages.update with the new status', async () => {

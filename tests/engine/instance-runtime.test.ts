@@ -88,8 +88,8 @@ describe('InstanceRuntime on a failing network', () => {
 
   it('refuses to send while not connected, and every method after close', async () => {
     const { rt } = runtime();
-    await expect(rt.sendText('x@s.whatsapp.net', 'hi', { messageId: 'M1' })).rejects.toBeInstanceOf(NotConnectedError);
-    await expect(rt.onWhatsApp('+5511999999999')).rejects.toBeInstanceOf(NotConnectedError);
+    await expect(rt.run('send', { jid: 'x@s.whatsapp.net', content: { type: 'text', text: 'hi' }, messageId: 'M1' })).rejects.toBeInstanceOf(NotConnectedError);
+    await expect(rt.run('on-whatsapp', { phone: '+5511999999999' })).rejects.toBeInstanceOf(NotConnectedError);
     await rt.close();
     await rt.close();
     await expect(rt.start()).rejects.toBeInstanceOf(RuntimeClosedError);

@@ -152,7 +152,7 @@ describe('SessionSupervisor', () => {
     await n2.supervisor.command('c1', { type: 'restart' });
     expect(n1.runtimes.get('c1')![0]!.calls).toContain('restart');
     expect(n2.runtimes.get('c1')).toBeUndefined();
-    const sent = await n2.supervisor.command('c1', { type: 'send-text', jid: 'x@s.whatsapp.net', text: 'hi', messageId: 'MID1' });
+    const sent = await n2.supervisor.command('c1', { type: 'send', jid: 'x@s.whatsapp.net', content: { type: 'text', text: 'hi' }, messageId: 'MID1' });
     expect(sent).toEqual({ messageId: 'MID1', jid: 'x@s.whatsapp.net' });
     await expect(n2.supervisor.command('c1', { type: 'on-whatsapp', phone: '+55 11 9' })).resolves.toEqual({
       exists: true,

@@ -4,8 +4,8 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createServices, type Services } from '../../src/create-services.js';
-import type { CompatPorts } from '../../src/services/compat/compat-ports.js';
+import { createServices, type Services } from '../../src/wiring/create-services.js';
+import type { ZapiPorts } from '../../src/services/zapi/zapi-ports.js';
 import type { InstanceLifecycle } from '../../src/services/instance-lifecycle.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createTestRedis, testRedisUrl, type TestRedis } from './redis.js';
@@ -40,7 +40,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   lifecycle?: InstanceLifecycle;
   /** Fakes of the engine/send ports of the Z-API compatibility surface (its qrcode/desconectar/send routes). */
-  compatPorts?: CompatPorts;
+  zapiPorts?: ZapiPorts;
 }
 
 /** The whole HTTP app on this file's own database and Redis prefix. */
@@ -48,7 +48,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const [db, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
   const config = testConfig({ REDIS_PREFIX: redis.prefix, DATABASE_URL: db.url, ...options.env });
   const logger = pino({ level: config.logLevel });
-  const services = createServices({ config, dataSource: db.dataSource, redis: redis.redis, logger, lifecycle: options.lifecycle, compatPorts: options.compatPorts });
+  const services = createServices({ config, dataSource: db.dataSource, redis: redis.redis, logger, lifecycle: options.lifecycle, zapiPorts: options.zapiPorts });
   const app = createApp({ config, logger, services });
   return {
     app,

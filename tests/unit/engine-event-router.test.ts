@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { StatusChange } from '../../src/engine/index.js';
 import { AppError } from '../../src/errors/app-error.js';
-import { toApiError } from '../../src/services/engine-error-mapping.js';
+import { toHttpError } from '../../src/http/domain-errors.js';
 import { EngineEventRouter } from '../../src/services/engine-event-router.js';
 
 const change: StatusChange = { status: 'connected', reason: 'connected', phone: '+5511999990000', jid: null, at: 1 };
@@ -28,7 +28,7 @@ describe('EngineEventRouter', () => {
 });
 
 describe('engine errors as API errors', () => {
-  const mapped = (code: string) => toApiError(Object.assign(new Error('x'), { code })) as AppError;
+  const mapped = (code: string) => toHttpError(Object.assign(new Error('x'), { code })) as AppError;
 
   it('maps busy and not-connected to 409, timeouts to 504, no engine node to 503', () => {
     expect([mapped('instance_busy').status, mapped('instance_busy').code]).toEqual([409, 'INSTANCE_BUSY']);
@@ -39,6 +39,6 @@ describe('engine errors as API errors', () => {
 
   it('leaves other errors alone', () => {
     const err = new Error('other');
-    expect(toApiError(err)).toBe(err);
+    expect(toHttpError(err)).toBe(err);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WEBHOOK_DELIVERY_STATUSES } from '../../persistence/entities/webhook-delivery.entity.js';
+import { WEBHOOK_DELIVERY_STATUSES } from '../../services/webhooks/webhooks-service.js';
 import { INSTANCE_ID_PATTERN } from '../../services/ids.js';
 import { success, timestamp } from './common-schemas.js';
 

@@ -57,7 +57,7 @@ export class InstanceEntity {
   @Column({ name: 'webhook_events', type: 'text', array: true, nullable: true })
   webhookEvents!: string[] | null;
 
-  /** HMAC secret for webhook signatures (issue 6); stored encrypted by the owner of that feature. */
+  /** HMAC secret for webhook signatures; stored sealed (src/crypto). */
   @Column({ name: 'webhook_secret', type: 'text', nullable: true })
   webhookSecret!: string | null;
 
@@ -73,15 +73,15 @@ export class InstanceEntity {
   @Generated('uuid')
   uuid!: string;
 
-  /** Z-API compat: the client's unique tag for this instance (unique per tenant); null for instances made through /whatsapp. */
+  /** Z-API zapi: the client's unique tag for this instance (unique per tenant); null for instances made through /whatsapp. */
   @Column({ type: 'text', nullable: true })
   tag!: string | null;
 
-  /** Z-API compat: `descricao`. */
+  /** Z-API zapi: `descricao`. */
   @Column({ type: 'text', nullable: true })
   description!: string | null;
 
-  /** Z-API compat: the `instance_id` the client had at its old provider; kept only to echo it back. Not a secret. */
+  /** Z-API zapi: the `instance_id` the client had at its old provider; kept only to echo it back. Not a secret. */
   @Column({ name: 'external_instance_id', type: 'text', nullable: true })
   externalInstanceId!: string | null;
 

@@ -7,7 +7,7 @@ import { selectOne } from '../sql.js';
 export type NewInstance = Pick<InstanceEntity, 'id' | 'tenantId' | 'name' | 'webhookUrl'> &
   Partial<Pick<InstanceEntity, 'webhookEvents' | 'webhookSecret' | 'tag' | 'description' | 'externalInstanceId'>>;
 /** How the Z-API compatibility surface names an instance: its uuid or its numeric id. */
-export type CompatInstanceRef = { uuid: string } | { legacyId: number };
+export type ZapiInstanceRef = { uuid: string } | { legacyId: number };
 export type InstancePatch = Partial<
   Pick<InstanceEntity, 'name' | 'webhookUrl' | 'webhookEvents' | 'webhookSecret' | 'active'>
 >;
@@ -36,8 +36,8 @@ export class InstanceRepository {
     return selectOne(this.ds.manager, InstanceEntity, { id, tenantId });
   }
 
-  /** Z-API compat: an instance of the tenant by uuid or numeric id. */
-  findForTenantByCompatRef(ref: CompatInstanceRef, tenantId: string): Promise<InstanceEntity | null> {
+  /** Z-API zapi: an instance of the tenant by uuid or numeric id. */
+  findForTenantByZapiRef(ref: ZapiInstanceRef, tenantId: string): Promise<InstanceEntity | null> {
     return this.ds.getRepository(InstanceEntity).findOneBy({ ...ref, tenantId });
   }
 

@@ -91,6 +91,7 @@ export function protocolActionOf(msg: WaMessage): ProtocolAction {
 
 /** `messages.upsert` webhook data, in the seed's shape. */
 export function upsertEventData(msg: WaMessage, messageId: string | null) {
+  const messageTimestamp = String(msg.messageTimestamp ?? Math.floor(Date.now() / 1000));
   return {
     key: {
       remoteJid: msg.key.remoteJid,
@@ -98,10 +99,12 @@ export function upsertEventData(msg: WaMessage, messageId: string | null) {
       id: msg.key.id,
       ...(msg.key.participant ? { participant: msg.key.participant } : {}),
     },
-    message: msg.message,
+    // The ZapFlare document's example has the timestamp inside `data.message`; ours had it at `data.messageTimestamp`:
+    // both, so consumers written to either shape work.
+    message: msg.message ? { ...msg.message, messageTimestamp } : msg.message,
     messageType: msg.messageType ?? 'unknown',
     pushName: msg.pushName,
-    messageTimestamp: String(msg.messageTimestamp ?? Math.floor(Date.now() / 1000)),
+    messageTimestamp,
     ...(messageId ? { messageId } : {}),
   };
 }

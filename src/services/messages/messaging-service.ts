@@ -2,8 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
-import { PayloadTooLargeError } from '../../errors/payload-too-large-error.js';
-import { UnsupportedMediaTypeError } from '../../errors/unsupported-media-type-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { UnsafeUrlError } from '../../net/net-errors.js';
 import { vetUrl, type HostLookup } from '../../net/url-guard.js';
@@ -16,9 +14,8 @@ import type { InstanceRepository } from '../../persistence/repositories/instance
 import { newMessageId, type MessageRepository, type NewOutgoingMessage } from '../../persistence/repositories/message-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
-import { isNotConnectedError } from '../../queues/send-errors.js';
 import { mediaKey, type MediaStorage } from './media-storage.js';
-import { assertMediaSize, MediaTooLargeError, MediaTypeNotAllowedError, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
+import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
 import type { MessagingEngine } from './messaging-ports.js';
 import { toChatView, toContactView, toMessageView, toPageView, type MessageView } from './message-views.js';
 import { InvalidRecipientError, normalizeRecipient } from './recipient.js';
@@ -168,19 +165,16 @@ export class MessagingService {
         // A name that does not resolve now may later: the send retries.
       }
     } else {
-      try {
-        assertMediaSize(input.mediaType, source.data.length, this.deps.limits);
-        const mimetype = resolveMediaMimetype({
-          mediaType: input.mediaType,
-          contentType: source.contentType,
-          declaredMimetype: input.mimetype,
-          head: source.data.subarray(0, 16),
-        });
-        const put = await this.deps.storage.put(mediaKey(instanceId, `${messageId}.upload`), source.data);
-        stored = { ...put, mimetype };
-      } catch (err) {
-        throw mediaHttpError(err);
-      }
+      // media-rules errors (too large, type not allowed) go up as they are: http/domain-errors.ts maps them.
+      assertMediaSize(input.mediaType, source.data.length, this.deps.limits);
+      const mimetype = resolveMediaMimetype({
+        mediaType: input.mediaType,
+        contentType: source.contentType,
+        declaredMimetype: input.mimetype,
+        head: source.data.subarray(0, 16),
+      });
+      const put = await this.deps.storage.put(mediaKey(instanceId, `${messageId}.upload`), source.data);
+      stored = { ...put, mimetype };
     }
     const fileName = input.fileName ?? (source.kind === 'upload' ? (source.originalName ?? undefined) : undefined);
     try {
@@ -320,12 +314,8 @@ export class MessagingService {
       }
     })();
     if (!recipient.phone) throw new ValidationError('Only phone numbers can be checked', undefined, 'INVALID_RECIPIENT');
-    try {
-      const found = await this.deps.engine.onWhatsApp(instanceId, recipient.phone);
-      return { phone: `+${recipient.phone}`, exists: found.exists, jid: found.jid };
-    } catch (err) {
-      throw engineHttpError(err);
-    }
+    const found = await this.deps.engine.onWhatsApp(instanceId, recipient.phone);
+    return { phone: `+${recipient.phone}`, exists: found.exists, jid: found.jid };
   }
 
   async listContacts(tenantId: string, instanceId: string, page: PageRequest, search?: string) {
@@ -350,14 +340,10 @@ export class MessagingService {
     const jid = this.chatJid(chat);
     const unread = await this.deps.messages.findUnreadInbound(instanceId, jid);
     if (unread.length > 0) {
-      try {
-        await this.deps.engine.readMessages(
-          instanceId,
-          unread.map((m) => ({ id: m.waMessageId, remoteJid: m.chatJid, participant: jid.endsWith('@g.us') ? m.senderJid : null })),
-        );
-      } catch (err) {
-        throw engineHttpError(err);
-      }
+      await this.deps.engine.readMessages(
+        instanceId,
+        unread.map((m) => ({ id: m.waMessageId, remoteJid: m.chatJid, participant: jid.endsWith('@g.us') ? m.senderJid : null })),
+      );
     }
     await this.deps.transactions.run(async (tx) => {
       await this.deps.messages.markChatRead(instanceId, jid, new Date(), tx);
@@ -386,18 +372,3 @@ function replyParts(quoted: MessageEntity | null, mentions: string[] | undefined
   };
 }
 
-/** Media problems found while accepting a request, as HTTP errors (413, 415). */
-export function mediaHttpError(err: unknown): unknown {
-  if (err instanceof MediaTooLargeError) {
-    return new PayloadTooLargeError(err.message, { mediaType: err.mediaType, limitBytes: err.limitBytes }, 'MEDIA_TOO_LARGE');
-  }
-  if (err instanceof MediaTypeNotAllowedError) {
-    return new UnsupportedMediaTypeError(err.message, { mediaType: err.mediaType, contentType: err.contentType }, 'MEDIA_TYPE_NOT_ALLOWED');
-  }
-  return err;
-}
-
-function engineHttpError(err: unknown): unknown {
-  if (isNotConnectedError(err)) return new ConflictError('The instance is not connected', undefined, 'INSTANCE_NOT_CONNECTED');
-  return err;
-}

@@ -1,4 +1,4 @@
-import { AuthCipher } from '../../engine/auth-cipher.js';
+import { AuthCipher } from '../../crypto/auth-cipher.js';
 import { generateWebhookSecret } from './webhook-signer.js';
 
 /**

@@ -10,6 +10,8 @@ import type { Page } from '../../persistence/pagination.js';
 import type { InstanceRepository } from '../../persistence/repositories/instance-repository.js';
 import type { WebhookDeliveryRepository } from '../../persistence/repositories/webhook-delivery-repository.js';
 import { newWebhookEventRowId } from '../../persistence/repositories/webhook-event-repository.js';
+/** Delivery statuses, re-exported for the HTTP schemas (http does not import persistence). */
+export { WEBHOOK_DELIVERY_STATUSES } from '../../persistence/entities/webhook-delivery.entity.js';
 import type { WebhookSecretRepository } from '../../persistence/repositories/webhook-secret-repository.js';
 import type { StoredEventEnvelope } from './stored-event-envelope.js';
 import type { WebhookSecrets } from './webhook-secrets.js';

@@ -12,7 +12,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.js';
-import { ControlClient } from '../../../src/simulator/control-client.js';
+import { ControlClient } from '../../../src/simulator/control/control-client.js';
 
 /**
  * Baileys leaves long timers behind a socket it ended (a query sent just before `end()` waits the full

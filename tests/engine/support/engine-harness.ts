@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { ControlClient } from '../../../src/simulator/control-client.js';
+import { ControlClient } from '../../../src/simulator/control/control-client.js';
 import { startSimulator, type RunningSimulator } from '../../../src/simulator/index.js';
 import type { StatusChange } from '../../../src/engine/engine-types.js';
 import { InstanceRuntime, type InstanceRuntimeOptions } from '../../../src/engine/instance-runtime.js';

@@ -1,6 +1,7 @@
 import type { InstanceRuntimeEvents } from '../../../src/engine/instance-runtime.js';
-import type { OutgoingContent, ReadKey, SendOptions, SendResult, StatusChange, StatusReason, InstanceStatus, WhatsAppLookup } from '../../../src/engine/engine-types.js';
+import type { OutgoingContent, ReadKey, SendOptions, StatusChange, StatusReason, InstanceStatus } from '../../../src/engine/engine-types.js';
 import { TypedEmitter } from '../../../src/engine/typed-emitter.js';
+import type { OperationPayload, OperationResult, SocketOperationName } from '../../../src/engine/socket-operations.js';
 import type { SupervisedRuntime } from '../../../src/engine/session-supervisor.js';
 
 /** A runtime without sockets: records calls and "connects" after `connectDelayMs`. */
@@ -12,6 +13,8 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
   running = false;
   busyWith: string | null = null;
   closed = false;
+  /** When set, every socket operation fails with it (e.g. the engine's BusyError). */
+  runError: Error | null = null;
 
   constructor(readonly instanceId: string, private readonly connectDelayMs = 20) {
     super();
@@ -46,27 +49,24 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
     this.report('disconnected', 'logged_out');
   }
 
-  async sendText(jid: string, _text: string, options: { messageId: string }): Promise<SendResult> {
-    this.calls.push('send-text');
-    return { messageId: options.messageId, jid };
-  }
-
   sent: Array<{ jid: string; content: OutgoingContent; options: SendOptions }> = [];
   read: ReadKey[] = [];
 
-  async send(jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult> {
-    this.calls.push('send');
-    this.sent.push({ jid, content, options });
-    return { messageId: options.messageId, jid };
-  }
-
-  async readMessages(keys: ReadKey[]): Promise<void> {
-    this.calls.push('read-messages');
-    this.read.push(...keys);
-  }
-
-  async onWhatsApp(phone: string): Promise<WhatsAppLookup> {
-    return { exists: true, jid: `${phone.replace(/\D/g, '')}@s.whatsapp.net` };
+  /** The socket operations, recorded by name (the real ones run on a Baileys socket; see socket-operations.ts). */
+  async run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
+    this.calls.push(name);
+    if (this.runError) throw this.runError;
+    const results: { [K in SocketOperationName]: (p: OperationPayload<K>) => OperationResult<K> } = {
+      send: (p) => {
+        this.sent.push({ jid: p.jid, content: p.content, options: { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions } });
+        return { messageId: p.messageId, jid: p.jid };
+      },
+      'read-messages': (p) => {
+        this.read.push(...p.keys);
+      },
+      'on-whatsapp': (p) => ({ exists: true, jid: `${p.phone.replace(/\D/g, '')}@s.whatsapp.net` }),
+    };
+    return (results[name] as (p: OperationPayload<N>) => OperationResult<N>)(payload);
   }
 
   async close(): Promise<void> {

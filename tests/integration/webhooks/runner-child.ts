@@ -6,8 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createDataSource } from '../../../src/persistence/create-data-source.js';
 import { createRedis } from '../../../src/persistence/redis/create-redis.js';
-import { AuthService } from '../../../src/services/auth-service.js';
-import { createWebhooksModule } from '../../../src/webhooks-module.js';
+import { createWebhooksModule } from '../../../src/wiring/webhooks-module.js';
 
 const { config } = loadConfig(process.env);
 const dataSource = createDataSource({ url: config.databaseUrl, poolSize: 5 });
@@ -19,7 +18,6 @@ const webhooks = createWebhooksModule({
   dataSource,
   redis,
   logger: pino({ level: 'silent' }),
-  auth: {} as AuthService, // no HTTP here
   tuning: { leaseMs: Number(process.env.LEASE_MS ?? 2000) },
 });
 await webhooks.start();

@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
+import { authenticate } from '../../../src/http/middleware/authenticate.js';
 import { createApp } from '../../../src/app.js';
 import type { Config } from '../../../src/config/config.js';
-import { createServices, type Services } from '../../../src/create-services.js';
+import { createServices, type Services } from '../../../src/wiring/create-services.js';
 import { WebhookEventRepository } from '../../../src/persistence/repositories/webhook-event-repository.js';
-import { createWebhooksModule, type WebhooksModule, type WebhooksModuleDeps } from '../../../src/webhooks-module.js';
+import { createWebhooksModule, type WebhooksModule, type WebhooksModuleDeps } from '../../../src/wiring/webhooks-module.js';
 import { testConfig } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { createTestRedis, type TestRedis } from '../../support/redis.js';
@@ -49,10 +50,9 @@ export async function createWebhookTestApp(
     dataSource: db.dataSource,
     redis: redis.redis,
     logger,
-    auth: services.auth,
     tuning: { leaseMs: 3000, closeGraceMs: 500, ...options.tuning },
   });
-  const app = createApp({ config, logger, services, extraRouters: [webhooks.router], openApi: [webhooks.openApi] });
+  const app = createApp({ config, logger, services, extraRouters: [webhooks.router(authenticate(services.auth))], openApi: [webhooks.openApi] });
   const events = new WebhookEventRepository(db.dataSource);
   return {
     app,

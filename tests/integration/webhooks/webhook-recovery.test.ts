@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import request from 'supertest';
 import { verifyWebhook } from '../../../src/services/webhooks/webhook-signer.js';
-import { createWebhooksModule } from '../../../src/webhooks-module.js';
+import { createWebhooksModule } from '../../../src/wiring/webhooks-module.js';
 import { signup } from '../../support/factories.js';
 import { createWebhookTestApp, FAST_WEBHOOK_ENV, hang, Receiver, waitFor, type WebhookTestApp } from './webhook-kit.js';
 
@@ -107,7 +107,6 @@ describe('nothing is lost', () => {
       dataSource: t.db.dataSource,
       redis: t.redis.redis,
       logger: t.logger,
-      auth: t.services.auth,
       tuning: { leaseMs: 3000 },
     });
     try {

@@ -1,5 +1,6 @@
 import { UnsafeUrlError } from '../../../src/net/net-errors.js';
-import { NotConnectedError, PermanentSendError } from '../../../src/queues/send-errors.js';
+import { NotConnectedError } from '../../../src/engine/engine-errors.js';
+import { PermanentSendError } from '../../../src/queues/send-errors.js';
 import { MediaFetchError } from '../../../src/services/messages/media-fetcher.js';
 import { MediaTooLargeError, MediaTypeNotAllowedError } from '../../../src/services/messages/media-rules.js';
 import { InvalidRecipientError } from '../../../src/services/messages/recipient.js';

@@ -1,0 +1,89 @@
+import type { WASocket } from '@whiskeysockets/baileys';
+import type { OutgoingContent, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
+import { toBaileysContent, toSendOptions } from './outgoing-content.js';
+
+/** What an operation runs with: the instance's open socket (the runtime throws NotConnectedError before if none). */
+export interface OperationContext {
+  readonly instanceId: string;
+  readonly sock: WASocket;
+}
+
+export interface SocketOperation<P, R> {
+  run(ctx: OperationContext, payload: P): Promise<R>;
+}
+
+/** Declares one operation; its payload and result types are inferred from `run`. Payloads must be JSON (they cross the Redis command bus). */
+function operation<P, R>(run: (ctx: OperationContext, payload: P) => Promise<R>): SocketOperation<P, R> {
+  return { run };
+}
+
+/**
+ * Every engine operation on an instance's open WhatsApp socket, by name: the ONE place to add one.
+ *
+ * To add an operation (groups, presence, profile, message kinds...):
+ *   1. add an entry here: `'group-create': operation(async ({ sock }, p: { subject: string; participants: string[] }) => ...)`;
+ *   2. call it from the services through EngineControl: `engine.run(instanceId, 'group-create', { subject, participants })`
+ *      (optionally a one-line named wrapper in engine-control.ts).
+ * Nothing else changes: the command union (engine-commands.ts), the local supervisor path, the Redis command bus to
+ * the owning node and the API-only RemoteEngine all derive from this table, and the result is typed end to end.
+ * Engine errors (NotConnectedError, BusyError, CommandTimeoutError, NoEngineNodeError) map to HTTP in one place
+ * (services/engine-error-mapping.ts).
+ */
+export const socketOperations = {
+  /** Any message (text or media), quoted and with mentions; `messageId` fixed by the caller so a retry never sends twice. */
+  send: operation(
+    async (
+      { sock },
+      p: { jid: string; content: OutgoingContent; messageId: string; quoted?: QuotedMessage; mentions?: string[] },
+    ): Promise<SendResult> => {
+      const options = { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions };
+      const sent = await sock.sendMessage(p.jid, toBaileysContent(p.content, p.mentions), toSendOptions(options));
+      return { messageId: sent?.key.id ?? p.messageId, jid: sent?.key.remoteJid ?? p.jid };
+    },
+  ),
+
+  /** Read receipts for inbound messages. */
+  'read-messages': operation(async ({ sock }, p: { keys: ReadKey[] }): Promise<void> => {
+    if (p.keys.length === 0) return;
+    await sock.readMessages(
+      p.keys.map((k) => ({ id: k.id, remoteJid: k.remoteJid, fromMe: false, ...(k.participant ? { participant: k.participant } : {}) })),
+    );
+  }),
+
+  /** WhatsApp's own lookup of a phone number (any writing; digits are kept). */
+  'on-whatsapp': operation(async ({ sock }, p: { phone: string }): Promise<WhatsAppLookup> => {
+    const digits = p.phone.replace(/\D/g, '');
+    if (digits === '') return { exists: false, jid: null };
+    const results = (await sock.onWhatsApp(digits)) ?? [];
+    const hit = results.find((r) => r.exists);
+    return hit ? { exists: true, jid: hit.jid } : { exists: false, jid: null };
+  }),
+};
+
+export type SocketOperations = typeof socketOperations;
+export type SocketOperationName = keyof SocketOperations;
+export type OperationPayload<N extends SocketOperationName> = Parameters<SocketOperations[N]['run']>[1];
+export type OperationResult<N extends SocketOperationName> = Awaited<ReturnType<SocketOperations[N]['run']>>;
+
+/** The command that carries an operation to the owning node: `{ type: name, ...payload }`. */
+export type SocketCommand = { [N in SocketOperationName]: { type: N } & OperationPayload<N> }[SocketOperationName];
+
+export function isSocketOperation(type: string): type is SocketOperationName {
+  return Object.hasOwn(socketOperations, type);
+}
+
+/** Runs operation `name` on an open socket (the runtime's `run`). */
+export function runSocketOperation<N extends SocketOperationName>(
+  ctx: OperationContext,
+  name: N,
+  payload: OperationPayload<N>,
+): Promise<OperationResult<N>> {
+  const op = socketOperations[name] as unknown as SocketOperation<OperationPayload<N>, OperationResult<N>>;
+  return op.run(ctx, payload);
+}
+
+/** Splits a socket command into its operation name and payload. */
+export function operationOf(command: SocketCommand): { name: SocketOperationName; payload: OperationPayload<SocketOperationName> } {
+  const { type, ...payload } = command;
+  return { name: type, payload: payload as OperationPayload<SocketOperationName> };
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../errors/app-error.js';
+import { ConflictError } from '../errors/conflict-error.js';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
+import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
+import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error.js';
+import { MediaTooLargeError, MediaTypeNotAllowedError } from '../services/messages/media-rules.js';
+
+/**
+ * The one mapping of domain errors to HTTP, used by the error middleware for every route (/whatsapp and /api):
+ * services and the engine throw their own errors and never pick a status.
+ *
+ * Engine errors (local, or relayed from the owning node with their `code`): instance_busy and
+ * instance_not_connected → 409, command_timeout → 504, no engine node or a closing runtime → 503.
+ * Media rules: too large → 413, type not allowed → 415. Anything else is returned unchanged.
+ */
+export function toHttpError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  if (err instanceof MediaTooLargeError) {
+    return new PayloadTooLargeError(err.message, { mediaType: err.mediaType, limitBytes: err.limitBytes }, 'MEDIA_TOO_LARGE');
+  }
+  if (err instanceof MediaTypeNotAllowedError) {
+    return new UnsupportedMediaTypeError(err.message, { mediaType: err.mediaType, contentType: err.contentType }, 'MEDIA_TYPE_NOT_ALLOWED');
+  }
+  if (!(err instanceof Error)) return err;
+  const raw = (err as Error & { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : null;
+  switch (code) {
+    case 'instance_busy':
+      return new ConflictError('The instance is busy changing state; try again in a moment', undefined, 'INSTANCE_BUSY');
+    case 'instance_not_connected':
+      return new ConflictError('The instance is not connected to WhatsApp', undefined, 'INSTANCE_NOT_CONNECTED');
+    case 'command_timeout':
+      return new AppError('COMMAND_TIMEOUT', 504, 'The node running the instance did not answer in time');
+    case 'no_engine_node':
+    case 'runtime_closed':
+      return new ServiceUnavailableError('No engine node is available to run the instance right now');
+    default:
+      return err;
+  }
+}

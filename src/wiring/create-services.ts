@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config.js';
+import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
+import { LeaseReader } from '../persistence/redis/lease-reader.js';
+import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
+import { WindowCounter } from '../persistence/redis/window-counter.js';
+import { AdminService } from '../services/admin-service.js';
+import { ApiKeyService } from '../services/api-key-service.js';
+import { AuthService } from '../services/auth-service.js';
+import { ZapiAuthService } from '../services/zapi/zapi-auth-service.js';
+import type { ZapiPorts } from '../services/zapi/zapi-ports.js';
+import { ZapiTokens } from '../services/zapi/zapi-tokens.js';
+import { instancesZapiPorts } from '../services/zapi/instances-zapi-ports.js';
+import { ZapiService } from '../services/zapi/zapi-service.js';
+import type { InstanceLifecycle, InstanceStatePurger } from '../services/instance-lifecycle.js';
+import { InstancesService } from '../services/instances-service.js';
+import { instanceWebhookSettings } from '../services/webhooks/instance-webhook-settings.js';
+import { PasswordHasher } from '../services/password-hasher.js';
+import { ReadinessService } from '../services/readiness-service.js';
+import { SessionTokens } from '../services/session-tokens.js';
+
+export interface ServiceInputs {
+  config: Pick<Config, 'jwtSecret' | 'sessionTtlSeconds' | 'loginLimits' | 'redisPrefix' | 'encryptionKey' | 'webhookAllowPrivateUrls'>;
+  dataSource: DataSource;
+  redis: Redis;
+  logger: Logger;
+  /** Built once by the node; built here when absent (tests of the HTTP app alone). */
+  persistence?: Persistence;
+  /** The engine (EngineControl, see create-engine.ts); without it instances are plain records. */
+  lifecycle?: InstanceLifecycle;
+  /** Wipes an instance's Redis state after DELETE (auth, QR); see create-engine.ts. */
+  purger?: InstanceStatePurger;
+  /** What the Z-API compatibility surface needs from the engine and the send pipeline; its routes need them. */
+  zapiPorts?: ZapiPorts;
+}
+
+export interface Services {
+  auth: AuthService;
+  apiKeys: ApiKeyService;
+  instances: InstancesService;
+  admin: AdminService;
+  readiness: ReadinessService;
+  /** The Z-API compatibility surface (/api). */
+  zapi: ZapiService;
+  zapiAuth: ZapiAuthService;
+  repositories: Repositories;
+  transactions: Persistence['transactions'];
+  /** The current QR of each instance (written by the engine's status recorder, read by the API). */
+  qrCodes: Persistence['qrCodes'];
+  redisKeys: Persistence['redisKeys'];
+}
+
+/** Wires repositories and services; used by main.ts and by tests (which pass their own database and prefix). */
+export function createServices(inputs: ServiceInputs): Services {
+  const { config, dataSource, redis, logger } = inputs;
+  const { repositories, transactions, qrCodes, redisKeys } =
+    inputs.persistence ?? createPersistence({ dataSource, redis, redisPrefix: config.redisPrefix });
+  const hasher = new PasswordHasher();
+  const apiKeys = new ApiKeyService(repositories.apiKeys, repositories.users);
+  const tokens = new SessionTokens(config.jwtSecret, config.sessionTtlSeconds, new TokenRevocationStore(redis, redisKeys));
+  const auth = new AuthService({
+    users: repositories.users,
+    tenants: repositories.tenants,
+    hasher,
+    tokens,
+    apiKeys,
+    failuresByEmail: new WindowCounter(redis, redisKeys, 'login-email'),
+    failuresByIp: new WindowCounter(redis, redisKeys, 'login-ip'),
+    limits: config.loginLimits,
+  });
+  const instances = new InstancesService({
+    instances: repositories.instances,
+    logger: logger.child({ component: 'instances' }),
+    lifecycle: inputs.lifecycle,
+    qrCodes,
+    purger: inputs.purger,
+    webhooks: instanceWebhookSettings({ encryptionKey: config.encryptionKey, allowPrivateUrls: config.webhookAllowPrivateUrls }),
+  });
+  const leaseReader = new LeaseReader(redis, redisKeys);
+  const admin = new AdminService({
+    tenants: repositories.tenants,
+    users: repositories.users,
+    instances: repositories.instances,
+    hasher,
+    logger: logger.child({ component: 'admin' }),
+    lifecycle: inputs.lifecycle,
+    nodeActivity: {
+      leaseHolders: (ids) => leaseReader.holders(ids),
+      connectedCountsSince: (since) => repositories.webhookEvents.connectedCountsSince(since),
+    },
+  });
+  const readiness = new ReadinessService({
+    postgres: () => dataSource.query('SELECT 1'),
+    redis: () => redis.ping(),
+  });
+  const zapiAuth = new ZapiAuthService({
+    tokens: new ZapiTokens(config.jwtSecret, config.sessionTtlSeconds),
+    apiKeys,
+    apiKeyRecords: repositories.apiKeys,
+    users: repositories.users,
+    tenants: repositories.tenants,
+    auth,
+  });
+  const zapi = new ZapiService({
+    instancesService: instances,
+    instances: repositories.instances,
+    contacts: repositories.contacts,
+    chats: repositories.chats,
+    messages: repositories.messages,
+    // With the engine, qrcode/desconectar go through InstancesService; the send port comes from messaging.
+    ports: { ...(inputs.lifecycle ? instancesZapiPorts(instances) : {}), ...inputs.zapiPorts },
+    logger: logger.child({ component: 'zapi-compat' }),
+  });
+  return { auth, apiKeys, instances, admin, readiness, zapi, zapiAuth, repositories, transactions, qrCodes, redisKeys };
+}

@@ -1,0 +1,262 @@
+import type { RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
+import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
+import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
+import { messagesRouter } from '../http/routes/messages-router.js';
+import type { HostLookup } from '../net/url-guard.js';
+import type { ChatRepository } from '../persistence/repositories/chat-repository.js';
+import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
+import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
+import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
+import type { MessageRepository } from '../persistence/repositories/message-repository.js';
+import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
+import type { TransactionRunner } from '../persistence/transaction-runner.js';
+import { createQueueConnection } from '../queues/queue-connection.js';
+import { QueueNaming } from '../queues/queue-naming.js';
+import { InstanceSendWorkers } from '../queues/instance-send-workers.js';
+import { SendQueue } from '../queues/send-queue.js';
+import { SendWorkerPool } from '../queues/send-worker-pool.js';
+import type { ZapiSendPort } from '../services/zapi/zapi-ports.js';
+import { messagingZapiSend } from '../services/zapi/messaging-send-port.js';
+import { requeueAccepted } from '../services/messages/requeue-accepted.js';
+import { sendPipelineOnStatus } from '../services/messages/send-pipeline-on-status.js';
+import type { EventNotifier } from '../services/webhooks/event-notifier.js';
+import { WhatsAppReportRecorder } from '../services/messages/whatsapp-report-recorder.js';
+import { InboundMediaStore } from '../services/messages/inbound-media-store.js';
+import { LocalDiskMediaStorage, type MediaStorage } from '../services/messages/media-storage.js';
+import { EngineMessageSender } from '../services/messages/message-sender.js';
+import { MessageStatusRecorder } from '../services/messages/message-status-recorder.js';
+import type { MediaDownloader, MessagingEngine } from '../services/messages/messaging-ports.js';
+import { MessagingService } from '../services/messages/messaging-service.js';
+
+export type MessagingConfig = Pick<
+  Config,
+  | 'role'
+  | 'redisUrl'
+  | 'redisPrefix'
+  | 'nodeId'
+  | 'sendRateLimit'
+  | 'sendNotConnectedMaxWaitMs'
+  | 'sendMaxAttempts'
+  | 'sendJobLockMs'
+  | 'mediaLimits'
+  | 'mediaFetchTimeoutMs'
+  | 'mediaDir'
+  | 'mediaAllowPrivateUrls'
+>;
+
+export interface MessagingModuleDeps {
+  config: MessagingConfig;
+  repositories: {
+    instances: InstanceRepository;
+    messages: MessageRepository;
+    idempotency: IdempotencyRepository;
+    contacts: ContactRepository;
+    chats: ChatRepository;
+    webhookEvents: WebhookEventRepository;
+  };
+  transactions: TransactionRunner;
+  /** EngineControl: commands routed to the owning node. */
+  engine: MessagingEngine;
+  /** The engine's downloadMessageMedia and mediaInfoOf (plain functions). */
+  downloadMedia: MediaDownloader;
+  mediaInfoOf: WhatsAppReportRecorderMediaInfo;
+  notifier: EventNotifier;
+  logger: Logger;
+  /** Defaults to LocalDiskMediaStorage(config.mediaDir). */
+  storage?: MediaStorage;
+  lookup?: HostLookup;
+  /** Tests: worker lock/stall timings (a killed worker's job is taken again after the lock expires). */
+  workerTimings?: { lockDurationMs?: number; stalledIntervalMs?: number };
+}
+
+type WhatsAppReportRecorderMediaInfo = (message: JsonObject | null) => ReturnType<ConstructorParameters<typeof WhatsAppReportRecorder>[0]['mediaInfoOf']>;
+
+export interface MessagingModule {
+  /** The /whatsapp message routes, behind the node's one authenticate middleware. */
+  router(authenticate: RequestHandler): Router;
+  /** The routes of `router` in the OpenAPI document. */
+  openApi: OpenApiContributor;
+  /** Register on the EngineEventRouter: stores inbound data, drives statuses, starts/stops send workers. */
+  eventHandler: {
+    readonly name: string;
+    onStatus(instanceId: string, change: StatusChange): Promise<void>;
+    onEvent(instanceId: string, event: EngineEvent): Promise<void>;
+  };
+  service: MessagingService;
+  queue: SendQueue;
+  workers: SendWorkerPool | null;
+  /** Per-instance queue preparation and worker start on this node. */
+  sendWorkers: InstanceSendWorkers;
+  inboundMedia: InboundMediaStore;
+  /** The Z-API compatibility surface's send port. */
+  zapiSend: ZapiSendPort;
+  /** Fails the instance's pending messages (disconnect, delete). */
+  failPending(instanceId: string, reason: string): Promise<number>;
+  start(): Promise<void>;
+  /** Stops the workers (after their current job) and the media downloads; the queues stay open. Safe twice. */
+  closeWorkers(): Promise<void>;
+  /** closeWorkers(), then the send queues and their connection. Safe twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Messaging, wired: the HTTP routes, the durable send pipeline (one BullMQ queue per instance with a
+ * global concurrency of 1, so ordering holds even with workers on several nodes), the status recorder, the
+ * inbound handler for the engine's events, and the media storage.
+ *
+ * Workers: a node with sockets (ROLE=worker/all) starts an instance's worker when it reports a status for it (it
+ * owns the instance) or accepts a message for it; the sender forwards through EngineControl to whichever node
+ * owns the socket, so a worker left on a node that lost the instance still sends correctly, one at a time.
+ */
+export function createMessagingModule(deps: MessagingModuleDeps): MessagingModule {
+  const { config, repositories: repos, logger } = deps;
+  const log = logger.child({ component: 'messaging' });
+  const storage = deps.storage ?? new LocalDiskMediaStorage(config.mediaDir);
+  const connection = createQueueConnection(config.redisUrl, { connectionName: `zap:${config.nodeId}:send` });
+  connection.on('error', (err: Error) => log.warn({ err: err.message }, 'send queue connection error'));
+  const naming = new QueueNaming(config.redisPrefix);
+  const statuses = new MessageStatusRecorder({
+    messages: repos.messages,
+    notifier: deps.notifier,
+    logger: log,
+  });
+  const queue = new SendQueue({
+    connection,
+    naming,
+    sink: statuses,
+    logger: log,
+    settings: {
+      rateLimit: config.sendRateLimit,
+      notConnectedMaxWaitMs: config.sendNotConnectedMaxWaitMs,
+      maxAttempts: config.sendMaxAttempts,
+    },
+  });
+  const runsWorkers = config.role === 'worker' || config.role === 'all';
+  const workers = runsWorkers
+    ? new SendWorkerPool({
+        connection,
+        naming,
+        queue,
+        sink: statuses,
+        logger: log,
+        sender: new EngineMessageSender({
+          engine: deps.engine,
+          messages: repos.messages,
+          storage,
+          limits: config.mediaLimits,
+          fetchTimeoutMs: config.mediaFetchTimeoutMs,
+          allowPrivateUrls: config.mediaAllowPrivateUrls,
+          lookup: deps.lookup,
+          logger: log,
+        }),
+        lockDurationMs: config.sendJobLockMs,
+        stalledIntervalMs: config.sendJobLockMs,
+        ...deps.workerTimings,
+      })
+    : null;
+
+  const sendWorkers = new InstanceSendWorkers(queue, workers);
+  let closed = false;
+  let queuesClosed = false;
+  const runSteps = async (steps: Array<[string, () => Promise<unknown>]>): Promise<void> => {
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        log.warn({ step: name, err }, 'messaging close step failed');
+      }
+    }
+  };
+  /** Shutdown, first part: no worker starts any more, running ones finish their job, media downloads stop. */
+  const closeWorkers = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    sendWorkers.stopStarting();
+    await runSteps([
+      ['send workers', () => workers?.close() ?? Promise.resolve()],
+      ['inbound media', () => inboundMedia.close()],
+    ]);
+  };
+
+  const service = new MessagingService({
+    instances: repos.instances,
+    messages: repos.messages,
+    contacts: repos.contacts,
+    chats: repos.chats,
+    idempotency: repos.idempotency,
+    transactions: deps.transactions,
+    queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
+    storage,
+    engine: deps.engine,
+    limits: config.mediaLimits,
+    allowPrivateUrls: config.mediaAllowPrivateUrls,
+    lookup: deps.lookup,
+    logger: log,
+    onEnqueued: (instanceId) => sendWorkers.ensure(instanceId),
+  });
+
+  const inboundMedia = new InboundMediaStore({
+    messages: repos.messages,
+    storage,
+    download: deps.downloadMedia,
+    limits: config.mediaLimits,
+    timeoutMs: config.mediaFetchTimeoutMs,
+    logger: log,
+  });
+
+  const failPending = (instanceId: string, reason: string): Promise<number> => sendWorkers.failPending(instanceId, reason);
+
+  const inbound = new WhatsAppReportRecorder({
+    messages: repos.messages,
+    contacts: repos.contacts,
+    chats: repos.chats,
+    events: repos.webhookEvents,
+    transactions: deps.transactions,
+    notifier: deps.notifier,
+    statuses,
+    media: inboundMedia,
+    mediaInfoOf: deps.mediaInfoOf,
+    logger: log,
+    onStatus: sendPipelineOnStatus(sendWorkers),
+  });
+
+  const maxUploadBytes = Math.max(...Object.values(config.mediaLimits));
+  const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
+
+  return {
+    router: (authenticate) => messagesRouter({ messaging: service, authenticate, maxUploadBytes }),
+    openApi: registerMessageRoutes,
+    eventHandler: {
+      name: 'messaging',
+      onStatus: (instanceId, change) => inbound.onStatus(instanceId, change),
+      onEvent: (instanceId, event) => inbound.onEvent(instanceId, event),
+    },
+    service,
+    queue,
+    workers,
+    sendWorkers,
+    inboundMedia,
+    zapiSend,
+    failPending,
+    async start() {
+      if (!runsWorkers) return;
+      const recovered = await inboundMedia.recover();
+      if (recovered > 0) log.info({ recovered }, 'inbound media downloads resumed');
+      const requeued = await requeueAccepted({ messages: repos.messages, queue, sendWorkers, logger: log });
+      if (requeued > 0) log.info({ requeued }, 'accepted messages without a job enqueued again');
+    },
+    closeWorkers,
+    async close() {
+      await closeWorkers();
+      if (queuesClosed) return;
+      queuesClosed = true;
+      await runSteps([
+        ['send queues', () => queue.close()],
+        ['queue connection', () => connection.quit()],
+      ]);
+    },
+  };
+}
