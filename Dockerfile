@@ -9,6 +9,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
+COPY web ./web
+RUN npm run build:web
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -23,6 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 RUN mkdir -p /app/sessions && chown -R node:node /app/sessions
 USER node

@@ -9,6 +9,7 @@ import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
 import { serverTiming } from './http/middleware/server-timing.js';
 import { requireJson } from './http/middleware/require-json.js';
+import { webAppRouter } from './http/web-app.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
 import { authRouter } from './http/routes/auth-router.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));
   app.use(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi }));
   for (const router of deps.extraRouters ?? []) app.use(router);
+  app.use(webAppRouter());
 
   app.use(notFound());
   app.use(errorHandler(logger));

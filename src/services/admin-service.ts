@@ -22,6 +22,23 @@ export interface AdminTenantView {
   updatedAt: Date;
 }
 
+/** One node as the leases show it: the instances it holds now and how often their connections came up lately. */
+export interface AdminNodeView {
+  /** NODE_ID of the lease holder; null for the instances no node holds. */
+  nodeId: string | null;
+  instanceCount: number;
+  byStatus: Record<InstanceStatus, number>;
+  /** `connection.update` → `connected` events of these instances in the last hour (pairings, restarts, reconnects). */
+  connectedLastHour: number;
+  instances: Array<{ id: string; name: string; tenantId: string; status: InstanceStatus; connectedLastHour: number }>;
+}
+
+/** Who holds which instance's socket lease, and how often connections came up (for the per-node view). */
+export interface NodeActivitySource {
+  leaseHolders(instanceIds: string[]): Promise<Map<string, string>>;
+  connectedCountsSince(since: Date): Promise<Map<string, number>>;
+}
+
 export interface AdminServiceDeps {
   tenants: TenantRepository;
   users: UserRepository;
@@ -30,6 +47,9 @@ export interface AdminServiceDeps {
   logger: Logger;
   /** The engine; without it, instance operations answer 503. */
   lifecycle?: InstanceLifecycle;
+  /** Leases and connection events; without it, listNodes answers 503. */
+  nodeActivity?: NodeActivitySource;
+  now?: () => number;
 }
 
 /** Platform administration across tenants (callers are checked to be platform admins by the HTTP layer). */
@@ -67,6 +87,30 @@ export class AdminService {
 
   async listInstances(filter: { status?: InstanceStatus }): Promise<AdminInstanceView[]> {
     return (await this.deps.instances.listAll(filter)).map(toAdminView);
+  }
+
+  /** Instances grouped by the node that holds their lease now (held by none last), with counts by status. */
+  async listNodes(): Promise<AdminNodeView[]> {
+    const source = this.deps.nodeActivity;
+    if (!source) throw new ServiceUnavailableError('Node activity is not available');
+    const instances = await this.deps.instances.listAll({});
+    const since = new Date((this.deps.now ?? Date.now)() - 3600_000);
+    const [holders, connected] = await Promise.all([source.leaseHolders(instances.map((i) => i.id)), source.connectedCountsSince(since)]);
+    const nodes = new Map<string | null, AdminNodeView>();
+    for (const i of instances) {
+      const nodeId = holders.get(i.id) ?? null;
+      let node = nodes.get(nodeId);
+      if (!node) {
+        node = { nodeId, instanceCount: 0, byStatus: { created: 0, qr: 0, connected: 0, disconnected: 0, banned: 0 }, connectedLastHour: 0, instances: [] };
+        nodes.set(nodeId, node);
+      }
+      const count = connected.get(i.id) ?? 0;
+      node.instanceCount += 1;
+      node.byStatus[i.status] += 1;
+      node.connectedLastHour += count;
+      node.instances.push({ id: i.id, name: i.name, tenantId: i.tenantId, status: i.status, connectedLastHour: count });
+    }
+    return [...nodes.values()].sort((a, b) => (a.nodeId === null ? 1 : b.nodeId === null ? -1 : a.nodeId.localeCompare(b.nodeId)));
   }
 
   /** Restarts any tenant's instance (closes and reopens its socket with the saved credentials). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
 import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
+import { LeaseReader } from '../persistence/redis/lease-reader.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 import { WindowCounter } from '../persistence/redis/window-counter.js';
 import { AdminService } from '../services/admin-service.js';
@@ -77,6 +78,7 @@ export function createServices(inputs: ServiceInputs): Services {
     purger: inputs.purger,
     webhooks: instanceWebhookSettings({ encryptionKey: config.encryptionKey, allowPrivateUrls: config.webhookAllowPrivateUrls }),
   });
+  const leaseReader = new LeaseReader(redis, redisKeys);
   const admin = new AdminService({
     tenants: repositories.tenants,
     users: repositories.users,
@@ -84,6 +86,10 @@ export function createServices(inputs: ServiceInputs): Services {
     hasher,
     logger: logger.child({ component: 'admin' }),
     lifecycle: inputs.lifecycle,
+    nodeActivity: {
+      leaseHolders: (ids) => leaseReader.holders(ids),
+      connectedCountsSince: (since) => repositories.webhookEvents.connectedCountsSince(since),
+    },
   });
   const readiness = new ReadinessService({
     postgres: () => dataSource.query('SELECT 1'),

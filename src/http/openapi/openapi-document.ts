@@ -4,6 +4,7 @@ import {
   AdminInstanceListResponseSchema,
   AdminInstanceResponseSchema,
   AdminInstancesQuerySchema,
+  AdminNodeListResponseSchema,
   AdminTenantListResponseSchema,
   AdminTenantResponseSchema,
   PatchTenantBodySchema,
@@ -162,6 +163,11 @@ export function registerBaseRoutes(r: OpenAPIRegistry): void {
     method: 'get', path: '/admin/instances', tags: ['admin'], summary: 'All instances, optionally by status', security: authed,
     request: { query: AdminInstancesQuerySchema },
     responses: { 200: json(AdminInstanceListResponseSchema), ...errors(400, 401, 403) },
+  });
+  r.registerPath({
+    method: 'get', path: '/admin/nodes', tags: ['admin'], security: authed,
+    summary: 'Instances by the node holding their socket lease, with counts by status and connections in the last hour',
+    responses: { 200: json(AdminNodeListResponseSchema), ...errors(400, 401, 403) },
   });
   r.registerPath({
     method: 'post', path: '/admin/instances/{instanceId}/restart', tags: ['admin'], summary: "Restart any tenant's instance",

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AdminService } from '../../services/admin-service.js';
 import { requirePlatformAdmin } from '../middleware/require-platform-admin.js';
-import { AdminInstancesQuerySchema, PatchTenantBodySchema, TenantIdParamsSchema } from '../schemas/admin-schemas.js';
+import { AdminInstancesQuerySchema, AdminNodesQuerySchema, PatchTenantBodySchema, TenantIdParamsSchema } from '../schemas/admin-schemas.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import { validate } from '../validate.js';
 
@@ -23,6 +23,11 @@ export function adminRouter(deps: { admin: AdminService; authenticate: RequestHa
   router.get('/admin/instances', async (req, res) => {
     const query = validate(AdminInstancesQuerySchema, { ...(req.query as object) }, 'query');
     res.json({ success: true, data: await deps.admin.listInstances(query) });
+  });
+
+  router.get('/admin/nodes', async (req, res) => {
+    validate(AdminNodesQuerySchema, { ...(req.query as object) }, 'query');
+    res.json({ success: true, data: await deps.admin.listNodes() });
   });
 
   router.post('/admin/instances/:instanceId/restart', async (req, res) => {

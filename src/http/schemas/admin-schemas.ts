@@ -32,3 +32,24 @@ export const AdminInstanceSchema = InstanceDetailSchema.extend({ tenantId: z.uui
 });
 export const AdminInstanceListResponseSchema = success(z.array(AdminInstanceSchema)).meta({ id: 'AdminInstanceListResponse' });
 export const AdminInstanceResponseSchema = success(AdminInstanceSchema).meta({ id: 'AdminInstanceResponse' });
+
+/** GET /admin/nodes takes no query: anything given is a 400. */
+export const AdminNodesQuerySchema = z.strictObject({});
+
+const instanceStatus = z.enum(['created', 'qr', 'connected', 'disconnected', 'banned']);
+
+export const AdminNodeSchema = z
+  .object({
+    nodeId: z.string().nullable().meta({ description: 'NODE_ID holding the socket leases of these instances; null: held by no node' }),
+    instanceCount: z.number().int(),
+    byStatus: z.record(instanceStatus, z.number().int()),
+    connectedLastHour: z
+      .number()
+      .int()
+      .meta({ description: 'connection.update events with status connected in the last hour (pairings, restarts, reconnects)' }),
+    instances: z.array(
+      z.object({ id: z.string(), name: z.string(), tenantId: z.uuid(), status: instanceStatus, connectedLastHour: z.number().int() }),
+    ),
+  })
+  .meta({ id: 'AdminNode' });
+export const AdminNodeListResponseSchema = success(z.array(AdminNodeSchema)).meta({ id: 'AdminNodeListResponse' });

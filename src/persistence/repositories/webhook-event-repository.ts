@@ -82,6 +82,21 @@ export class WebhookEventRepository {
   }
 
   /**
+   * How many times each instance's connection came up (`connection.update` events with status `connected`) since
+   * `since`: pairings, restarts and reconnects after a drop that changed the status.
+   */
+  async connectedCountsSince(since: Date): Promise<Map<string, number>> {
+    const { rows } = await runSql<{ instance_id: string; n: string }>(
+      this.ds.manager,
+      `SELECT "instance_id", count(*) AS n FROM "webhook_events"
+       WHERE "created_at" >= $1 AND "event" = 'connection.update' AND "payload"->>'status' = 'connected'
+       GROUP BY "instance_id"`,
+      [since],
+    );
+    return new Map(rows.map((r) => [r.instance_id, Number(r.n)]));
+  }
+
+  /**
    * Deletes events older than `before` whose deliveries all succeeded (or that had none); failed deliveries are
    * the dead letters and stay. Returns how many events went.
    */
