@@ -9,7 +9,8 @@ import type {
   InstanceStatus,
   StatusChange,
 } from './engine-types.js';
-import type { InstanceRuntimeEvents } from './instance-runtime.js';
+import type { InstanceRuntimeEvents } from './runtime-types.js';
+import { errorMessage } from './error-message.js';
 import { LeaseManager } from './lease-manager.js';
 import { NodeUnreachableError, RedisCommandBus, type BroadcastMessage } from './redis-command-bus.js';
 import { CommandTimeoutError, RuntimeClosedError } from './engine-errors.js';
@@ -470,8 +471,4 @@ function nextStatus(runtime: SupervisedRuntime, ms: number): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,4 @@
-import type { InstanceRuntimeEvents } from '../../../src/engine/instance-runtime.js';
+import type { InstanceRuntimeEvents } from '../../../src/engine/runtime-types.js';
 import type { OutgoingContent, ReadKey, SendOptions, StatusChange, StatusReason, InstanceStatus } from '../../../src/engine/engine-types.js';
 import { TypedEmitter } from '../../../src/engine/typed-emitter.js';
 import type { OperationPayload, OperationResult, SocketOperationName } from '../../../src/engine/socket-operations.js';
