@@ -72,6 +72,9 @@ export interface QrCode {
   code: string;
   expiry: number;
   attemptId: string;
+  /** This code's number in the cycle (1-based) and the codes per cycle (QR_MAX_ATTEMPTS). */
+  attempt: number;
+  maxAttempts: number;
 }
 
 export interface Instance {
