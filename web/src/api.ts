@@ -157,6 +157,19 @@ export interface Delivery {
   createdAt: string;
 }
 
+/** One attempt of a delivery (GET …/webhook-deliveries/{id}). */
+export interface DeliveryAttempt {
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  responseBody: string | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  attemptHistory: DeliveryAttempt[];
+}
+
 export interface ApiKey {
   id: string;
   name: string;

@@ -179,4 +179,10 @@ export const pt: Record<string, string> = {
   pending: 'pendente',
   delivering: 'enviando',
   succeeded: 'entregue',
+  'Attempt history': 'Histórico de tentativas',
+  When: 'Quando',
+  'Response code': 'Código de resposta',
+  Time: 'Duração',
+  'Error / answer': 'Erro / resposta',
+  'No attempts yet.': 'Nenhuma tentativa ainda.',
 };
