@@ -58,6 +58,7 @@ export class QrCycle {
           base64,
           attempt,
           attemptId: `qr_attempt_${attempt}`,
+          maxAttempts,
           expiresAt,
           expirySeconds: Math.round(ttlMs / 1000),
         });
