@@ -18,7 +18,10 @@ export interface Config {
   role: 'api' | 'worker' | 'all';
   nodeId: string;
   trustProxy: boolean;
+  /** Failed logins per email+IP pair and per IP, per window. */
   loginLimits: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** Signups per IP address, per window. */
+  signupLimits: { maxPerIp: number; windowSeconds: number };
   waWsUrl: string;
   waTrustRootKey: string | null;
   qrTtlMs: number;

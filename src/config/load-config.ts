@@ -103,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       maxFailuresPerIp: raw.LOGIN_MAX_FAILURES_PER_IP,
       windowSeconds: raw.LOGIN_WINDOW_SECONDS,
     },
+    signupLimits: { maxPerIp: raw.SIGNUP_MAX_PER_IP, windowSeconds: raw.SIGNUP_WINDOW_SECONDS },
     waWsUrl: raw.WA_WS_URL,
     waTrustRootKey: raw.WA_TRUST_ROOT_KEY ?? null,
     qrTtlMs: raw.QR_TTL_MS,

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
 import { LeaseReader } from '../persistence/redis/lease-reader.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
-import { WindowCounter } from '../persistence/redis/window-counter.js';
+import { AttemptLimiter } from '../persistence/redis/attempt-limiter.js';
 import { AdminService } from '../services/admin-service.js';
 import { ApiKeyService } from '../services/api-key-service.js';
 import { AuthService } from '../services/auth-service.js';
@@ -22,7 +22,7 @@ import { ReadinessService } from '../services/readiness-service.js';
 import { SessionTokens } from '../services/session-tokens.js';
 
 export interface ServiceInputs {
-  config: Pick<Config, 'jwtSecret' | 'sessionTtlSeconds' | 'loginLimits' | 'redisPrefix' | 'encryptionKey' | 'webhookAllowPrivateUrls'>;
+  config: Pick<Config, 'jwtSecret' | 'sessionTtlSeconds' | 'loginLimits' | 'signupLimits' | 'redisPrefix' | 'encryptionKey' | 'webhookAllowPrivateUrls'>;
   dataSource: DataSource;
   redis: Redis;
   logger: Logger;
@@ -66,9 +66,9 @@ export function createServices(inputs: ServiceInputs): Services {
     hasher,
     tokens,
     apiKeys,
-    failuresByEmail: new WindowCounter(redis, redisKeys, 'login-email'),
-    failuresByIp: new WindowCounter(redis, redisKeys, 'login-ip'),
+    attempts: new AttemptLimiter(redis, redisKeys),
     limits: config.loginLimits,
+    signupLimits: config.signupLimits,
   });
   const instances = new InstancesService({
     instances: repositories.instances,
