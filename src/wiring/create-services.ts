@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
 import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
+import { ExclusiveMarks } from '../persistence/redis/exclusive-marks.js';
 import { LeaseReader } from '../persistence/redis/lease-reader.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 import { AttemptLimiter } from '../persistence/redis/attempt-limiter.js';
@@ -76,6 +77,8 @@ export function createServices(inputs: ServiceInputs): Services {
     lifecycle: inputs.lifecycle,
     qrCodes,
     purger: inputs.purger,
+    // Long enough for a logout and stop on a slow engine; a node that dies mid-deletion frees it after this.
+    deletions: new ExclusiveMarks(redis, redisKeys, 'instance-deleting', 120_000),
     webhooks: instanceWebhookSettings({ encryptionKey: config.encryptionKey, allowPrivateUrls: config.webhookAllowPrivateUrls }),
   });
   const leaseReader = new LeaseReader(redis, redisKeys);

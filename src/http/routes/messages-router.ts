@@ -19,6 +19,7 @@ import {
   SendTextBodySchema,
 } from '../schemas/message-schemas.js';
 import { validate } from '../validate.js';
+import { sendStoredMedia } from './stored-media-response.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
@@ -111,11 +112,7 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
   router.get(`${base}/messages/:messageId/media`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
     const media = await deps.messaging.getMedia(tenantOf(req), instanceId, messageId);
-    res.set('Content-Type', media.mimetype);
-    res.set('Content-Length', String(media.data.length));
-    res.set('Cache-Control', 'private, max-age=3600');
-    if (media.fileName) res.attachment(media.fileName);
-    res.end(media.data);
+    sendStoredMedia(res, media);
   });
 
   router.get(`${base}/numbers/:phone`, async (req, res) => {
