@@ -7,6 +7,7 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { httpLogger } from './http/middleware/http-logger.js';
 import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { serverTiming } from './http/middleware/server-timing.js';
 import { requireJson } from './http/middleware/require-json.js';
 import { webAppRouter } from './http/web-app.js';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(serverTiming());
   app.use(requestId());
+  app.use(securityHeaders({ isProduction: config.isProduction }));
   app.use(httpLogger(logger));
   app.use(requireJson());
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
