@@ -104,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       windowSeconds: raw.LOGIN_WINDOW_SECONDS,
     },
     signupLimits: { maxPerIp: raw.SIGNUP_MAX_PER_IP, windowSeconds: raw.SIGNUP_WINDOW_SECONDS },
+    uploadLimits: { perTenant: raw.UPLOADS_MAX_CONCURRENT_PER_TENANT, perNode: raw.UPLOADS_MAX_CONCURRENT_PER_NODE },
+    streamLimits: { perTenant: raw.STREAMS_MAX_PER_TENANT, perNode: raw.STREAMS_MAX_PER_NODE },
     waWsUrl: raw.WA_WS_URL,
     waTrustRootKey: raw.WA_TRUST_ROOT_KEY ?? null,
     qrTtlMs: raw.QR_TTL_MS,

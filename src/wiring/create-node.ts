@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../app.js';
+import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { Config } from '../config/config.js';
 import { createEngine, type Engine, type EngineInputs } from './create-engine.js';
 import { createServices, type Services } from './create-services.js';
@@ -138,12 +139,14 @@ export function createNode(inputs: NodeInputs): ZapNode {
 
   // 5. HTTP: one authenticate for every router.
   const auth = authenticate(services.auth);
-  const routers: Router[] = [messaging.router(auth), webhooks.router(auth)];
+  // One upload gate (slots per tenant and node, staging on the media disk) for both send-media routes.
+  const uploads = new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
+  const routers: Router[] = [messaging.router(auth, uploads), webhooks.router(auth)];
   const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi];
   if (config.metricsToken !== null || !config.isProduction) {
     routers.push(metricsRouter({ registry, token: config.metricsToken }));
   }
-  const app = createApp({ config, logger, services, authenticate: auth, extraRouters: routers, openApi });
+  const app = createApp({ config, logger, services, authenticate: auth, extraRouters: routers, openApi, uploads });
 
   return {
     config,
