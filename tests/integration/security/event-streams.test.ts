@@ -132,8 +132,10 @@ describe('idle streams and Postgres', () => {
     await until(() => webhooks.streamCount() === 0);
     const a = await tenantWithInstance();
     const b = await tenantWithInstance();
+    const initial = events.listAfterCalls;
     for (const tnt of [a, a, b, b]) expect((await openStream(tnt.instanceId, tnt.cookie)).status).toBe(200);
     await until(() => webhooks.streamCount() === 4);
+    await until(() => events.listAfterCalls >= initial + 4); // each stream's first read, when it opens
     const reads = events.listAfterCalls;
     const checks = events.lastSequencesCalls;
     await until(() => events.lastSequencesCalls >= checks + 10); // ten fallback intervals of 50 ms
