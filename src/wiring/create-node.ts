@@ -161,6 +161,9 @@ export function createNode(inputs: NodeInputs): ZapNode {
       if (config.role === 'worker' || config.role === 'all') logger.info({ role: config.role }, 'engine starting (runs sockets)');
       await engine.start();
       await messaging.start();
+      // Uploads staged by a node that crashed mid-upload (six hours: far longer than any upload in progress).
+      const swept = await uploads.sweepStale(6 * 3600_000);
+      if (swept > 0) logger.info({ swept }, 'removed stale staged uploads');
       // The delivery runner works the outbox on worker nodes; api nodes only serve the log, replay and SSE routes.
       if (config.role === 'worker' || config.role === 'all') await webhooks.start();
     },

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
@@ -36,6 +36,32 @@ export class UploadGate {
   constructor(options: UploadGateOptions) {
     this.slots = new UploadSlots(options.limits);
     this.stageDir = join(options.mediaDir, '.uploads');
+  }
+
+  /**
+   * Removes staged files older than `maxAgeMs` (left by a crash mid-upload: a finished upload is renamed away or
+   * removed at once). Returns how many went.
+   */
+  async sweepStale(maxAgeMs: number): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.stageDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const path = join(this.stageDir, name);
+      try {
+        if (Date.now() - (await stat(path)).mtimeMs > maxAgeMs) {
+          await rm(path, { force: true });
+          removed += 1;
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return removed;
   }
 
   /**

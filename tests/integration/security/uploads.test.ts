@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
+import { UploadGate } from '../../../src/http/uploads/upload-gate.js';
 import { startEngineApp, type EngineApp } from '../../support/engine-app.js';
 import { listen } from '../../support/browser.js';
 import { createInstance, signup, type SignedUp } from '../../support/factories.js';
@@ -141,6 +142,22 @@ describe('concurrent uploads', () => {
     const res = await zapiOwnerUpload();
     expect(res.status).toBe(200);
     expect(readdirSync(stageDir)).toEqual([]);
+  });
+});
+
+describe('staged uploads left by a crash', () => {
+  it('are swept when old, kept while recent', async () => {
+    const gate = new UploadGate({ mediaDir: e.config.mediaDir, limits: { perTenant: 1, perNode: 1 } });
+    mkdirSync(gate.stageDir, { recursive: true });
+    const old = join(gate.stageDir, 'old.part');
+    const recent = join(gate.stageDir, 'recent.part');
+    writeFileSync(old, 'x');
+    writeFileSync(recent, 'y');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    expect(await gate.sweepStale(60_000)).toBe(1);
+    expect(readdirSync(gate.stageDir)).toEqual(['recent.part']);
+    rmSync(recent);
   });
 });
 
