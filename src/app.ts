@@ -7,9 +7,11 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { httpLogger } from './http/middleware/http-logger.js';
 import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { serverTiming } from './http/middleware/server-timing.js';
 import { requireJson } from './http/middleware/require-json.js';
 import { webAppRouter } from './http/web-app.js';
+import { UploadGate } from './http/uploads/upload-gate.js';
 import { buildOpenApiDocument, type OpenApiContributor } from './http/openapi/openapi-document.js';
 import { adminRouter } from './http/routes/admin-router.js';
 import { authRouter } from './http/routes/auth-router.js';
@@ -21,7 +23,7 @@ import { instancesRouter } from './http/routes/instances-router.js';
 import type { Services } from './wiring/create-services.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy'>;
+  config: Pick<Config, 'bodyLimit' | 'isProduction' | 'trustProxy' | 'mediaDir' | 'uploadLimits'>;
   logger: Logger;
   services: Pick<Services, 'auth' | 'apiKeys' | 'instances' | 'admin' | 'readiness' | 'zapi' | 'zapiAuth'>;
   /** The node's one authenticate middleware (built from services.auth when absent). */
@@ -29,6 +31,8 @@ export interface AppDeps {
   /** Feature routers (messages, webhooks), mounted after the base ones, behind the same authenticate. */
   extraRouters?: Router[];
   openApi?: OpenApiContributor[];
+  /** Upload slots and staging shared by the send-media routes (built from config when absent). */
+  uploads?: UploadGate;
 }
 
 /** The Express app, without listen(), so tests drive it with supertest. */
@@ -41,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(serverTiming());
   app.use(requestId());
+  app.use(securityHeaders({ isProduction: config.isProduction }));
   app.use(httpLogger(logger));
   app.use(requireJson());
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
@@ -52,7 +57,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));
-  app.use(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi }));
+  const uploads = deps.uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
+  app.use(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi, uploads }));
   for (const router of deps.extraRouters ?? []) app.use(router);
   app.use(webAppRouter());
 

@@ -18,7 +18,14 @@ export interface Config {
   role: 'api' | 'worker' | 'all';
   nodeId: string;
   trustProxy: boolean;
+  /** Failed logins per email+IP pair and per IP, per window. */
   loginLimits: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** Signups per IP address, per window. */
+  signupLimits: { maxPerIp: number; windowSeconds: number };
+  /** Uploads in progress at once, per tenant (on one node) and per node. */
+  uploadLimits: { perTenant: number; perNode: number };
+  /** Live event streams open at once, per tenant (on one node) and per node. */
+  streamLimits: { perTenant: number; perNode: number };
   waWsUrl: string;
   waTrustRootKey: string | null;
   qrTtlMs: number;

@@ -51,9 +51,19 @@ export const envSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   NODE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   TRUST_PROXY: bool(false),
+  /** Failed logins per email from one IP address (a lock per email+IP pair), per LOGIN_WINDOW_SECONDS. */
   LOGIN_MAX_FAILURES_PER_EMAIL: int(5, 1),
   LOGIN_MAX_FAILURES_PER_IP: int(20, 1),
   LOGIN_WINDOW_SECONDS: int(900, 1),
+  /** Signups per IP address per SIGNUP_WINDOW_SECONDS (429 past it). */
+  SIGNUP_MAX_PER_IP: int(20, 1),
+  SIGNUP_WINDOW_SECONDS: int(3600, 1),
+  /** Media uploads in progress at once per tenant (on one node), and per node; 429 past either. */
+  UPLOADS_MAX_CONCURRENT_PER_TENANT: int(4, 1),
+  UPLOADS_MAX_CONCURRENT_PER_NODE: int(32, 1),
+  /** Live event streams (SSE) open at once per tenant (on one node), and per node; 429 past either. */
+  STREAMS_MAX_PER_TENANT: int(20, 1),
+  STREAMS_MAX_PER_NODE: int(1000, 1),
   WA_WS_URL: url(['ws:', 'wss:']).default('wss://web.whatsapp.com/ws/chat'),
   WA_TRUST_ROOT_KEY: z
     .string()

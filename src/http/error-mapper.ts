@@ -33,6 +33,23 @@ const bodyParserErrors: Record<string, { status: number; code: string; message: 
   'request.size.invalid': { status: 400, code: 'BAD_REQUEST', message: 'Request size did not match Content-Length' },
 };
 
+const GENERIC_CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BAD_REQUEST', message: 'The request could not be understood' },
+  413: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported request content' },
+};
+
+/**
+ * A 4xx that a library already decided on (body parsers, the router's URI decoding, http-errors): `status` or
+ * `statusCode` between 400 and 499. Its message is not passed on (it may quote internals); the code says enough.
+ */
+function clientStatusOf(err: unknown): number | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : null;
+  return value !== null && Number.isInteger(value) && value >= 400 && value <= 499 ? value : null;
+}
+
 /** Maps anything thrown while serving a request to the one error shape; never exposes internals. */
 export function mapError(thrown: unknown, requestId: string): MappedError {
   const err = toHttpError(thrown);
@@ -56,6 +73,11 @@ export function mapError(thrown: unknown, requestId: string): MappedError {
         headers,
       };
     }
+  }
+  const status = clientStatusOf(err);
+  if (status !== null) {
+    const known = GENERIC_CLIENT_ERRORS[status] ?? { code: 'BAD_REQUEST', message: 'The request could not be understood' };
+    return { status, body: { success: false, error: { ...known } }, unexpected: false, headers };
   }
   return {
     status: 500,

@@ -99,6 +99,16 @@ function classifyV6(address: string): AddressCategory {
   // ::ffff:a.b.c.d (IPv4-mapped) and 64:ff9b::a.b.c.d (NAT64): judged by the IPv4 address inside.
   if (firstFiveZero && g5 === 0xffff) return classifyV4(embeddedV4(g6, g7));
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyV4(embeddedV4(g6, g7));
+  // 64:ff9b:1::/48 (local-use NAT64, RFC 8215): the IPv4 address sits in the last 32 bits here too.
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return localNat64(g);
+  // ::ffff:0:a.b.c.d (SIIT, IPv4-translated, RFC 2765).
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) return classifyV4(embeddedV4(g6, g7));
+  // Teredo (2001:0::/32): the client's IPv4 address is the last 32 bits inverted, the server's is in groups 2-3.
+  if (g0 === 0x2001 && g1 === 0) {
+    const client = classifyV4(embeddedV4(~g6 & 0xffff, ~g7 & 0xffff));
+    const server = classifyV4(embeddedV4(g2, g3));
+    return strictest(client, server);
+  }
   // 6to4 (2002:AABB:CCDD::/48) carries an IPv4 address too.
   if (g0 === 0x2002) {
     const inner = classifyV4(embeddedV4(g1, g2));
@@ -112,6 +122,24 @@ function classifyV6(address: string): AddressCategory {
   if (g0 === 0x2001 && g1 === 0x0db8) return 'reserved'; // documentation
   if (g0 === 0x0100 && g1 === 0 && g2 === 0 && g3 === 0) return 'reserved'; // discard-only
   return 'public';
+}
+
+/**
+ * 64:ff9b:1::/48 (local-use NAT64, RFC 8215): the operator picks a prefix of 48 to 96 bits inside it, and the
+ * IPv4 address sits where RFC 6052 puts it for that length. Every candidate position is judged; the least public wins.
+ */
+function localNat64(groups: number[]): AddressCategory {
+  const b = groups.flatMap((g) => [g >>> 8, g & 0xff]);
+  const at = (...idx: number[]) => idx.map((i) => b[i] ?? 0).join('.');
+  const candidates = [at(6, 7, 9, 10), at(7, 9, 10, 11), at(9, 10, 11, 12), at(12, 13, 14, 15)];
+  // The positions a layout leaves unused are zero: a candidate in 0.0.0.0/8 is no address (unless every one is).
+  const used = candidates.filter((c) => !c.startsWith('0.'));
+  return used.length === 0 ? 'unspecified' : used.map(classifyV4).reduce(strictest, 'public');
+}
+
+/** The less public of two categories (anything not public wins). */
+function strictest(a: AddressCategory, b: AddressCategory): AddressCategory {
+  return a !== 'public' ? a : b;
 }
 
 /** Classifies an IP literal (v4 or v6, without brackets). Anything that is not an IP is `reserved` (refused). */

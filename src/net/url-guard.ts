@@ -73,6 +73,16 @@ export async function vetUrl(raw: string | URL, options: UrlGuardOptions = {}): 
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const allowPrivate = options.allowPrivate ?? false;
 
+  // `localhost.` is `localhost` as an absolute name: judge names without their trailing dots. RFC 6761 reserves
+  // localhost and *.localhost for loopback whatever DNS says (and a resolver may not answer for them at all).
+  const bare = hostname.replace(/\.+$/, '').toLowerCase();
+  if (!allowPrivate && (bare === 'localhost' || bare.endsWith('.localhost'))) {
+    throw new UnsafeUrlError('URL_NOT_ALLOWED', `${hostname} is a loopback name, which is not allowed`, {
+      hostname,
+      category: 'loopback',
+    });
+  }
+
   let addresses: ResolvedAddress[];
   const literal = isIP(hostname);
   if (literal !== 0) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statementLabel } from '../log-error-serializer.js';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, ValueTransformer } from 'typeorm';
 
 export interface SqlResult<T> {
@@ -63,7 +64,15 @@ export async function runSql<T = Record<string, unknown>>(
   const target: PgQueryable = em.queryRunner
     ? ((await em.queryRunner.connect()) as PgQueryable)
     : pgPoolOf(em.connection);
-  const result = await target.query({ name: statementName(em.connection, text), text, values: params });
+  const name = statementName(em.connection, text);
+  let result: Awaited<ReturnType<PgQueryable['query']>>;
+  try {
+    result = await target.query({ name, text, values: params });
+  } catch (err) {
+    // Logged by name (see log-error-serializer.ts): the parameters never leave this function.
+    if (typeof err === 'object' && err !== null) (err as { statement?: string }).statement = name ?? statementLabel(text);
+    throw err;
+  }
   const rows = result.rows as T[];
   return { rows, rowCount: result.rowCount ?? rows.length };
 }

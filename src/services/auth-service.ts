@@ -3,7 +3,7 @@ import { ConflictError } from '../errors/conflict-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
 import { UnauthorizedError } from '../errors/unauthorized-error.js';
 import { isUniqueViolation } from '../persistence/is-unique-violation.js';
-import type { WindowCounter } from '../persistence/redis/window-counter.js';
+import type { AttemptLimiter } from '../persistence/redis/attempt-limiter.js';
 import type { TenantRepository } from '../persistence/repositories/tenant-repository.js';
 import type { UserRepository } from '../persistence/repositories/user-repository.js';
 import type { ApiKeyService } from './api-key-service.js';
@@ -14,8 +14,16 @@ import type { SessionTokens } from './session-tokens.js';
 import { ShortLivedCache } from './short-lived-cache.js';
 
 export interface LoginLimits {
+  /** Failed logins per email from one IP address (a lock per email+IP pair: others cannot lock the owner out). */
   maxFailuresPerEmail: number;
+  /** Failed logins per IP address, across emails. */
   maxFailuresPerIp: number;
+  windowSeconds: number;
+}
+
+export interface SignupLimits {
+  /** Signups (attempts, taken email or not) per IP address and window. */
+  maxPerIp: number;
   windowSeconds: number;
 }
 
@@ -27,9 +35,9 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   tokens: SessionTokens;
   apiKeys: ApiKeyService;
-  failuresByEmail: WindowCounter;
-  failuresByIp: WindowCounter;
+  attempts: AttemptLimiter;
   limits: LoginLimits;
+  signupLimits: SignupLimits;
 }
 
 export interface SessionResult {
@@ -58,7 +66,13 @@ export class AuthService {
     this.users = new ShortLivedCache(deps.userCacheMs ?? 1000);
   }
 
-  async signup(input: { email: string; password: string; tenantName: string }): Promise<SessionResult> {
+  /** `ip`: the caller's address; signups are rate-limited per address (EMAIL_TAKEN would otherwise enumerate emails). */
+  async signup(input: { email: string; password: string; tenantName: string; ip: string }): Promise<SessionResult> {
+    const { signupLimits } = this.deps;
+    const decision = await this.deps.attempts.reserve([
+      { namespace: 'signup-ip', id: input.ip, max: signupLimits.maxPerIp, windowSeconds: signupLimits.windowSeconds },
+    ]);
+    if (!decision.allowed) throw new RateLimitError(decision.retryAfterSeconds, 'Too many signups from this address, try again later');
     const email = input.email.toLowerCase();
     const passwordHash = await this.deps.hasher.hash(input.password);
     let created;
@@ -75,33 +89,30 @@ export class AuthService {
     return { token, expiresAt: claims.expiresAt, user: toUserView(created.user), tenant: toTenantView(created.tenant) };
   }
 
+  /**
+   * Each attempt is counted before the password is checked, in one atomic step (see AttemptLimiter), so parallel
+   * guesses cannot slip past the limit. The lock is per email and IP pair, plus per IP: failures from elsewhere never
+   * lock the owner out. A successful login clears its pair and is not counted against its IP.
+   */
   async login(input: { email: string; password: string; ip: string }): Promise<SessionResult> {
     const email = input.email.toLowerCase();
     const emailId = createHash('sha256').update(email).digest('hex');
-    const { limits, failuresByEmail, failuresByIp } = this.deps;
-    const [byEmail, byIp] = await Promise.all([failuresByEmail.get(emailId), failuresByIp.get(input.ip)]);
-    if (byEmail.count >= limits.maxFailuresPerEmail || byIp.count >= limits.maxFailuresPerIp) {
-      const retry = Math.max(
-        byEmail.count >= limits.maxFailuresPerEmail ? byEmail.ttlSeconds : 0,
-        byIp.count >= limits.maxFailuresPerIp ? byIp.ttlSeconds : 0,
-        1,
-      );
-      throw new RateLimitError(retry, 'Too many failed login attempts, try again later');
-    }
+    const { limits, attempts } = this.deps;
+    const pair = { namespace: 'login-pair', id: `${emailId}:${input.ip}` };
+    const byIp = { namespace: 'login-ip', id: input.ip };
+    const decision = await attempts.reserve([
+      { ...pair, max: limits.maxFailuresPerEmail, windowSeconds: limits.windowSeconds },
+      { ...byIp, max: limits.maxFailuresPerIp, windowSeconds: limits.windowSeconds },
+    ]);
+    if (!decision.allowed) throw new RateLimitError(decision.retryAfterSeconds, 'Too many failed login attempts, try again later');
 
     const user = await this.deps.users.findByEmail(email);
     const ok = user
       ? await this.deps.hasher.verify(input.password, user.passwordHash)
       : await this.deps.hasher.verify(input.password, await this.getDummyHash()).then(() => false);
     const tenant = user && ok ? await this.deps.tenants.findById(user.tenantId) : null;
-    if (!user || !ok || !tenant) {
-      await Promise.all([
-        failuresByEmail.hit(emailId, limits.windowSeconds),
-        failuresByIp.hit(input.ip, limits.windowSeconds),
-      ]);
-      throw invalidCredentials();
-    }
-    await failuresByEmail.reset(emailId);
+    if (!user || !ok || !tenant) throw invalidCredentials(); // the attempt stays counted
+    await Promise.all([attempts.reset(pair), attempts.release(byIp)]);
     const { token, claims } = await this.deps.tokens.issue(user);
     return { token, expiresAt: claims.expiresAt, user: toUserView(user), tenant: toTenantView(tenant) };
   }

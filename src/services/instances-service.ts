@@ -22,6 +22,14 @@ export interface InstancesServiceDeps {
   purger?: InstanceStatePurger;
   /** Webhook URL policy and per-instance secrets (the webhooks module); absent, neither is checked nor kept. */
   webhooks?: InstanceWebhookSettings;
+  /** One deletion of an instance at a time, across nodes; absent, deletions are not serialised. */
+  deletions?: DeletionMarks;
+}
+
+/** Marks an instance as being deleted (see persistence/redis/exclusive-marks.ts). */
+export interface DeletionMarks {
+  /** The release function when no deletion of `instanceId` is running, null when one is. */
+  tryAcquire(instanceId: string): Promise<(() => Promise<void>) | null>;
 }
 
 /** What instances need from the webhooks module. */
@@ -162,9 +170,25 @@ export class InstancesService {
     return secret;
   }
 
+  /**
+   * Logs the device out, stops it and deletes the row. One deletion at a time: a second DELETE while the first runs
+   * is a 409 INSTANCE_BUSY, and any DELETE once the row is gone is a 404.
+   */
   async remove(tenantId: string, id: string): Promise<void> {
     const found = await this.deps.instances.findForTenant(id, tenantId);
     if (!found) throw new NotFoundError('Instance not found');
+    const release = this.deps.deletions ? await this.deps.deletions.tryAcquire(id) : async () => undefined;
+    if (!release) throw new ConflictError('The instance is being deleted', undefined, 'INSTANCE_BUSY');
+    try {
+      // Another deletion may have finished between the read above and the mark.
+      if (!(await this.deps.instances.findForTenant(id, tenantId))) throw new NotFoundError('Instance not found');
+      await this.removeMarked(tenantId, id);
+    } finally {
+      await release().catch((err: unknown) => this.deps.logger.warn({ err, instanceId: id }, 'releasing the deletion mark failed'));
+    }
+  }
+
+  private async removeMarked(tenantId: string, id: string): Promise<void> {
     const lifecycle = this.deps.lifecycle;
     if (lifecycle) {
       await lifecycle.logout(id);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../app.js';
+import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { Config } from '../config/config.js';
 import { createEngine, type Engine, type EngineInputs } from './create-engine.js';
 import { createServices, type Services } from './create-services.js';
@@ -138,12 +139,14 @@ export function createNode(inputs: NodeInputs): ZapNode {
 
   // 5. HTTP: one authenticate for every router.
   const auth = authenticate(services.auth);
-  const routers: Router[] = [messaging.router(auth), webhooks.router(auth)];
+  // One upload gate (slots per tenant and node, staging on the media disk) for both send-media routes.
+  const uploads = new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
+  const routers: Router[] = [messaging.router(auth, uploads), webhooks.router(auth)];
   const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi];
   if (config.metricsToken !== null || !config.isProduction) {
     routers.push(metricsRouter({ registry, token: config.metricsToken }));
   }
-  const app = createApp({ config, logger, services, authenticate: auth, extraRouters: routers, openApi });
+  const app = createApp({ config, logger, services, authenticate: auth, extraRouters: routers, openApi, uploads });
 
   return {
     config,
@@ -158,6 +161,9 @@ export function createNode(inputs: NodeInputs): ZapNode {
       if (config.role === 'worker' || config.role === 'all') logger.info({ role: config.role }, 'engine starting (runs sockets)');
       await engine.start();
       await messaging.start();
+      // Uploads staged by a node that crashed mid-upload (six hours: far longer than any upload in progress).
+      const swept = await uploads.sweepStale(6 * 3600_000);
+      if (swept > 0) logger.info({ swept }, 'removed stale staged uploads');
       // The delivery runner works the outbox on worker nodes; api nodes only serve the log, replay and SSE routes.
       if (config.role === 'worker' || config.role === 'all') await webhooks.start();
     },

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config.js';
 import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
+import { ExclusiveMarks } from '../persistence/redis/exclusive-marks.js';
 import { LeaseReader } from '../persistence/redis/lease-reader.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
-import { WindowCounter } from '../persistence/redis/window-counter.js';
+import { AttemptLimiter } from '../persistence/redis/attempt-limiter.js';
 import { AdminService } from '../services/admin-service.js';
 import { ApiKeyService } from '../services/api-key-service.js';
 import { AuthService } from '../services/auth-service.js';
@@ -22,7 +23,7 @@ import { ReadinessService } from '../services/readiness-service.js';
 import { SessionTokens } from '../services/session-tokens.js';
 
 export interface ServiceInputs {
-  config: Pick<Config, 'jwtSecret' | 'sessionTtlSeconds' | 'loginLimits' | 'redisPrefix' | 'encryptionKey' | 'webhookAllowPrivateUrls'>;
+  config: Pick<Config, 'jwtSecret' | 'sessionTtlSeconds' | 'loginLimits' | 'signupLimits' | 'redisPrefix' | 'encryptionKey' | 'webhookAllowPrivateUrls'>;
   dataSource: DataSource;
   redis: Redis;
   logger: Logger;
@@ -66,9 +67,9 @@ export function createServices(inputs: ServiceInputs): Services {
     hasher,
     tokens,
     apiKeys,
-    failuresByEmail: new WindowCounter(redis, redisKeys, 'login-email'),
-    failuresByIp: new WindowCounter(redis, redisKeys, 'login-ip'),
+    attempts: new AttemptLimiter(redis, redisKeys),
     limits: config.loginLimits,
+    signupLimits: config.signupLimits,
   });
   const instances = new InstancesService({
     instances: repositories.instances,
@@ -76,6 +77,8 @@ export function createServices(inputs: ServiceInputs): Services {
     lifecycle: inputs.lifecycle,
     qrCodes,
     purger: inputs.purger,
+    // Long enough for a logout and stop on a slow engine; a node that dies mid-deletion frees it after this.
+    deletions: new ExclusiveMarks(redis, redisKeys, 'instance-deleting', 120_000),
     webhooks: instanceWebhookSettings({ encryptionKey: config.encryptionKey, allowPrivateUrls: config.webhookAllowPrivateUrls }),
   });
   const leaseReader = new LeaseReader(redis, redisKeys);

@@ -5,6 +5,7 @@ import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-typ
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { messagesRouter } from '../http/routes/messages-router.js';
+import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { HostLookup } from '../net/url-guard.js';
 import type { ChatRepository } from '../persistence/repositories/chat-repository.js';
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
@@ -47,6 +48,7 @@ export type MessagingConfig = Pick<
   | 'mediaFetchTimeoutMs'
   | 'mediaDir'
   | 'mediaAllowPrivateUrls'
+  | 'uploadLimits'
 >;
 
 export interface MessagingModuleDeps {
@@ -78,7 +80,7 @@ type WhatsAppReportRecorderMediaInfo = (message: JsonObject | null) => ReturnTyp
 
 export interface MessagingModule {
   /** The /whatsapp message routes, behind the node's one authenticate middleware. */
-  router(authenticate: RequestHandler): Router;
+  router(authenticate: RequestHandler, uploads?: UploadGate): Router;
   /** The routes of `router` in the OpenAPI document. */
   openApi: OpenApiContributor;
   /** Register on the EngineEventRouter: stores inbound data, drives statuses, starts/stops send workers. */
@@ -240,7 +242,15 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: (authenticate) => messagesRouter({ messaging: service, queries, chatActions, authenticate, maxUploadBytes }),
+    router: (authenticate, uploads) =>
+      messagesRouter({
+        messaging: service,
+        queries,
+        chatActions,
+        authenticate,
+        maxUploadBytes,
+        uploads: uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits }),
+      }),
     openApi: registerMessageRoutes,
     eventHandler: {
       name: 'messaging',

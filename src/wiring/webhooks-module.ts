@@ -32,6 +32,7 @@ export type WebhooksConfig = Pick<
   | 'webhookBackoffMaxMs'
   | 'webhookConcurrency'
   | 'webhookPollIntervalMs'
+  | 'streamLimits'
 >;
 
 export interface WebhooksModuleDeps {
@@ -56,7 +57,7 @@ export interface WebhooksTuning {
   closeGraceMs?: number;
   /** SSE keep-alive comment interval (default 15 s). */
   heartbeatMs?: number;
-  /** SSE fallback poll when a notification is lost (default 5 s). */
+  /** SSE fallback check when a notification is lost, one query per node (default 5 s). */
   streamPollMs?: number;
   /** Most events replayed to an SSE client resuming with Last-Event-ID (default 1,000). */
   replayWindow?: number;
@@ -151,6 +152,7 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
     replayWindow: tuning.replayWindow ?? 1000,
     heartbeatMs: tuning.heartbeatMs ?? 15_000,
     pollMs: tuning.streamPollMs ?? 5000,
+    limits: config.streamLimits,
   });
   // Housekeeping on worker nodes: delivered events older than the retention go (failed ones stay as dead letters).
   const retentionMs = tuning.retentionMs ?? 7 * 24 * 3600_000;

@@ -21,6 +21,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     JWT_SECRET: TEST_JWT_SECRET,
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     REDIS_URL: testRedisUrl,
+    // Tests sign many tenants up from one address; the signup limit has its own test.
+    SIGNUP_MAX_PER_IP: '100000',
     ...env,
   }).config;
 }

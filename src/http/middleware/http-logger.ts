@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp, type Options } from 'pino-http';
+import { serializeError } from '../../log-error-serializer.js';
 import '../request-context.js';
 
 /** One child logger per request (req.log), carrying the request id; 5xx at error, 4xx at warn. */
@@ -18,6 +19,7 @@ export function httpLogger(logger: Logger): RequestHandler {
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
   }) as unknown as RequestHandler;
 }

@@ -45,7 +45,10 @@ export function registerMessageRoutes(r: OpenAPIRegistry): void {
   });
   r.registerPath({
     method: 'post', path: `${base}/send-media`, tags: [TAG], summary: 'Send media: from a URL (JSON) or uploaded (multipart, part `file`)',
-    description: 'Per-type size and MIME limits apply to both forms; the file is sniffed, not trusted by its declared type.',
+    description:
+      'Per-type size and MIME limits apply to both forms; the file is sniffed, not trusted by its declared type. An upload is ' +
+      'authorised (tenant, instance) before its body is read and streamed to disk; uploads in progress at once are capped ' +
+      'per tenant and per node (429). A malformed multipart body is 400 MALFORMED_MULTIPART.',
     security: authed,
     request: {
       params: InstanceIdParamsSchema,
@@ -58,7 +61,7 @@ export function registerMessageRoutes(r: OpenAPIRegistry): void {
         },
       },
     },
-    responses: { ...accepted, ...sends },
+    responses: { ...accepted, ...sends, 429: error('RATE_LIMITED: too many uploads in progress for this account or node') },
   });
   r.registerPath({
     method: 'get', path: `${base}/messages/{messageId}`, tags: [TAG], summary: 'One message, with its status (our id or the WhatsApp id)',

@@ -33,14 +33,14 @@ import {
 } from '../schemas/instance-schemas.js';
 
 const errorCodes: Record<number, string> = {
-  400: 'Invalid input (VALIDATION_FAILED, MALFORMED_JSON)',
+  400: 'Invalid input (VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST; NUL characters and lone UTF-16 surrogates are refused everywhere)',
   401: 'Not authenticated',
   403: 'Not allowed (FORBIDDEN, PLAN_LIMIT_REACHED)',
   404: 'Not found',
   409: 'Conflict (INSTANCE_BUSY: another operation is changing the instance; INSTANCE_NOT_CONNECTED; INSTANCE_ALREADY_CONNECTED)',
   413: 'Body too large',
   415: 'Content-Type must be application/json',
-  429: 'Rate limited',
+  429: 'RATE_LIMITED (Retry-After): login failures per email+IP or per IP, signups per IP, uploads or live streams at once',
   503: 'A dependency is unreachable, or no engine node runs sockets',
   504: 'COMMAND_TIMEOUT: the node running the instance did not answer in time',
 };
@@ -71,7 +71,7 @@ export function registerBaseRoutes(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'post', path: '/auth/signup', tags: ['auth'], summary: 'Create a tenant (plan starter) and its owner; logs in',
     request: body(SignupBodySchema),
-    responses: { 201: json(SessionResponseSchema, 'Created; sets the auth-session cookie'), ...errors(400, 409, 413, 415) },
+    responses: { 201: json(SessionResponseSchema, 'Created; sets the auth-session cookie'), ...errors(400, 409, 413, 415, 429) },
   });
   r.registerPath({
     method: 'post', path: '/auth/sessions', tags: ['auth'], summary: 'Log in; sets the auth-session cookie',

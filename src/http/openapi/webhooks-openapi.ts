@@ -61,7 +61,12 @@ export function registerWebhookRoutes(r: OpenAPIRegistry): void {
   r.registerPath({
     method: 'get', path: '/whatsapp/instances/{instanceId}/events', tags: ['webhooks'],
     summary: 'Live events (Server-Sent Events): `id` = sequence, `event` = name, `data` = the webhook body; resume with Last-Event-ID',
+    description: 'Streams open at once are capped per tenant and per node (STREAMS_MAX_PER_TENANT, STREAMS_MAX_PER_NODE): 429 past either.',
     security: authed, request: { params: InstanceIdParamsSchema },
-    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...common },
+    responses: {
+      200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      ...common,
+      429: { description: 'RATE_LIMITED: too many live streams open', content: { 'application/json': { schema: ErrorResponseSchema } } },
+    },
   });
 }

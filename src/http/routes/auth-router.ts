@@ -36,7 +36,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.post('/auth/signup', async (req, res) => {
     const body = validate(SignupBodySchema, req.body, 'body');
-    startSession(res, await deps.auth.signup(body), 201);
+    startSession(res, await deps.auth.signup({ ...body, ip: req.ip ?? 'unknown' }), 201);
   });
 
   router.post('/auth/sessions', async (req, res) => {

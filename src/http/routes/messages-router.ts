@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
-import multer from 'multer';
-import { PayloadTooLargeError } from '../../errors/payload-too-large-error.js';
 import { UnauthorizedError } from '../../errors/unauthorized-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { ChatActions } from '../../services/messages/chat-actions.js';
@@ -21,6 +18,8 @@ import {
   SendTextBodySchema,
 } from '../schemas/message-schemas.js';
 import { validate } from '../validate.js';
+import type { UploadGate } from '../uploads/upload-gate.js';
+import { sendStoredMedia } from './stored-media-response.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
@@ -29,6 +28,8 @@ export interface MessagesRouterDeps {
   authenticate: RequestHandler;
   /** Largest upload accepted at all (the largest per-type limit); the per-type limit is checked after. */
   maxUploadBytes: number;
+  /** Upload slots and the staging directory, shared with /api's upload route. */
+  uploads: UploadGate;
 }
 
 const tenantOf = (req: Request) => {
@@ -53,10 +54,6 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
   const router = Router();
   const base = '/whatsapp/instances/:instanceId';
   router.use('/whatsapp/instances', deps.authenticate);
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20, fieldSize: 70_000 },
-  }).single('file');
   const answer = (res: import('express').Response, accepted: Accepted) => {
     if (accepted.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(accepted.status).json(accepted.body);
@@ -77,34 +74,31 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
       answer(res, await deps.messaging.sendMedia(tenantId, instanceId, input, { kind: 'url', url: mediaUrl }, idempotencyOf(req, body)));
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      upload(req, res, (err: unknown) => {
-        if (err instanceof multer.MulterError) {
-          if (err.code === 'LIMIT_FILE_SIZE') {
-            reject(new PayloadTooLargeError(`the file is larger than ${deps.maxUploadBytes} bytes`, { limitBytes: deps.maxUploadBytes }, 'MEDIA_TOO_LARGE'));
-          } else {
-            reject(new ValidationError(err.message, [{ location: 'body', path: err.field ?? '', message: err.message, code: err.code }]));
-          }
-        } else if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve();
-      });
+    // Who and where before a byte of the body is read: authenticated (above), the instance is the tenant's, a slot is free.
+    await deps.messaging.assertInstance(tenantId, instanceId);
+    const { file, cleanup } = await deps.uploads.receive(req, res, tenantId, {
+      field: 'file',
+      maxBytes: deps.maxUploadBytes,
+      tooLargeCode: 'MEDIA_TOO_LARGE',
     });
-    const file = req.file;
-    if (!file) {
-      throw new ValidationError('Invalid request body', [{ location: 'body', path: 'file', message: 'a file part named "file" is required', code: 'invalid_type' }]);
+    try {
+      if (!file) {
+        throw new ValidationError('Invalid request body', [{ location: 'body', path: 'file', message: 'a file part named "file" is required', code: 'invalid_type' }]);
+      }
+      const input = validate(SendMediaFormSchema, req.body, 'body');
+      answer(
+        res,
+        await deps.messaging.sendMedia(
+          tenantId,
+          instanceId,
+          input,
+          { kind: 'upload', file: file.staged, contentType: file.mimetype || null, originalName: file.originalname || null },
+          idempotencyOf(req, { ...input, file: file.staged.sha256 }),
+        ),
+      );
+    } finally {
+      await cleanup();
     }
-    const input = validate(SendMediaFormSchema, req.body, 'body');
-    const sha = createHash('sha256').update(file.buffer).digest('hex');
-    answer(
-      res,
-      await deps.messaging.sendMedia(
-        tenantId,
-        instanceId,
-        input,
-        { kind: 'upload', data: file.buffer, contentType: file.mimetype || null, originalName: file.originalname || null },
-        idempotencyOf(req, { ...input, file: sha }),
-      ),
-    );
   });
 
   router.get(`${base}/messages/:messageId`, async (req, res) => {
@@ -115,11 +109,7 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
   router.get(`${base}/messages/:messageId/media`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
     const media = await deps.queries.getMedia(tenantOf(req), instanceId, messageId);
-    res.set('Content-Type', media.mimetype);
-    res.set('Content-Length', String(media.data.length));
-    res.set('Cache-Control', 'private, max-age=3600');
-    if (media.fileName) res.attachment(media.fileName);
-    res.end(media.data);
+    sendStoredMedia(res, media);
   });
 
   router.get(`${base}/numbers/:phone`, async (req, res) => {

@@ -83,7 +83,9 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
 
   router.get(`${base}/events`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
-    await deps.webhooks.instanceOf(tenantOf(req), instanceId);
+    const tenantId = tenantOf(req);
+    await deps.webhooks.instanceOf(tenantId, instanceId);
+    deps.streams.admit(tenantId); // 429 before the stream's headers go out
     const lastEventId = lastEventIdOf(req.get('last-event-id'), req.query.lastEventId);
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -99,7 +101,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
       gone = true;
       stream?.close();
     });
-    stream = await deps.streams.openStream(instanceId, lastEventId, sseSink(res));
+    stream = await deps.streams.openStream(instanceId, tenantId, lastEventId, sseSink(res));
     if (gone) stream.close();
   });
 

@@ -1,11 +1,19 @@
 import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../services/password-policy/password-policy.js';
 import { success, timestamp } from './common-schemas.js';
 
 export const SignupBodySchema = z
   .strictObject({
     email: z.email().max(254),
-    password: z.string().min(8).max(128),
+    password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).meta({
+      description: '8 to 128 characters; not only whitespace, not the email, not one of the most common passwords',
+    }),
     tenantName: z.string().trim().min(2).max(100),
+  })
+  .superRefine((body, ctx) => {
+    if (typeof body.password !== 'string' || body.password.length < PASSWORD_MIN_LENGTH || body.password.length > PASSWORD_MAX_LENGTH) return;
+    const problem = passwordProblem(body.password, body.email);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: `password ${problem}` });
   })
   .meta({ id: 'SignupBody' });
 

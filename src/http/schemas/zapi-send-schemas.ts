@@ -92,13 +92,13 @@ export const ZapiSendMediaFieldsDocSchema = z
 
 export const ZapiSendMediaFieldsSchema = ZapiSendMediaFieldsDocSchema.refine(hasInstance, hasInstanceParams());
 
-/** The `document` part as multer hands it over (memory storage). */
+/** The `document` part as multer hands it over (streamed to the staging area, see http/uploads). */
 export const ZapiUploadedFileSchema = z.object({
   fieldname: z.literal('document'),
   originalname: z.string().max(255),
   mimetype: z.string().max(255),
   size: z.number().int().min(1, 'the file is empty'),
-  buffer: z.instanceof(Buffer),
+  staged: z.object({ path: z.string(), size: z.number().int(), sha256: z.string(), head: z.instanceof(Buffer) }),
 });
 
 /** For the OpenAPI document: the multipart body as a whole. */
@@ -137,7 +137,7 @@ export function parseZapiSendMedia(fields: unknown, file: unknown): ZapiSendMedi
     caption: parsedFields.caption,
     mediaType: parsedFields.midia_type,
     file: {
-      buffer: parsedFile.buffer,
+      staged: parsedFile.staged,
       mimetype: parsedFile.mimetype,
       fileName: parsedFile.originalname,
       size: parsedFile.size,

@@ -81,6 +81,17 @@ export class WebhookEventRepository {
     return rows[0] ? Number(rows[0].last) : 0;
   }
 
+  /** The last event sequence of each of `instanceIds` (absent: none yet), in one query (live streams' fallback check). */
+  async lastSequences(instanceIds: string[]): Promise<Map<string, number>> {
+    if (instanceIds.length === 0) return new Map();
+    const { rows } = await runSql<{ id: string; last: string }>(
+      this.ds.manager,
+      `SELECT "instance_id" AS id, "last_sequence" AS last FROM "instance_event_sequences" WHERE "instance_id" = ANY($1::varchar[])`,
+      [instanceIds],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.last)]));
+  }
+
   /**
    * How many times each instance's connection came up (`connection.update` events with status `connected`) since
    * `since`: pairings, restarts and reconnects after a drop that changed the status.

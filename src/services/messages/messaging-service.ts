@@ -15,6 +15,7 @@ import type { SendJobPayload } from '../../queues/job-payloads.js';
 import { mediaKey, type MediaStorage } from './media-storage.js';
 import { recipientJidOf } from './recipient-input.js';
 import { instanceOfTenant } from './tenant-instance.js';
+import type { StagedFile } from './staged-upload.js';
 import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
 
 export interface MessagingServiceDeps {
@@ -87,6 +88,11 @@ class IdempotentReplay extends Error {}
 export class MessagingService {
   constructor(private readonly deps: MessagingServiceDeps) {}
 
+  /** Throws a 404 unless the tenant owns the instance (checked before an upload's body is read). */
+  async assertInstance(tenantId: string, instanceId: string): Promise<void> {
+    await instanceOfTenant(this.deps.instances, tenantId, instanceId);
+  }
+
   private async quotedWaId(instanceId: string, quotedMessageId: string | undefined): Promise<MessageEntity | null> {
     if (!quotedMessageId) return null;
     const quoted =
@@ -117,12 +123,15 @@ export class MessagingService {
     });
   }
 
-  /** `source`: a URL fetched at send time, or uploaded bytes stored now (they must survive a crash before the send). */
+  /**
+   * `source`: a URL fetched at send time, or an upload staged on disk, taken over by the storage now (it must
+   * survive a crash before the send).
+   */
   async sendMedia(
     tenantId: string,
     instanceId: string,
     input: SendMediaInput,
-    source: { kind: 'url'; url: string } | { kind: 'upload'; data: Buffer; contentType: string | null; originalName: string | null },
+    source: { kind: 'url'; url: string } | { kind: 'upload'; file: StagedFile; contentType: string | null; originalName: string | null },
     idem?: IdempotencyInput,
   ): Promise<Accepted> {
     await instanceOfTenant(this.deps.instances, tenantId, instanceId);
@@ -144,14 +153,14 @@ export class MessagingService {
       }
     } else {
       // media-rules errors (too large, type not allowed) go up as they are: http/domain-errors.ts maps them.
-      assertMediaSize(input.mediaType, source.data.length, this.deps.limits);
+      assertMediaSize(input.mediaType, source.file.size, this.deps.limits);
       const mimetype = resolveMediaMimetype({
         mediaType: input.mediaType,
         contentType: source.contentType,
         declaredMimetype: input.mimetype,
-        head: source.data.subarray(0, 16),
+        head: source.file.head.subarray(0, 16),
       });
-      const put = await this.deps.storage.put(mediaKey(instanceId, `${messageId}.upload`), source.data);
+      const put = await this.deps.storage.adopt(mediaKey(instanceId, `${messageId}.upload`), source.file);
       stored = { ...put, mimetype };
     }
     const fileName = input.fileName ?? (source.kind === 'upload' ? (source.originalName ?? undefined) : undefined);

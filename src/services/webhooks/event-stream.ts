@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { RateLimitError } from '../../errors/rate-limit-error.js';
 import type { WebhookEventRepository } from '../../persistence/repositories/webhook-event-repository.js';
 import { envelopeOf } from './stored-event-envelope.js';
 
@@ -14,15 +15,17 @@ export interface EventStreamSink {
 }
 
 export interface EventStreamOptions {
-  events: WebhookEventRepository;
+  events: Pick<WebhookEventRepository, 'lastSequence' | 'lastSequences' | 'listAfter'>;
   /** Subscribes to "events were appended to this instance" (cross-node); returns the unsubscribe. */
   subscribe: (instanceId: string, wake: () => void) => Promise<() => void>;
   logger: Logger;
   /** Most events replayed on resume (older ones are skipped). */
   replayWindow: number;
   heartbeatMs: number;
-  /** Fallback poll when a notification is lost. */
+  /** Fallback check when a notification is lost: one query per node per interval for all open streams. */
   pollMs: number;
+  /** Streams open at once per tenant (on this node) and per node; 429 past either. */
+  limits?: { perTenant: number; perNode: number };
 }
 
 /**
@@ -35,14 +38,19 @@ export class InstanceEventStream {
   private pumping: Promise<void> | null = null;
   private again = false;
   private heartbeat: NodeJS.Timeout | undefined;
-  private poll: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly options: EventStreamOptions,
-    private readonly instanceId: string,
+    readonly instanceId: string,
+    readonly tenantId: string,
     private readonly sink: EventStreamSink,
   ) {}
+
+  /** The last sequence forwarded (or the starting point). */
+  get position(): number {
+    return this.cursor;
+  }
 
   /** Positions the stream and starts forwarding. `lastEventId`: the last sequence the client has, if resuming. */
   async open(lastEventId: number | null): Promise<void> {
@@ -51,7 +59,6 @@ export class InstanceEventStream {
     this.unsubscribe = await this.options.subscribe(this.instanceId, () => this.wake());
     if (this.closed) return this.close();
     this.heartbeat = setInterval(() => this.sink.comment('keep-alive'), this.options.heartbeatMs);
-    this.poll = setInterval(() => this.wake(), this.options.pollMs);
     this.sink.comment('connected');
     this.wake();
   }
@@ -61,12 +68,12 @@ export class InstanceEventStream {
     if (end && !this.closed) this.sink.end();
     this.closed = true;
     clearInterval(this.heartbeat);
-    clearInterval(this.poll);
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
 
-  private wake(): void {
+  /** Reads and forwards what was appended since the cursor (a notification, or the node's fallback check). */
+  wake(): void {
     if (this.closed) return;
     if (this.pumping) {
       this.again = true;
@@ -97,19 +104,32 @@ export class InstanceEventStream {
   }
 }
 
-/** Opens instance streams and closes whatever is still open on shutdown. */
+/**
+ * Opens instance streams, within the per-tenant and per-node caps, and closes whatever is still open on shutdown.
+ * Streams wake on the event channel's notifications; a notification that is lost is caught by one fallback check
+ * per node (a single query for the last sequence of every streamed instance), not by a poll per stream.
+ */
 export class EventStreams {
   private readonly open = new Set<InstanceEventStream>();
+  private readonly byTenant = new Map<string, number>();
+  private fallback: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(private readonly options: EventStreamOptions) {}
 
-  async openStream(instanceId: string, lastEventId: number | null, sink: EventStreamSink): Promise<{ close(): void }> {
-    const stream = new InstanceEventStream(this.options, instanceId, sink);
+  async openStream(instanceId: string, tenantId: string, lastEventId: number | null, sink: EventStreamSink): Promise<{ close(): void }> {
+    this.admit(tenantId);
+    const stream = new InstanceEventStream(this.options, instanceId, tenantId, sink);
     this.open.add(stream);
+    this.byTenant.set(tenantId, (this.byTenant.get(tenantId) ?? 0) + 1);
+    this.ensureFallback();
+    let closed = false;
     const handle = {
       close: () => {
         stream.close();
-        this.open.delete(stream);
+        if (closed) return;
+        closed = true;
+        this.forget(stream);
       },
     };
     try {
@@ -121,6 +141,16 @@ export class EventStreams {
     return handle;
   }
 
+  /** Throws a 429 when the tenant or the node has as many streams open as allowed. */
+  admit(tenantId: string): void {
+    const limits = this.options.limits;
+    if (!limits) return;
+    if ((this.byTenant.get(tenantId) ?? 0) >= limits.perTenant) {
+      throw new RateLimitError(5, `At most ${limits.perTenant} live event streams at once per account`);
+    }
+    if (this.open.size >= limits.perNode) throw new RateLimitError(5, 'Too many live event streams on this server, try again later');
+  }
+
   get size(): number {
     return this.open.size;
   }
@@ -129,5 +159,42 @@ export class EventStreams {
   closeAll(): void {
     for (const stream of this.open) stream.close(true);
     this.open.clear();
+    this.byTenant.clear();
+    clearInterval(this.fallback);
+    this.fallback = undefined;
+  }
+
+  private forget(stream: InstanceEventStream): void {
+    if (!this.open.delete(stream)) return;
+    const left = (this.byTenant.get(stream.tenantId) ?? 1) - 1;
+    if (left <= 0) this.byTenant.delete(stream.tenantId);
+    else this.byTenant.set(stream.tenantId, left);
+    if (this.open.size === 0) {
+      clearInterval(this.fallback);
+      this.fallback = undefined;
+    }
+  }
+
+  private ensureFallback(): void {
+    if (this.fallback) return;
+    this.fallback = setInterval(() => void this.check(), this.options.pollMs);
+    this.fallback.unref();
+  }
+
+  /** One query for all streamed instances; wakes only the streams that are behind. */
+  private async check(): Promise<void> {
+    if (this.checking || this.open.size === 0) return;
+    this.checking = true;
+    try {
+      const streams = [...this.open];
+      const last = await this.options.events.lastSequences([...new Set(streams.map((s) => s.instanceId))]);
+      for (const stream of streams) {
+        if ((last.get(stream.instanceId) ?? 0) > stream.position) stream.wake();
+      }
+    } catch (err) {
+      this.options.logger.warn({ err }, 'live streams: fallback check failed');
+    } finally {
+      this.checking = false;
+    }
   }
 }

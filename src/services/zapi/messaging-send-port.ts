@@ -17,7 +17,7 @@ export function messagingZapiSend(service: MessagingService, instances: Pick<Ins
         input.tenantId,
         input.instanceId,
         { to: input.to, mediaType: input.mediaType, ...(input.caption !== null ? { caption: input.caption } : {}), fileName: input.file.fileName },
-        { kind: 'upload', data: input.file.buffer, contentType: input.file.mimetype, originalName: input.file.fileName },
+        { kind: 'upload', file: input.file.staged, contentType: input.file.mimetype, originalName: input.file.fileName },
       );
       if (!accepted.message) throw new Error('send-media did not create a message');
       return accepted.message;

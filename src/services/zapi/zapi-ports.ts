@@ -1,3 +1,4 @@
+import type { StagedFile } from '../messages/staged-upload.js';
 import type { MediaKind } from '../messages/media-rules.js';
 
 /**
@@ -46,7 +47,8 @@ export interface ZapiTextSend {
 }
 
 export interface ZapiUploadedFile {
-  buffer: Buffer;
+  /** Streamed to the media staging area (never held in memory). */
+  staged: StagedFile;
   /** As the client declared it (multipart part header); the pipeline sniffs and checks it. */
   mimetype: string;
   fileName: string;

@@ -228,6 +228,11 @@ export class ZapiService {
     });
   }
 
+  /** Throws the compat 404 unless the caller's tenant owns the instance (checked before an upload's file is read). */
+  async assertInstance(scope: ZapiScope, ref: ZapiInstanceRef): Promise<void> {
+    await this.instance(scope, ref);
+  }
+
   private async instance(scope: ZapiScope, ref: ZapiInstanceRef): Promise<InstanceEntity> {
     const found = await this.deps.instances.findForTenantByZapiRef(ref, scope.tenantId);
     if (!found) throw notFound();

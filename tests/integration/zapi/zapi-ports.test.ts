@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import type {
@@ -166,7 +167,7 @@ describe('with the ports', () => {
       caption: null,
       file: { mimetype: 'application/pdf', fileName: 'Teste - Z-API-INSTANCE.pdf', size: pdf.length },
     });
-    expect(sent.file.buffer.equals(pdf)).toBe(true);
+    expect(sent.file.staged.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
     expect(res.body.message).toBe('Documento registrado com sucesso.');
     expect(res.body.data.chat.mensagem).toBe('{{ENVIO DE DOCUMENTO}} Teste - Z-API-INSTANCE.pdf');
   });

@@ -15,12 +15,20 @@ import {
 import { ZapiSendTextBodySchema, parseZapiSendMedia } from '../../schemas/zapi-send-schemas.js';
 import { validate } from '../../validate.js';
 import { zapiAuthenticate, zapiCallerOf } from './zapi-authenticate.js';
-import { zapiUpload } from './zapi-upload.js';
+import { COMPAT_MAX_UPLOAD_BYTES } from './zapi-upload.js';
+import type { UploadGate } from '../../uploads/upload-gate.js';
+
+function fieldOf(fields: unknown, name: string): string | undefined {
+  const value = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
 
 export interface ZapiRouterDeps {
   auth: ZapiAuthService;
   zapi: ZapiService;
   maxUploadBytes?: number;
+  /** Upload slots and staging, shared with /whatsapp's send-media. */
+  uploads: UploadGate;
 }
 
 /**
@@ -91,9 +99,24 @@ export function zapiRouter(deps: ZapiRouterDeps): Router {
       const body = validate(ZapiSendTextBodySchema, req.body, 'body');
       res.json(await zapi.sendText(zapiCallerOf(req), body));
     });
-    router.post('/api/mensagens/enviar-midia', zapiUpload(deps.maxUploadBytes), async (req, res) => {
-      const input = parseZapiSendMedia(req.body, req.file);
-      res.json(await zapi.sendMedia(zapiCallerOf(req), input));
+    router.post('/api/mensagens/enviar-midia', async (req, res) => {
+      const caller = zapiCallerOf(req); // authenticated before the body is read (router.use above)
+      // The instance is a form field: it is checked as soon as it has arrived, before the file part is read.
+      const checkInstance = async (fields: unknown) => {
+        const raw = fieldOf(fields, 'instancia_uuid') ?? fieldOf(fields, 'instancia_id');
+        if (raw !== undefined && /^[0-9a-f-]{36}$|^\d{1,15}$/i.test(raw.trim())) await zapi.assertInstance(caller, toInstanceRef(raw.trim()));
+      };
+      const { file, cleanup } = await deps.uploads.receive(req, res, caller.tenantId, {
+        field: 'document',
+        maxBytes: deps.maxUploadBytes ?? COMPAT_MAX_UPLOAD_BYTES,
+        beforeFile: (r) => checkInstance(r.body),
+      });
+      try {
+        const input = parseZapiSendMedia(req.body, file);
+        res.json(await zapi.sendMedia(caller, input));
+      } finally {
+        await cleanup();
+      }
     });
   }
 
