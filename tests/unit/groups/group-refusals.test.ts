@@ -1,18 +1,20 @@
-import { Boom } from '@hapi/boom';
 import { GroupOperationError, iqErrorCode, toGroupError } from '../../../src/engine/group-errors.js';
 import { RemoteCommandError } from '../../../src/engine/engine-errors.js';
 import { mapError } from '../../../src/http/error-mapper.js';
 import { toParticipantResultView } from '../../../src/services/groups/group-views.js';
 
 const G = '120363000000000001@g.us';
+/** Shaped like Baileys' Boom errors (@hapi/boom is only Baileys' dependency): `data` and `output.statusCode`. */
+const boom = (text: string, options: { data?: unknown; statusCode?: number }) =>
+  Object.assign(new Error(text), { isBoom: true, data: options.data, output: { statusCode: options.statusCode ?? 500 } });
 /** What Baileys throws for a failed iq: Boom(text, {data: code}). */
-const iqError = (code: number, text = 'x') => new Boom(text, { data: code });
+const iqError = (code: number, text = 'x') => boom(text, { data: code });
 
 describe("WhatsApp's refusals of group operations → the API's errors", () => {
   it("reads WhatsApp's code from both ways Baileys reports it", () => {
     expect(iqErrorCode(iqError(404))).toBe(404);
-    expect(iqErrorCode(new Boom('forbidden', { statusCode: 403, data: { tag: 'error', attrs: { code: '403' } } }))).toBe(403);
-    expect(iqErrorCode(new Boom('Timed Out', { statusCode: 408 }))).toBeNull(); // a timeout is not a refusal
+    expect(iqErrorCode(boom('forbidden', { statusCode: 403, data: { tag: 'error', attrs: { code: '403' } } }))).toBe(403);
+    expect(iqErrorCode(boom('Timed Out', { statusCode: 408 }))).toBeNull(); // a timeout is not a refusal
     expect(iqErrorCode(new Error('closed'))).toBeNull();
   });
 
@@ -40,7 +42,7 @@ describe("WhatsApp's refusals of group operations → the API's errors", () => {
   });
 
   it('leaves anything that is not a refusal alone (a timeout stays a 500 with a request id)', () => {
-    const timeout = new Boom('Timed Out', { statusCode: 408 });
+    const timeout = boom('Timed Out', { statusCode: 408 });
     expect(toGroupError(timeout, 'read', G)).toBe(timeout);
     expect(mapError(toGroupError(timeout, 'read', G), 'req_3')).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL_ERROR', requestId: 'req_3' } } });
   });
