@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import request from 'supertest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -232,6 +234,21 @@ describe('groups e2e: a group’s life through the API (real app + engine, the s
     expect(pictureUrl).toMatch(/^http/);
     expect(set.body.data).toEqual({ jid: group, url: pictureUrl });
     expect((await call().get(`${base()}/${group}/picture`)).body.data).toEqual({ jid: group, url: pictureUrl });
+
+    // from a URL (the media URL guard applies; private addresses are allowed in this test's environment)
+    const png = await sharp({ create: { width: 48, height: 48, channels: 3, background: 'blue' } }).png().toBuffer();
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const fromUrl = await call().put(`${base()}/${group}/picture`, { imageUrl: `http://127.0.0.1:${port}/logo.png` });
+      expect(fromUrl.status).toBe(200);
+      const after = (await t.e.control.group(group)).pictureUrl;
+      expect(after).not.toBe(pictureUrl);
+      expect(fromUrl.body.data).toEqual({ jid: group, url: after });
+    } finally {
+      server.close();
+    }
   });
 
   it('messages: send-text reaches the members; a member’s message carries its sender (participant, phone, LID)', async () => {
