@@ -1,3 +1,5 @@
+import type { WaGroupParticipantsUpdate } from './group-types.js';
+
 /**
  * Plain types that leave the engine. Nothing here refers to Baileys: the services layer,
  * the HTTP layer and the queues see only these shapes.
@@ -149,6 +151,7 @@ export interface EngineEventMap {
   'chats.update': Array<Partial<WaChat> & { id: string }>;
   'groups.upsert': WaGroup[];
   'groups.update': Array<Partial<WaGroup> & { id: string }>;
+  'group-participants.update': WaGroupParticipantsUpdate;
   'presence.update': { id: string; presences: { [participant: string]: { lastKnownPresence: WaPresence; lastSeen: number | null } } };
 }
 
@@ -165,6 +168,7 @@ export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = [
   'chats.update',
   'groups.upsert',
   'groups.update',
+  'group-participants.update',
   'presence.update',
 ];
 

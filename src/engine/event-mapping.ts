@@ -25,6 +25,7 @@ import type {
   WaMessageStatus,
   WaMessageUpdate,
 } from './engine-types.js';
+import { toGroupParticipant } from './group-operations.js';
 
 /**
  * Turns Baileys' event payloads into the engine's plain types (engine-types.ts), so nothing
@@ -55,6 +56,13 @@ const MAPPERS: Mappers = {
   'groups.upsert': (d) => d.map(mapGroup),
   'groups.update': (d) =>
     d.filter((g) => typeof g.id === 'string').map((g) => pickDefined(mapGroup(g as GroupMetadata), g)),
+  'group-participants.update': (d) => ({
+    id: d.id,
+    author: d.author || null,
+    authorPn: d.authorPn || null,
+    action: d.action,
+    participants: d.participants.map(toGroupParticipant),
+  }),
   'presence.update': (d) => ({
     id: d.id,
     presences: Object.fromEntries(

@@ -5,6 +5,8 @@
 export * from './engine-types.js';
 export * from './engine-commands.js';
 export * from './engine-errors.js';
+export * from './group-types.js';
+export { GroupOperationError, type GroupErrorCode } from './group-errors.js';
 export { EngineMetrics, type EngineMetricsOptions } from './engine-metrics.js';
 export { SessionSupervisor } from './session-supervisor.js';
 export type { SessionSupervisorOptions } from './supervisor-options.js';

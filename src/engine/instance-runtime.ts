@@ -13,6 +13,7 @@ import { createBaileysLogger } from './baileys-logger.js';
 import { decideDisconnect } from './disconnect-policy.js';
 import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
+import { reportGroupsJoined } from './group-operations.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
@@ -254,6 +255,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       });
     });
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(gen, update));
+    reportGroupsJoined(sock, (err, group) => {
+      this.log.warn({ instanceId: this.instanceId, group, err: errorMessage(err) }, 'fetching a group the number was added to failed');
+    });
     for (const name of ENGINE_EVENT_NAMES) {
       sock.ev.on(name, (data) => {
         if (gen !== this.generation) return;

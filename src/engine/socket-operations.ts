@@ -1,5 +1,6 @@
 import type { WASocket } from '@whiskeysockets/baileys';
 import type { OutgoingContent, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
+import { groupOperations } from './group-operations.js';
 import { toBaileysContent, toSendOptions } from './outgoing-content.js';
 
 /** What an operation runs with: the instance's open socket (the runtime throws NotConnectedError before if none). */
@@ -58,6 +59,9 @@ export const socketOperations = {
     const hit = results.find((r) => r.exists);
     return hit ? { exists: true, jid: hit.jid } : { exists: false, jid: null };
   }),
+
+  /** Groups: create, list, metadata, update, participants, invite links, join, leave, picture (group-operations.ts). */
+  ...groupOperations,
 };
 
 export type SocketOperations = typeof socketOperations;

@@ -1,5 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 import { ConflictError } from '../errors/conflict-error.js';
+import { ForbiddenError } from '../errors/forbidden-error.js';
+import { NotFoundError } from '../errors/not-found-error.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
 import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error.js';
@@ -11,7 +13,9 @@ import { MediaTooLargeError, MediaTypeNotAllowedError } from '../services/messag
  *
  * Engine errors (local, or relayed from the owning node with their `code`): instance_busy and
  * instance_not_connected → 409, command_timeout → 504, no engine node or a closing runtime → 503.
- * Media rules: too large → 413, type not allowed → 415. Anything else is returned unchanged.
+ * Media rules: too large → 413, type not allowed → 415. WhatsApp's refusals of group operations (GroupOperationError
+ * codes): unknown group 404, not an admin / not a participant 403, too many participants 400, unknown invite 404,
+ * revoked invite 410, group full 409. Anything else is returned unchanged.
  */
 export function toHttpError(err: unknown): unknown {
   if (err instanceof AppError) return err;
@@ -31,6 +35,24 @@ export function toHttpError(err: unknown): unknown {
       return new ConflictError('The instance is not connected to WhatsApp', undefined, 'INSTANCE_NOT_CONNECTED');
     case 'command_timeout':
       return new AppError('COMMAND_TIMEOUT', 504, 'The node running the instance did not answer in time');
+    case 'group_not_found':
+      return new NotFoundError('Group not found (the number never was in a group with this id)', undefined, 'GROUP_NOT_FOUND');
+    case 'group_not_admin':
+      return new ForbiddenError(err.message, undefined, 'NOT_GROUP_ADMIN');
+    case 'group_not_participant':
+      return new ForbiddenError(err.message, undefined, 'NOT_GROUP_PARTICIPANT');
+    case 'group_too_large':
+      return new AppError('GROUP_TOO_LARGE', 400, 'Too many participants for one group');
+    case 'group_full':
+      return new ConflictError('The group is full', undefined, 'GROUP_FULL');
+    case 'group_invite_not_found':
+      return new NotFoundError('No group has this invite code', undefined, 'INVITE_NOT_FOUND');
+    case 'group_invite_revoked':
+      return new AppError('INVITE_REVOKED', 410, 'This invite link was revoked');
+    case 'group_bad_request':
+      return new AppError('GROUP_REQUEST_REJECTED', 400, err.message);
+    case 'group_picture_not_found':
+      return new NotFoundError('The group has no picture', undefined, 'PICTURE_NOT_FOUND');
     case 'no_engine_node':
     case 'runtime_closed':
       return new ServiceUnavailableError('No engine node is available to run the instance right now');

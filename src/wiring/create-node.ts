@@ -13,6 +13,9 @@ import { metricsRouter } from '../http/routes/metrics-router.js';
 import { downloadMessageMedia, mediaInfoOf } from '../engine/media-download.js';
 import { authenticate } from '../http/middleware/authenticate.js';
 import { EngineEventRouter } from '../services/engine-event-router.js';
+import { GroupsService } from '../services/groups/groups-service.js';
+import { groupsRouter } from '../http/routes/groups-router.js';
+import { registerGroupRoutes } from '../http/openapi/groups-openapi.js';
 import { createMessagingModule, type MessagingModule, type MessagingModuleDeps } from './messaging-module.js';
 import { InstanceStatusRecorder } from '../services/instance-status-recorder.js';
 import type { EventNotifier } from '../services/webhooks/event-notifier.js';
@@ -141,8 +144,18 @@ export function createNode(inputs: NodeInputs): ZapNode {
   const auth = authenticate(services.auth);
   // One upload gate (slots per tenant and node, staging on the media disk) for both send-media routes.
   const uploads = new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
-  const routers: Router[] = [messaging.router(auth, uploads), webhooks.router(auth)];
-  const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi];
+  const groups = new GroupsService({
+    instances: repositories.instances,
+    chats: repositories.chats,
+    engine: engine.control,
+    limits: config.mediaLimits,
+    allowPrivateUrls: config.mediaAllowPrivateUrls,
+    mediaFetchTimeoutMs: config.mediaFetchTimeoutMs,
+    ...(inputs.messagingOverrides?.lookup ? { lookup: inputs.messagingOverrides.lookup } : {}),
+    logger,
+  });
+  const routers: Router[] = [messaging.router(auth, uploads), webhooks.router(auth), groupsRouter({ groups, authenticate: auth })];
+  const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi, registerGroupRoutes];
   if (config.metricsToken !== null || !config.isProduction) {
     routers.push(metricsRouter({ registry, token: config.metricsToken }));
   }

@@ -88,3 +88,35 @@ describe('mapEngineEvent', () => {
     ]);
   });
 });
+
+describe('mapEngineEvent: group-participants.update', () => {
+  it('keeps who did it and each member with its other addressing and role', () => {
+    const event = mapEngineEvent(
+      'group-participants.update',
+      {
+        id: '120363000000000001@g.us',
+        author: '5511999999999@s.whatsapp.net',
+        participants: [
+          { id: '5511888888888@s.whatsapp.net', lid: '777@lid', admin: 'admin' },
+          { id: '888@lid', phoneNumber: '5511777777777@s.whatsapp.net' },
+        ],
+        action: 'promote',
+      },
+      7,
+    );
+    expect(event).toEqual({
+      name: 'group-participants.update',
+      at: 7,
+      data: {
+        id: '120363000000000001@g.us',
+        author: '5511999999999@s.whatsapp.net',
+        authorPn: null,
+        action: 'promote',
+        participants: [
+          { id: '5511888888888@s.whatsapp.net', phoneNumber: '5511888888888@s.whatsapp.net', lid: '777@lid', admin: 'admin' },
+          { id: '888@lid', phoneNumber: '5511777777777@s.whatsapp.net', lid: '888@lid', admin: null },
+        ],
+      },
+    });
+  });
+});

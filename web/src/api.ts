@@ -205,6 +205,7 @@ export const WEBHOOK_EVENTS = [
   'messages.delete',
   'groups.update',
   'groups.upsert',
+  'group-participants.update',
   'contacts.update',
   'presence.update',
 ] as const;

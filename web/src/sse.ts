@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { LiveEvent } from './api';
 
-const EVENT_NAMES = ['connection.update', 'messages.upsert', 'messages.update', 'messages.delete', 'contacts.update', 'groups.update', 'groups.upsert', 'presence.update'];
+const EVENT_NAMES = ['connection.update', 'messages.upsert', 'messages.update', 'messages.delete', 'contacts.update', 'groups.update', 'groups.upsert', 'group-participants.update', 'presence.update'];
 
 /**
  * The instance's live stream (`GET /whatsapp/instances/{id}/events`); the browser resumes with Last-Event-ID itself.

@@ -1,4 +1,5 @@
 import type { JsonObject, WaMessage } from '../../engine/engine-types.js';
+import { groupSenderOf } from '../groups/group-events.js';
 
 /** Our message type for WhatsApp's content type. */
 export function messageTypeOf(waType: string | null): string {
@@ -92,12 +93,14 @@ export function protocolActionOf(msg: WaMessage): ProtocolAction {
 /** `messages.upsert` webhook data, in the seed's shape. */
 export function upsertEventData(msg: WaMessage, messageId: string | null) {
   const messageTimestamp = String(msg.messageTimestamp ?? Math.floor(Date.now() / 1000));
+  const sender = groupSenderOf(msg.key);
   return {
     key: {
       remoteJid: msg.key.remoteJid,
       fromMe: msg.key.fromMe,
       id: msg.key.id,
       ...(msg.key.participant ? { participant: msg.key.participant } : {}),
+      ...(msg.key.participant && msg.key.participantAlt ? { participantAlt: msg.key.participantAlt } : {}),
     },
     // The ZapFlare document's example has the timestamp inside `data.message`; ours had it at `data.messageTimestamp`:
     // both, so consumers written to either shape work.
@@ -106,5 +109,7 @@ export function upsertEventData(msg: WaMessage, messageId: string | null) {
     pushName: msg.pushName,
     messageTimestamp,
     ...(messageId ? { messageId } : {}),
+    // In a group: who sent it, with the phone and the LID when WhatsApp gave both addressings.
+    ...(sender ? { sender } : {}),
   };
 }

@@ -16,6 +16,7 @@ import type { MessageRepository } from '../../persistence/repositories/message-r
 import type { WebhookEventRepository } from '../../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
+import { groupParticipantsEventData } from '../groups/group-events.js';
 import { messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
 import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
@@ -144,6 +145,10 @@ export class WhatsAppReportRecorder {
         await this.appendAll(instanceId, event.data.map((g) => ({ event: event.name, data: g })));
         return;
       }
+      case 'group-participants.update':
+        // Chats stay consistent by themselves: Baileys follows with chats.update {readOnly} when the number is removed or added.
+        await this.appendAll(instanceId, [{ event: 'group-participants.update', data: groupParticipantsEventData(event.data) }]);
+        return;
       case 'presence.update':
         await this.appendAll(instanceId, [{ event: 'presence.update', data: event.data }]);
         return;

@@ -8,6 +8,7 @@ export const WEBHOOK_EVENTS = [
   'messages.delete',
   'groups.update',
   'groups.upsert',
+  'group-participants.update',
   'contacts.update',
   'presence.update',
 ] as const;
@@ -60,6 +61,13 @@ export const webhookEventDataSchemas = {
   'messages.delete': z.looseObject({ key: messageKeySchema }),
   'groups.update': z.looseObject({ id: z.string().min(1) }),
   'groups.upsert': z.looseObject({ id: z.string().min(1) }),
+  /** Members added, removed, promoted or demoted; `author` is who did it (the instance's own number for API changes). */
+  'group-participants.update': z.looseObject({
+    id: z.string().min(1),
+    author: z.string().min(1).nullable(),
+    action: z.enum(['add', 'remove', 'promote', 'demote', 'modify']),
+    participants: z.array(z.looseObject({ id: z.string().min(1), phone: z.string().nullable().optional() })),
+  }),
   'contacts.update': z.looseObject({ id: z.string().min(1) }),
   'presence.update': z.looseObject({
     id: z.string().min(1),
@@ -99,6 +107,7 @@ export const webhookEnvelopeSchema = z.discriminatedUnion('event', [
   envelopeOf('messages.delete'),
   envelopeOf('groups.update'),
   envelopeOf('groups.upsert'),
+  envelopeOf('group-participants.update'),
   envelopeOf('contacts.update'),
   envelopeOf('presence.update'),
 ]);

@@ -56,7 +56,8 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
   async run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
     this.calls.push(name);
     if (this.runError) throw this.runError;
-    const results: { [K in SocketOperationName]: (p: OperationPayload<K>) => OperationResult<K> } = {
+    // Only the operations the supervisor tests use; the others (groups...) run against the simulator in e2e tests.
+    const results: { [K in SocketOperationName]?: (p: OperationPayload<K>) => OperationResult<K> } = {
       send: (p) => {
         this.sent.push({ jid: p.jid, content: p.content, options: { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions } });
         return { messageId: p.messageId, jid: p.jid };
@@ -66,7 +67,9 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
       },
       'on-whatsapp': (p) => ({ exists: true, jid: `${p.phone.replace(/\D/g, '')}@s.whatsapp.net` }),
     };
-    return (results[name] as (p: OperationPayload<N>) => OperationResult<N>)(payload);
+    const fake = results[name] as ((p: OperationPayload<N>) => OperationResult<N>) | undefined;
+    if (!fake) throw new Error(`the fake runtime does not play ${name}`);
+    return fake(payload);
   }
 
   async close(): Promise<void> {

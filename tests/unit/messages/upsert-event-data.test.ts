@@ -31,4 +31,17 @@ describe('messages.upsert webhook data', () => {
   it('keeps a message without content as null', () => {
     expect(upsertEventData({ ...msg, message: null }, null).message).toBeNull();
   });
+
+  it('in a group names the sender: participant as addressed, its phone and LID (from participantAlt)', () => {
+    const group = { ...msg, key: { ...msg.key, remoteJid: '120363000000000001@g.us', participant: '5511988887777@s.whatsapp.net', participantAlt: '123456789@lid' } };
+    const data = upsertEventData(group, null);
+    expect(data.key).toEqual({ remoteJid: '120363000000000001@g.us', fromMe: false, id: 'BAE5C8F9A2B4E231', participant: '5511988887777@s.whatsapp.net', participantAlt: '123456789@lid' });
+    expect(data.sender).toEqual({ jid: '5511988887777@s.whatsapp.net', phone: '+5511988887777', lid: '123456789@lid' });
+    const lidAddressed = { ...group, key: { ...group.key, participant: '123456789@lid', participantAlt: '5511988887777@s.whatsapp.net' } };
+    expect(upsertEventData(lidAddressed, null).sender).toEqual({ jid: '123456789@lid', phone: '+5511988887777', lid: '123456789@lid' });
+    expect(webhookEventDataSchemas['messages.upsert'].safeParse(data).success).toBe(true);
+    // 1:1 messages and our own have none
+    expect(upsertEventData(msg, null)).not.toHaveProperty('sender');
+    expect(upsertEventData({ ...group, key: { ...group.key, fromMe: true } }, null)).not.toHaveProperty('sender');
+  });
 });

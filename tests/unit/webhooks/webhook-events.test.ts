@@ -8,7 +8,7 @@ import {
 const instance = { instanceName: 'Minha Instância', instanceId: 'inst_abc123abc123' };
 
 describe('webhook events', () => {
-  it('names the eight events of the API', () => {
+  it('names the events of the API: the eight of the ZapFlare document and group-participants.update', () => {
     expect(WEBHOOK_EVENTS).toEqual([
       'connection.update',
       'messages.upsert',
@@ -16,6 +16,7 @@ describe('webhook events', () => {
       'messages.delete',
       'groups.update',
       'groups.upsert',
+      'group-participants.update',
       'contacts.update',
       'presence.update',
     ]);
@@ -55,6 +56,10 @@ describe('webhook events', () => {
     expect(envelope('connection.update', -1, { status: 'connected' }).success).toBe(false);
     expect(envelope('connection.update', 1, { status: 'online' }).success).toBe(false);
     expect(envelope('webhook.nope', 1, {}).success).toBe(false);
+    const added = { id: '120363000000000001@g.us', author: '5511999999999@s.whatsapp.net', action: 'add', participants: [{ id: '5511888888888@s.whatsapp.net', phone: '+5511888888888' }] };
+    expect(envelope('group-participants.update', 3, added).success).toBe(true);
+    expect(envelope('group-participants.update', 3, { ...added, action: 'kick' }).success).toBe(false);
+    expect(envelope('group-participants.update', 3, { ...added, participants: undefined }).success).toBe(false);
   });
 
   it('keeps extra fields the engine adds (loose data)', () => {
