@@ -14,16 +14,18 @@ import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { createBaileysLogger } from './baileys-logger.js';
 import { decideDisconnect, type DisconnectDecision } from './disconnect-policy.js';
-import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
+import { AlreadyPairedError, NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
+  type PairingCodeInfo,
   type StatusChange,
   type StatusReason,
   type InstanceStatus,
 } from './engine-types.js';
 import { OperationLock, type LockMode } from './operation-lock.js';
+import { forgetUnpairedIdentity, isPaired, PendingPairingCode } from './pairing-code.js';
 import { renderQrPng } from './qr-png.js';
 import { runSocketOperation, type OperationPayload, type OperationResult, type SocketOperationName } from './socket-operations.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -115,6 +117,8 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private qrChain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private expiringGen = -1;
+  /** Set while pairing by phone code in the current cycle (pairing-code.ts). */
+  private pairing: PendingPairingCode | null = null;
 
   constructor(private readonly options: InstanceRuntimeOptions) {
     super();
@@ -184,6 +188,30 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       await this.closeSocket();
       await this.openFresh();
     });
+  }
+
+  /**
+   * Pairing by phone code: a new cycle on a fresh registering socket and, once its first QR shows, Baileys'
+   * `requestPairingCode(phone)`. The code lives as long as the cycle (qrMaxAttempts × qrTtlMs); the statuses are those
+   * of a QR pairing, every `qr` report carrying `pairingCode`. Asking again starts a new cycle with a new code.
+   * AlreadyPairedError when the device is linked; PairingCodeUnavailableError when no code came within `waitMs`.
+   */
+  async requestPairingCode(phone: string, waitMs = 20_000): Promise<PairingCodeInfo> {
+    let pending: PendingPairingCode | null = null;
+    await this.op('pairing-code', async () => {
+      if (this.open || (await this.isRegistered())) throw new AlreadyPairedError(this.instanceId);
+      await this.closeSocket();
+      await this.openFresh();
+      pending = new PendingPairingCode(this.instanceId, phone, this.now() + this.qrMaxAttempts * this.qrTtlMs);
+      this.pairing = pending;
+      try {
+        await pending.ready(waitMs);
+      } catch (err) {
+        if (this.pairing === pending) this.pairing = null; // the cycle goes on as a plain QR cycle
+        throw err;
+      }
+    });
+    return (pending as PendingPairingCode | null)!.info();
   }
 
   /**
@@ -268,7 +296,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
 
   private async isRegistered(): Promise<boolean> {
     if (!this.state) this.state = await this.loadState();
-    return Boolean(this.state.creds.me?.id);
+    return isPaired(this.state.creds);
   }
 
   private async loadState(): Promise<AuthenticationState> {
@@ -279,6 +307,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   /** New cycle: fresh counters, then a socket. */
   private async openFresh(): Promise<void> {
     if (!this.state) this.state = await this.loadState();
+    this.pairing = null;
+    // requestPairingCode sets creds.me before the phone confirms: an unfinished attempt must not look like a login.
+    if (forgetUnpairedIdentity(this.state.creds)) await this.authStore.saveCreds();
     this.qrAttempts = 0;
     this.failures = 0;
     this.openSocket();
@@ -333,7 +364,10 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private onConnectionUpdate(gen: number, update: Partial<ConnectionState>): void {
     if (gen !== this.generation) return;
     if (update.qr) this.onQr(gen, update.qr);
-    if (update.isNewLogin) this.clearQrExpiry();
+    if (update.isNewLogin) {
+      this.clearQrExpiry();
+      this.pairing = null;
+    }
     if (update.connection === 'open') void this.onOpen(gen);
     if (update.connection === 'close') void this.onClose(gen, update.lastDisconnect?.error);
   }
@@ -354,6 +388,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     this.qrChain = this.qrChain
       .then(async () => {
         const renderStarted = this.now();
+        const pairingCode = await this.pairing?.onQr(gen, gen === this.generation ? this.sock : null, this.log);
         const base64 = renderQrPng(code);
         this.log.debug({ instanceId: this.instanceId, attempt, renderMs: this.now() - renderStarted }, 'QR rendered');
         if (gen !== this.generation) return;
@@ -366,6 +401,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
             expiresAt,
             expirySeconds: Math.round(this.qrTtlMs / 1000),
           },
+          ...(pairingCode ? { pairingCode } : {}),
         });
       })
       .catch((err: unknown) => this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'QR rendering failed'));
@@ -379,11 +415,14 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     await this.qrChain;
     if (gen !== this.generation) return;
     await this.closeSocket();
+    this.pairing?.fail('the pairing cycle expired');
+    this.pairing = null;
     this.report('disconnected', 'qr_expired');
   }
 
   private async onOpen(gen: number): Promise<void> {
     this.open = true;
+    this.pairing = null;
     this.failures = 0;
     this.qrAttempts = 0;
     this.clearQrExpiry();
@@ -413,7 +452,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     const decision = decideDisconnect({
       statusCode,
-      registered: Boolean(this.state?.creds.me?.id),
+      registered: this.state ? isPaired(this.state.creds) : false,
       qrAttempts: this.qrAttempts,
       qrMaxAttempts: this.qrMaxAttempts,
       consecutiveFailures: this.failures,
@@ -508,7 +547,10 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       ...extra,
       at: this.now(),
     };
-    if (status !== 'qr') delete change.qr;
+    if (status !== 'qr') {
+      delete change.qr;
+      delete change.pairingCode;
+    }
     this.current = change;
     this.log.info({ instanceId: this.instanceId, status, reason }, 'status');
     this.emit('status', change);

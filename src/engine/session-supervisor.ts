@@ -7,6 +7,7 @@ import type {
   EngineEventSink,
   InstanceDirectory,
   InstanceStatus,
+  PairingCodeInfo,
   StatusChange,
 } from './engine-types.js';
 import type { InstanceRuntimeEvents } from './instance-runtime.js';
@@ -25,6 +26,7 @@ export interface SupervisedRuntime {
   start(): Promise<void>;
   restart(): Promise<void>;
   regenerateQr(): Promise<void>;
+  requestPairingCode(phone: string): Promise<PairingCodeInfo>;
   logout(): Promise<void>;
   /** Runs a socket operation (socket-operations.ts) on the open socket; NotConnectedError without one. */
   run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>>;
@@ -396,6 +398,8 @@ export class SessionSupervisor {
         return runtime.restart();
       case 'regenerate-qr':
         return runtime.regenerateQr();
+      case 'pairing-code':
+        return runtime.requestPairingCode(command.phone);
       case 'logout':
         return runtime.logout();
       case 'stop':

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { EngineEventMeta, QrCodeInfo, StatusChange } from '../engine/index.js';
+import type { EngineEventMeta, PairingCodeInfo, QrCodeInfo, StatusChange } from '../engine/index.js';
+import { pairingCodeView } from './instance-views.js';
 import type { QrCodeStore, StoredQrCode } from '../persistence/redis/qr-code-store.js';
 import type { InstanceRepository, InstanceStatePatch } from '../persistence/repositories/instance-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
@@ -33,7 +34,7 @@ export class InstanceStatusRecorder implements EngineEventHandler {
   }
 
   async onStatus(instanceId: string, change: StatusChange, meta: EngineEventMeta): Promise<void> {
-    const qr = change.status === 'qr' && change.qr ? toStoredQr(change.qr) : null;
+    const qr = change.status === 'qr' && change.qr ? toStoredQr(change.qr, change.pairingCode) : null;
     const patch: InstanceStatePatch = {
       status: change.status,
       statusReason: change.reason,
@@ -58,8 +59,15 @@ export class InstanceStatusRecorder implements EngineEventHandler {
   }
 }
 
-export function toStoredQr(qr: QrCodeInfo): StoredQrCode {
-  return { base64: qr.base64, code: qr.code, expiry: qr.expirySeconds, attemptId: qr.attemptId, expiresAt: qr.expiresAt };
+export function toStoredQr(qr: QrCodeInfo, pairingCode?: PairingCodeInfo): StoredQrCode {
+  return {
+    base64: qr.base64,
+    code: qr.code,
+    expiry: qr.expirySeconds,
+    attemptId: qr.attemptId,
+    expiresAt: qr.expiresAt,
+    ...(pairingCode ? { pairingCode: { code: pairingCode.code, expiresAt: pairingCode.expiresAt } } : {}),
+  };
 }
 
 /** The `data` of a `connection.update` webhook event: status, reason, phone and, while pairing, the QR. */
@@ -70,5 +78,6 @@ export function connectionUpdateData(change: StatusChange, qr: StoredQrCode | nu
     phone: change.phone,
     ...(change.profilePicUrl !== undefined ? { profilePicUrl: change.profilePicUrl } : {}),
     ...(qr ? { qrCode: { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId } } : {}),
+    ...(qr?.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}),
   });
 }

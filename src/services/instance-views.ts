@@ -19,6 +19,8 @@ export interface InstanceDetail extends InstanceSummary {
   updatedAt: Date;
   /** Only while `status` is `qr`: the code to scan now. */
   qrCode?: QrCodeView;
+  /** Only while `status` is `qr` after POST pairing-code: the code to type on the phone. */
+  pairingCode?: PairingCodeView;
   /** Subscribed webhook events; null means all. */
   webhookEvents: string[] | null;
   /** The instance's webhook signing secret (tenant views only). */
@@ -34,6 +36,17 @@ export interface QrCodeView {
   expiry: number;
   /** `qr_attempt_<n>`. */
   attemptId: string;
+}
+
+export interface PairingCodeView {
+  /** `ABCD-EFGH`: typed on the phone under "Link with phone number". */
+  code: string;
+  /** ISO 8601: when the code stops working. */
+  expiresAt: string;
+}
+
+export function pairingCodeView(p: { code: string; expiresAt: number }): PairingCodeView {
+  return { code: p.code, expiresAt: new Date(p.expiresAt).toISOString() };
 }
 
 export interface CreatedInstance {

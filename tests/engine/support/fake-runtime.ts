@@ -43,6 +43,12 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
     this.running = true;
   }
 
+  async requestPairingCode(phone: string): Promise<{ code: string; expiresAt: number }> {
+    this.calls.push('pairing-code');
+    this.running = true;
+    return { code: `${phone.slice(-4).padStart(4, '0')}-CODE`, expiresAt: Date.now() + 120_000 };
+  }
+
   async logout(): Promise<void> {
     this.calls.push('logout');
     this.running = false;
@@ -56,7 +62,8 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
   async run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>> {
     this.calls.push(name);
     if (this.runError) throw this.runError;
-    const results: { [K in SocketOperationName]: (p: OperationPayload<K>) => OperationResult<K> } = {
+    // The operations the supervisor tests use; others are exercised on the real runtime (tests/e2e).
+    const results: { [K in SocketOperationName]?: (p: OperationPayload<K>) => OperationResult<K> } = {
       send: (p) => {
         this.sent.push({ jid: p.jid, content: p.content, options: { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions } });
         return { messageId: p.messageId, jid: p.jid };
@@ -66,7 +73,9 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
       },
       'on-whatsapp': (p) => ({ exists: true, jid: `${p.phone.replace(/\D/g, '')}@s.whatsapp.net` }),
     };
-    return (results[name] as (p: OperationPayload<N>) => OperationResult<N>)(payload);
+    const result = results[name] as ((p: OperationPayload<N>) => OperationResult<N>) | undefined;
+    if (!result) throw new Error(`FakeRuntime has no socket operation ${name}`);
+    return result(payload);
   }
 
   async close(): Promise<void> {
