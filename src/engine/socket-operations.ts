@@ -94,7 +94,13 @@ export const socketOperations = {
   /** The number's own push name, about text and picture. */
   'profile-update': operation(async ({ sock }, p: OwnProfileChange): Promise<void> => {
     const me = sock.user?.id ? jidNormalizedUser(sock.user.id) : null;
-    if (p.name !== undefined) await sock.updateProfileName(p.name);
+    if (p.name !== undefined) {
+      await sock.updateProfileName(p.name);
+      // Baileys sets creds.me.name only when it applies its own patch, which emitOwnEvents: false skips; presence
+      // (available/unavailable) needs it. creds.update merges it into the creds and the runtime saves them.
+      const me = sock.authState.creds.me;
+      if (me) sock.ev.emit('creds.update', { me: { ...me, name: p.name } });
+    }
     if (p.about !== undefined) await sock.updateProfileStatus(p.about);
     if (p.picture !== undefined && me) {
       if (p.picture === null) await sock.removeProfilePicture(me);
