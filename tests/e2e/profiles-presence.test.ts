@@ -212,4 +212,22 @@ describe('presence, profiles and the blocklist over HTTP (real engine, simulator
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('INSTANCE_NOT_CONNECTED');
   });
+
+  it('every route is in the OpenAPI document', async () => {
+    const doc = await request(e.app).get('/openapi.json');
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    const base = '/whatsapp/instances/{instanceId}';
+    const expected: Array<[string, string]> = [
+      [`${base}/pairing-code`, 'post'],
+      [`${base}/presence`, 'post'],
+      [`${base}/presence/subscribe`, 'post'],
+      [`${base}/contacts/{phone}/profile`, 'get'],
+      [`${base}/profile`, 'put'],
+      [`${base}/contacts/{phone}/block`, 'post'],
+      [`${base}/contacts/{phone}/unblock`, 'post'],
+      [`${base}/blocklist`, 'get'],
+    ];
+    for (const [path, method] of expected) expect([path, method, Boolean(paths[path]?.[method])]).toEqual([path, method, true]);
+    expect(JSON.stringify(paths[`${base}`]?.get)).toContain('InstanceDetailResponse');
+  });
 });
