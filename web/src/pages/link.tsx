@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, enc, type Instance, type PairingCode } from '../api';
+import { api, ApiError, enc, type Instance, type PairingCode } from '../api';
 import { formatTime, t } from '../i18n';
 import { ActionButton, ErrorBox, Field, Spinner } from '../ui';
 
@@ -109,6 +109,7 @@ function PhoneCodeView(props: { instance: Instance; onChanged: () => Promise<voi
   const [phone, setPhone] = useState('');
   const [asked, setAsked] = useState<PairingCode | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [fieldError, setFieldError] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());
   // The live instance carries the code while it waits (also after a reload); the POST answer shows it at once.
   const current = i.status === 'qr' ? (i.pairingCode ?? asked) : null;
@@ -128,10 +129,13 @@ function PhoneCodeView(props: { instance: Instance; onChanged: () => Promise<voi
       }}
     >
       <p>{t('Link with a code instead of scanning: WhatsApp › Linked devices › Link with phone number.')}</p>
-      <Field label={t('Phone number with country code')}>
-        {(id) => (
+      <Field label={t('Phone number with country code')} error={fieldError}>
+        {(id, describedBy) => (
           <input
             id={id}
+            name="phone"
+            aria-describedby={describedBy}
+            aria-invalid={fieldError ? true : undefined}
             type="tel"
             inputMode="tel"
             autocomplete="tel"
@@ -148,10 +152,15 @@ function PhoneCodeView(props: { instance: Instance; onChanged: () => Promise<voi
         data-testid="pairing-submit"
         onAction={async () => {
           setError(null);
+          setFieldError(undefined);
           setAsked(await api<PairingCode>('POST', `/whatsapp/instances/${enc(i.id)}/pairing-code`, { phone }));
           await props.onChanged();
         }}
-        onError={setError}
+        onError={(err) => {
+          const field = err instanceof ApiError ? err.fieldErrors().phone : undefined;
+          if (field) setFieldError(field);
+          else setError(err);
+        }}
       >
         {current || expired ? t('Get a new code') : t('Get phone code')}
       </ActionButton>
