@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { EngineEventMeta, PairingCodeInfo, QrCodeInfo, StatusChange } from '../engine/index.js';
-import { pairingCodeView } from './instance-views.js';
 import type { QrCodeStore, StoredQrCode } from '../persistence/redis/qr-code-store.js';
 import type { InstanceRepository, InstanceStatePatch } from '../persistence/repositories/instance-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
 import type { EngineEventHandler } from './engine-event-router.js';
+import { pairingCodeView, toQrView } from './instance-views.js';
 import type { EventNotifier } from './webhooks/event-notifier.js';
 import { webhookEventDataSchemas, type WebhookEventData } from './webhooks/webhook-events.js';
 
@@ -65,6 +65,8 @@ export function toStoredQr(qr: QrCodeInfo, pairingCode?: PairingCodeInfo): Store
     code: qr.code,
     expiry: qr.expirySeconds,
     attemptId: qr.attemptId,
+    attempt: qr.attempt,
+    maxAttempts: qr.maxAttempts,
     expiresAt: qr.expiresAt,
     ...(pairingCode ? { pairingCode: { code: pairingCode.code, expiresAt: pairingCode.expiresAt } } : {}),
   };
@@ -77,7 +79,7 @@ export function connectionUpdateData(change: StatusChange, qr: StoredQrCode | nu
     reason: change.reason,
     phone: change.phone,
     ...(change.profilePicUrl !== undefined ? { profilePicUrl: change.profilePicUrl } : {}),
-    ...(qr ? { qrCode: { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId } } : {}),
+    ...(qr ? { qrCode: toQrView(qr) } : {}),
     ...(qr?.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}),
   });
 }

@@ -11,6 +11,7 @@ import type { InstanceLifecycle, InstanceStatePurger } from './instance-lifecycl
 import {
   pairingCodeView,
   toCreated,
+  toQrView,
   toDetail,
   toSummary,
   type CreatedInstance,
@@ -105,11 +106,7 @@ export class InstancesService {
     if (found.status !== 'qr' || !this.deps.qrCodes) return detail;
     const qr = await this.deps.qrCodes.get(id);
     if (!qr) return detail;
-    return {
-      ...detail,
-      qrCode: { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId },
-      ...(qr.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}),
-    };
+    return { ...detail, qrCode: toQrView(qr), ...(qr.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}) };
   }
 
   /** Closes and reopens the connection with the saved credentials (a QR cycle if there are none). */
