@@ -4,6 +4,8 @@ import multer from 'multer';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.js';
 import { UnauthorizedError } from '../../errors/unauthorized-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import type { ChatActions } from '../../services/messages/chat-actions.js';
+import type { MessageQueries } from '../../services/messages/message-queries.js';
 import { requestFingerprint, type Accepted, type IdempotencyInput, type MessagingService } from '../../services/messages/messaging-service.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
@@ -22,6 +24,8 @@ import { validate } from '../validate.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
+  queries: MessageQueries;
+  chatActions: ChatActions;
   authenticate: RequestHandler;
   /** Largest upload accepted at all (the largest per-type limit); the per-type limit is checked after. */
   maxUploadBytes: number;
@@ -105,12 +109,12 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
 
   router.get(`${base}/messages/:messageId`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.getMessage(tenantOf(req), instanceId, messageId) });
+    res.json({ success: true, data: await deps.queries.getMessage(tenantOf(req), instanceId, messageId) });
   });
 
   router.get(`${base}/messages/:messageId/media`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
-    const media = await deps.messaging.getMedia(tenantOf(req), instanceId, messageId);
+    const media = await deps.queries.getMedia(tenantOf(req), instanceId, messageId);
     res.set('Content-Type', media.mimetype);
     res.set('Content-Length', String(media.data.length));
     res.set('Cache-Control', 'private, max-age=3600');
@@ -120,30 +124,30 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
 
   router.get(`${base}/numbers/:phone`, async (req, res) => {
     const { instanceId, phone } = validate(NumberParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.checkNumber(tenantOf(req), instanceId, phone) });
+    res.json({ success: true, data: await deps.chatActions.checkNumber(tenantOf(req), instanceId, phone) });
   });
 
   router.get(`${base}/contacts`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     const { search, ...page } = validate(ContactsQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listContacts(tenantOf(req), instanceId, page, search) });
+    res.json({ success: true, data: await deps.queries.listContacts(tenantOf(req), instanceId, page, search) });
   });
 
   router.get(`${base}/chats`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     const { page, pageSize, ...filter } = validate(ChatsQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listChats(tenantOf(req), instanceId, { page, pageSize }, filter) });
+    res.json({ success: true, data: await deps.queries.listChats(tenantOf(req), instanceId, { page, pageSize }, filter) });
   });
 
   router.get(`${base}/chats/:jid/messages`, async (req, res) => {
     const { instanceId, jid } = validate(ChatParamsSchema, req.params, 'params');
     const page = validate(PageQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listChatMessages(tenantOf(req), instanceId, jid, page) });
+    res.json({ success: true, data: await deps.queries.listChatMessages(tenantOf(req), instanceId, jid, page) });
   });
 
   router.post(`${base}/chats/:jid/read`, async (req, res) => {
     const { instanceId, jid } = validate(ChatParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.markChatRead(tenantOf(req), instanceId, jid) });
+    res.json({ success: true, data: await deps.chatActions.markChatRead(tenantOf(req), instanceId, jid) });
   });
 
   return router;
