@@ -65,6 +65,8 @@ export async function dispatchToRuntime(runtime: SupervisedRuntime, command: Eng
       return runtime.restart();
     case 'regenerate-qr':
       return runtime.regenerateQr();
+    case 'pairing-code':
+      return runtime.requestPairingCode(command.phone);
     case 'logout':
       return runtime.logout();
     case 'stop':

@@ -1,4 +1,4 @@
-import type { OutgoingContent, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
+import type { OutgoingContent, PairingCodeInfo, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
 import type { SessionSupervisor } from './session-supervisor.js';
 import type { OperationPayload, OperationResult, SocketCommand, SocketOperationName } from './socket-operations.js';
 
@@ -34,6 +34,11 @@ export class EngineControl {
   /** A new cycle of QR codes (after `qr_expired`). */
   async regenerateQr(instanceId: string): Promise<void> {
     await this.supervisor.command(instanceId, { type: 'regenerate-qr' });
+  }
+
+  /** Pairing by phone code: a new cycle whose code the person types on the phone (`phone`: digits). */
+  requestPairingCode(instanceId: string, phone: string): Promise<PairingCodeInfo> {
+    return this.supervisor.command(instanceId, { type: 'pairing-code', phone });
   }
 
   /**

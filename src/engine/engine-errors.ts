@@ -70,3 +70,35 @@ export class NoEngineNodeError extends EngineError {
     super(`no engine node is running to take command ${command} for instance ${instanceId}`);
   }
 }
+
+/** Pairing asked for an instance whose device is linked already (connected, or reconnecting with its creds). */
+export class AlreadyPairedError extends EngineError {
+  readonly code = 'instance_already_paired';
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} is linked to a phone already`);
+  }
+}
+
+/** WhatsApp gave no pairing code in time (no registering socket came up). */
+export class PairingCodeUnavailableError extends EngineError {
+  readonly code = 'pairing_code_unavailable';
+  constructor(readonly instanceId: string, reason: string) {
+    super(`no pairing code for instance ${instanceId}: ${reason}`);
+  }
+}
+
+/** The number asked about (profile, block) has no WhatsApp account. */
+export class NotOnWhatsAppError extends EngineError {
+  readonly code = 'not_on_whatsapp';
+  constructor(readonly phone: string) {
+    super(`${phone} is not on WhatsApp`);
+  }
+}
+
+/** available/unavailable need the number's push name: WhatsApp (and Baileys) drop them without one. */
+export class PushNameRequiredError extends EngineError {
+  readonly code = 'push_name_required';
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} has no profile name yet; set one first`);
+  }
+}

@@ -39,6 +39,14 @@ export interface QrCodeInfo {
   expirySeconds: number;
 }
 
+/** A code to type on the phone ("Link with phone number"), while pairing by phone code. */
+export interface PairingCodeInfo {
+  /** `ABCD-EFGH` (8 characters of Crockford base32, dashed as WhatsApp shows it). */
+  code: string;
+  /** Milliseconds since the epoch at which the code stops working (the end of its QR cycle). */
+  expiresAt: number;
+}
+
 /** One status change of one instance. */
 export interface StatusChange {
   status: InstanceStatus;
@@ -49,6 +57,8 @@ export interface StatusChange {
   jid: string | null;
   /** Present only while `status === 'qr'`. */
   qr?: QrCodeInfo;
+  /** Present only while `status === 'qr'` and a pairing code was asked for in this cycle. */
+  pairingCode?: PairingCodeInfo;
   profilePicUrl?: string | null;
   /** Milliseconds since the epoch. */
   at: number;

@@ -25,3 +25,4 @@ export { routeSignalConsole } from './libsignal-console.js';
 export { EngineControl } from './engine-control.js';
 export { downloadMessageMedia, mediaInfoOf, type MediaInfo } from './media-download.js';
 export { RemoteEngine, type RemoteEngineOptions } from './remote-engine.js';
+export type { ContactProfile, BusinessProfile, BusinessHours, OwnProfileChange, PresenceState } from './profile-types.js';

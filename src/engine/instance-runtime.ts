@@ -11,18 +11,20 @@ import type { Logger } from 'pino';
 import { backoffDelay } from './backoff.js';
 import { createBaileysLogger } from './baileys-logger.js';
 import { decideDisconnect } from './disconnect-policy.js';
-import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
+import { AlreadyPairedError, NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
 import { reportGroupsJoined } from './group-operations.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
+  type PairingCodeInfo,
   type StatusChange,
   type StatusReason,
   type InstanceStatus,
 } from './engine-types.js';
 import { errorMessage } from './error-message.js';
 import { OperationLock } from './operation-lock.js';
+import { forgetUnpairedIdentity, isPaired, PendingPairingCode } from './pairing-code.js';
 import { QrCycle } from './qr-cycle.js';
 import type { AuthStore, InstanceRuntimeEvents, InstanceRuntimeOptions, SocketFactory } from './runtime-types.js';
 import { buildSocketConfig } from './socket-config.js';
@@ -59,6 +61,8 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private closed = false;
   private current: StatusChange;
   private closing: Promise<void> | null = null;
+  /** Set while pairing by phone code in the current cycle (pairing-code.ts). */
+  private pairing: PendingPairingCode | null = null;
 
   constructor(private readonly options: InstanceRuntimeOptions) {
     super();
@@ -83,9 +87,12 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       maxAttempts: this.qrMaxAttempts,
       now: this.now,
       generation: () => this.generation,
-      onCode: (qr) => this.report('qr', 'qr', { qr }),
+      onCode: (qr, pairingCode) => this.report('qr', 'qr', { qr, ...(pairingCode ? { pairingCode } : {}) }),
+      pairingCodeFor: async (gen) => (await this.pairing?.onQr(gen, gen === this.generation ? this.sock : null, this.log)) ?? null,
       onExpired: async () => {
         await this.closeSocket();
+        this.pairing?.fail('the pairing cycle expired');
+        this.pairing = null;
         this.report('disconnected', 'qr_expired');
       },
     });
@@ -141,6 +148,30 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       await this.closeSocket();
       await this.openFresh();
     });
+  }
+
+  /**
+   * Pairing by phone code: a new cycle on a fresh registering socket and, once its first QR shows, Baileys'
+   * `requestPairingCode(phone)`. The code lives as long as the cycle (qrMaxAttempts × qrTtlMs); the statuses are those
+   * of a QR pairing, every `qr` report carrying `pairingCode`. Asking again starts a new cycle with a new code.
+   * AlreadyPairedError when the device is linked; PairingCodeUnavailableError when no code came within `waitMs`.
+   */
+  async requestPairingCode(phone: string, waitMs = 20_000): Promise<PairingCodeInfo> {
+    let pending: PendingPairingCode | null = null;
+    await this.op('pairing-code', async () => {
+      if (this.open || (await this.isRegistered())) throw new AlreadyPairedError(this.instanceId);
+      await this.closeSocket();
+      await this.openFresh();
+      pending = new PendingPairingCode(this.instanceId, phone, this.now() + this.qrMaxAttempts * this.qrTtlMs);
+      this.pairing = pending;
+      try {
+        await pending.ready(waitMs);
+      } catch (err) {
+        if (this.pairing === pending) this.pairing = null; // the cycle goes on as a plain QR cycle
+        throw err;
+      }
+    });
+    return (pending as PendingPairingCode | null)!.info();
   }
 
   /**
@@ -225,7 +256,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
 
   private async isRegistered(): Promise<boolean> {
     if (!this.state) this.state = await this.loadState();
-    return Boolean(this.state.creds.me?.id);
+    return isPaired(this.state.creds);
   }
 
   private async loadState(): Promise<AuthenticationState> {
@@ -236,6 +267,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   /** New cycle: fresh counters, then a socket. */
   private async openFresh(): Promise<void> {
     if (!this.state) this.state = await this.loadState();
+    this.pairing = null;
+    // requestPairingCode sets creds.me before the phone confirms: an unfinished attempt must not look like a login.
+    if (forgetUnpairedIdentity(this.state.creds)) await this.authStore.saveCreds();
     this.qr.attempts = 0;
     this.failures = 0;
     this.openSocket();
@@ -276,13 +310,17 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private onConnectionUpdate(gen: number, update: Partial<ConnectionState>): void {
     if (gen !== this.generation) return;
     if (update.qr) this.qr.onQr(gen, update.qr);
-    if (update.isNewLogin) this.qr.clearExpiry();
+    if (update.isNewLogin) {
+      this.qr.clearExpiry();
+      this.pairing = null;
+    }
     if (update.connection === 'open') void this.onOpen(gen);
     if (update.connection === 'close') void this.onClose(gen, update.lastDisconnect?.error);
   }
 
   private async onOpen(gen: number): Promise<void> {
     this.open = true;
+    this.pairing = null;
     this.failures = 0;
     this.qr.attempts = 0;
     this.qr.clearExpiry();
@@ -312,7 +350,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     const decision = decideDisconnect({
       statusCode,
-      registered: Boolean(this.state?.creds.me?.id),
+      registered: this.state ? isPaired(this.state.creds) : false,
       qrAttempts: this.qr.attempts,
       qrMaxAttempts: this.qrMaxAttempts,
       consecutiveFailures: this.failures,
@@ -407,7 +445,10 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       ...extra,
       at: this.now(),
     };
-    if (status !== 'qr') delete change.qr;
+    if (status !== 'qr') {
+      delete change.qr;
+      delete change.pairingCode;
+    }
     this.current = change;
     this.log.info({ instanceId: this.instanceId, status, reason }, 'status');
     this.emit('status', change);

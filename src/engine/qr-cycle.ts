@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { QrCodeInfo } from './engine-types.js';
+import type { PairingCodeInfo, QrCodeInfo } from './engine-types.js';
 import { errorMessage } from './error-message.js';
 import { renderQrPng } from './qr-png.js';
 
@@ -13,8 +13,10 @@ export interface QrCycleOptions {
   now: () => number;
   /** The runtime's current socket generation: work for an older one is dropped. */
   generation: () => number;
-  /** Reports a rendered QR code (status `qr`). */
-  onCode: (qr: QrCodeInfo) => void;
+  /** Reports a rendered QR code (status `qr`), with the pairing code of the cycle when one was asked for. */
+  onCode: (qr: QrCodeInfo, pairingCode: PairingCodeInfo | null) => void;
+  /** While pairing by phone code: asks for (or repeats) the code on this socket generation before the QR is reported. */
+  pairingCodeFor?: (gen: number) => Promise<PairingCodeInfo | null>;
   /** The cycle ran out of codes: close the socket and report `disconnected`/`qr_expired`. */
   onExpired: () => Promise<void>;
 }
@@ -49,6 +51,7 @@ export class QrCycle {
     // Reported in order through one chain: no attempt is reordered or dropped.
     this.chain = this.chain
       .then(async () => {
+        const pairingCode = (await this.options.pairingCodeFor?.(gen)) ?? null;
         const renderStarted = now();
         const base64 = renderQrPng(code);
         log.debug({ instanceId, attempt, renderMs: now() - renderStarted }, 'QR rendered');
@@ -61,7 +64,7 @@ export class QrCycle {
           maxAttempts,
           expiresAt,
           expirySeconds: Math.round(ttlMs / 1000),
-        });
+        }, pairingCode);
       })
       .catch((err: unknown) => log.error({ instanceId, err: errorMessage(err) }, 'QR rendering failed'));
   }

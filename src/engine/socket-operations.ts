@@ -1,7 +1,10 @@
-import type { WASocket } from '@whiskeysockets/baileys';
+import { jidNormalizedUser, type WASocket } from '@whiskeysockets/baileys';
 import type { OutgoingContent, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
 import { groupOperations } from './group-operations.js';
 import { toBaileysContent, toSendOptions } from './outgoing-content.js';
+import { NotOnWhatsAppError, PushNameRequiredError } from './engine-errors.js';
+import { iqErrorCode, mapBusinessProfile, orNullWhenHidden } from './profile-mapping.js';
+import type { ContactProfile, OwnProfileChange, PresenceState } from './profile-types.js';
 
 /** What an operation runs with: the instance's open socket (the runtime throws NotConnectedError before if none). */
 export interface OperationContext {
@@ -62,7 +65,80 @@ export const socketOperations = {
 
   /** Groups: create, list, metadata, update, participants, invite links, join, leave, picture (group-operations.ts). */
   ...groupOperations,
+
+  /** Typing or recording in a chat (`jid`), or the number's own available/unavailable (which needs a push name). */
+  presence: operation(async ({ instanceId, sock }, p: { jid: string; state: PresenceState }): Promise<void> => {
+    const own = p.state === 'available' || p.state === 'unavailable';
+    if (own && !sock.authState.creds.me?.name) throw new PushNameRequiredError(instanceId);
+    await sock.sendPresenceUpdate(p.state, own ? undefined : p.jid);
+  }),
+
+  /** Asks for the contact's presence: its current state, then its changes, arrive as `presence.update`. */
+  'presence-subscribe': operation(async ({ sock }, p: { jid: string }): Promise<void> => {
+    await sock.presenceSubscribe(p.jid);
+  }),
+
+  /** A number's picture URL, about text and business profile (each null when absent or hidden). */
+  'profile-get': operation(async ({ sock }, p: { phone: string }): Promise<ContactProfile> => {
+    const jid = await existingJid(sock, p.phone);
+    const [pictureUrl, statuses, business] = await Promise.all([
+      orNullWhenHidden(() => sock.profilePictureUrl(jid, 'image')),
+      orNullWhenHidden(() => sock.fetchStatus(jid)),
+      orNullWhenHidden(() => sock.getBusinessProfile(jid)),
+    ]);
+    const status = statuses?.find((s) => s.id === jid)?.status as { status?: string | null; setAt?: Date } | null | undefined;
+    return {
+      jid,
+      pictureUrl: pictureUrl ?? null,
+      about: typeof status?.status === 'string' ? { text: status.status, setAt: status.setAt?.getTime() || null } : null,
+      business: business ? mapBusinessProfile(business) : null,
+    };
+  }),
+
+  /** The number's own push name, about text and picture. */
+  'profile-update': operation(async ({ sock }, p: OwnProfileChange): Promise<void> => {
+    const me = sock.user?.id ? jidNormalizedUser(sock.user.id) : null;
+    if (p.name !== undefined) {
+      await sock.updateProfileName(p.name);
+      // Baileys sets creds.me.name only when it applies its own patch, which emitOwnEvents: false skips; presence
+      // (available/unavailable) needs it. creds.update merges it into the creds and the runtime saves them.
+      const me = sock.authState.creds.me;
+      if (me) sock.ev.emit('creds.update', { me: { ...me, name: p.name } });
+    }
+    if (p.about !== undefined) await sock.updateProfileStatus(p.about);
+    if (p.picture !== undefined && me) {
+      if (p.picture === null) await sock.removeProfilePicture(me);
+      else await sock.updateProfilePicture(me, Buffer.from(p.picture.dataBase64, 'base64'));
+    }
+  }),
+
+  /** Blocks or unblocks a number (Baileys addresses it by LID; WhatsApp refuses its 1:1 messages while blocked). */
+  'block-update': operation(async ({ sock }, p: { phone: string; action: 'block' | 'unblock' }): Promise<string[]> => {
+    const jid = await existingJid(sock, p.phone);
+    await sock.updateBlockStatus(jid, p.action);
+    return blocklistOf(sock);
+  }),
+
+  /** The numbers this one blocked, as phone JIDs. */
+  blocklist: operation(async ({ sock }, _p: Record<string, never>): Promise<string[]> => blocklistOf(sock)),
 };
+
+/** The phone's user JID when it is on WhatsApp; NotOnWhatsAppError otherwise. */
+async function existingJid(sock: WASocket, phone: string): Promise<string> {
+  const digits = phone.replace(/\D/g, '');
+  const hit = digits === '' ? undefined : ((await sock.onWhatsApp(digits)) ?? []).find((r) => r.exists);
+  if (!hit) throw new NotOnWhatsAppError(phone);
+  return jidNormalizedUser(hit.jid);
+}
+
+async function blocklistOf(sock: WASocket): Promise<string[]> {
+  try {
+    return (await sock.fetchBlocklist()).filter((j): j is string => typeof j === 'string').map(jidNormalizedUser);
+  } catch (err) {
+    if (iqErrorCode(err) === 404) return [];
+    throw err;
+  }
+}
 
 export type SocketOperations = typeof socketOperations;
 export type SocketOperationName = keyof SocketOperations;

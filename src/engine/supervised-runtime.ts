@@ -1,4 +1,4 @@
-import type { StatusChange } from './engine-types.js';
+import type { PairingCodeInfo, StatusChange } from './engine-types.js';
 import type { InstanceRuntimeEvents } from './runtime-types.js';
 import type { OperationPayload, OperationResult, SocketOperationName } from './socket-operations.js';
 
@@ -13,6 +13,8 @@ export interface SupervisedRuntime {
   start(): Promise<void>;
   restart(): Promise<void>;
   regenerateQr(): Promise<void>;
+  /** Pairing by phone code: a new cycle and the code to type on the phone. */
+  requestPairingCode(phone: string): Promise<PairingCodeInfo>;
   logout(): Promise<void>;
   /** Runs a socket operation (socket-operations.ts) on the open socket; NotConnectedError without one. */
   run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>>;

@@ -31,6 +31,14 @@ export function toHttpError(err: unknown): unknown {
   switch (code) {
     case 'instance_busy':
       return new ConflictError('The instance is busy changing state; try again in a moment', undefined, 'INSTANCE_BUSY');
+    case 'instance_already_paired':
+      return new ConflictError('The instance is linked to a phone already; disconnect it first', undefined, 'INSTANCE_ALREADY_CONNECTED');
+    case 'pairing_code_unavailable':
+      return new AppError('PAIRING_CODE_UNAVAILABLE', 502, 'WhatsApp gave no pairing code in time; try again');
+    case 'not_on_whatsapp':
+      return new NotFoundError(err.message, undefined, 'CONTACT_NOT_ON_WHATSAPP');
+    case 'push_name_required':
+      return new ConflictError('Set a profile name first (PUT /whatsapp/instances/{id}/profile {name}): WhatsApp shows no presence without one', undefined, 'PROFILE_NAME_REQUIRED');
     case 'instance_not_connected':
       return new ConflictError('The instance is not connected to WhatsApp', undefined, 'INSTANCE_NOT_CONNECTED');
     case 'command_timeout':

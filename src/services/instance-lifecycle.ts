@@ -16,6 +16,8 @@ export interface InstanceLifecycle {
   restart?(instanceId: string): Promise<void>;
   /** A new cycle of QR codes (after `qr_expired`). Optional for fakes. */
   regenerateQr?(instanceId: string): Promise<void>;
+  /** A new cycle paired by phone code (`phone`: digits with the country code); the code and its expiry (ms). */
+  requestPairingCode?(instanceId: string, phone: string): Promise<{ code: string; expiresAt: number }>;
 }
 
 /** Removes what an instance keeps outside Postgres (auth state, current QR...); run after the row is deleted. */

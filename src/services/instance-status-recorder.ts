@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { EngineEventMeta, QrCodeInfo, StatusChange } from '../engine/index.js';
+import type { EngineEventMeta, PairingCodeInfo, QrCodeInfo, StatusChange } from '../engine/index.js';
 import type { QrCodeStore, StoredQrCode } from '../persistence/redis/qr-code-store.js';
 import type { InstanceRepository, InstanceStatePatch } from '../persistence/repositories/instance-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
 import type { EngineEventHandler } from './engine-event-router.js';
-import { toQrView } from './instance-views.js';
+import { pairingCodeView, toQrView } from './instance-views.js';
 import type { EventNotifier } from './webhooks/event-notifier.js';
 import { webhookEventDataSchemas, type WebhookEventData } from './webhooks/webhook-events.js';
 
@@ -34,7 +34,7 @@ export class InstanceStatusRecorder implements EngineEventHandler {
   }
 
   async onStatus(instanceId: string, change: StatusChange, meta: EngineEventMeta): Promise<void> {
-    const qr = change.status === 'qr' && change.qr ? toStoredQr(change.qr) : null;
+    const qr = change.status === 'qr' && change.qr ? toStoredQr(change.qr, change.pairingCode) : null;
     const patch: InstanceStatePatch = {
       status: change.status,
       statusReason: change.reason,
@@ -59,7 +59,7 @@ export class InstanceStatusRecorder implements EngineEventHandler {
   }
 }
 
-export function toStoredQr(qr: QrCodeInfo): StoredQrCode {
+export function toStoredQr(qr: QrCodeInfo, pairingCode?: PairingCodeInfo): StoredQrCode {
   return {
     base64: qr.base64,
     code: qr.code,
@@ -68,6 +68,7 @@ export function toStoredQr(qr: QrCodeInfo): StoredQrCode {
     attempt: qr.attempt,
     maxAttempts: qr.maxAttempts,
     expiresAt: qr.expiresAt,
+    ...(pairingCode ? { pairingCode: { code: pairingCode.code, expiresAt: pairingCode.expiresAt } } : {}),
   };
 }
 
@@ -79,5 +80,6 @@ export function connectionUpdateData(change: StatusChange, qr: StoredQrCode | nu
     phone: change.phone,
     ...(change.profilePicUrl !== undefined ? { profilePicUrl: change.profilePicUrl } : {}),
     ...(qr ? { qrCode: toQrView(qr) } : {}),
+    ...(qr?.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}),
   });
 }

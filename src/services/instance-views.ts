@@ -20,6 +20,8 @@ export interface InstanceDetail extends InstanceSummary {
   updatedAt: Date;
   /** Only while `status` is `qr`: the code to scan now. */
   qrCode?: QrCodeView;
+  /** Only while `status` is `qr` after POST pairing-code: the code to type on the phone. */
+  pairingCode?: PairingCodeView;
   /** Subscribed webhook events; null means all. */
   webhookEvents: string[] | null;
   /** The instance's webhook signing secret (tenant views only). */
@@ -44,6 +46,17 @@ export interface QrCodeView {
 /** The QR as the API and the events show it. */
 export function toQrView(qr: StoredQrCode): QrCodeView {
   return { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId, attempt: qr.attempt, maxAttempts: qr.maxAttempts };
+}
+
+export interface PairingCodeView {
+  /** `ABCD-EFGH`: typed on the phone under "Link with phone number". */
+  code: string;
+  /** ISO 8601: when the code stops working. */
+  expiresAt: string;
+}
+
+export function pairingCodeView(p: { code: string; expiresAt: number }): PairingCodeView {
+  return { code: p.code, expiresAt: new Date(p.expiresAt).toISOString() };
 }
 
 export interface CreatedInstance {

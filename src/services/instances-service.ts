@@ -8,7 +8,17 @@ import { newInstanceId } from './ids.js';
 import type { QrCodeStore } from '../persistence/redis/qr-code-store.js';
 import { ConflictError } from '../errors/conflict-error.js';
 import type { InstanceLifecycle, InstanceStatePurger } from './instance-lifecycle.js';
-import { toCreated, toDetail, toQrView, toSummary, type CreatedInstance, type InstanceDetail, type InstanceSummary } from './instance-views.js';
+import {
+  pairingCodeView,
+  toCreated,
+  toQrView,
+  toDetail,
+  toSummary,
+  type CreatedInstance,
+  type InstanceDetail,
+  type InstanceSummary,
+  type PairingCodeView,
+} from './instance-views.js';
 import { PLAN_INSTANCE_LIMITS } from './plans.js';
 
 export interface InstancesServiceDeps {
@@ -103,7 +113,8 @@ export class InstancesService {
     const detail = { ...toDetail(found), webhookSecret: await this.webhookSecretOf(found) };
     if (found.status !== 'qr' || !this.deps.qrCodes) return detail;
     const qr = await this.deps.qrCodes.get(id);
-    return qr ? { ...detail, qrCode: toQrView(qr) } : detail;
+    if (!qr) return detail;
+    return { ...detail, qrCode: toQrView(qr), ...(qr.pairingCode ? { pairingCode: pairingCodeView(qr.pairingCode) } : {}) };
   }
 
   /** Closes and reopens the connection with the saved credentials (a QR cycle if there are none). */
@@ -128,6 +139,22 @@ export class InstancesService {
     const regenerate = lifecycle.regenerateQr.bind(lifecycle);
     await regenerate(id);
     return this.get(tenantId, id);
+  }
+
+  /**
+   * Pairing by phone code (`phone`: digits with the country code, already checked): a new cycle whose code the
+   * person types on the phone under "Link with phone number". 409 when the instance is connected.
+   */
+  async requestPairingCode(tenantId: string, id: string, phone: string): Promise<PairingCodeView> {
+    const found = await this.require(tenantId, id);
+    if (found.status === 'connected') {
+      throw new ConflictError('The instance is connected; disconnect it first', undefined, 'INSTANCE_ALREADY_CONNECTED');
+    }
+    const lifecycle = this.lifecycle();
+    if (!lifecycle.requestPairingCode) throw new ServiceUnavailableError('The engine cannot pair by phone code');
+    const pairing = await lifecycle.requestPairingCode.call(lifecycle, id, phone);
+    this.deps.logger.info({ instanceId: id, tenantId }, 'pairing code requested');
+    return pairingCodeView(pairing);
   }
 
   /** Logs the device out of WhatsApp (the phone no longer lists it) and wipes its credentials. */

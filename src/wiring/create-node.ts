@@ -10,6 +10,9 @@ import { createEngine, type Engine, type EngineInputs } from './create-engine.js
 import { createServices, type Services } from './create-services.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { metricsRouter } from '../http/routes/metrics-router.js';
+import { registerProfileRoutes } from '../http/openapi/profiles-openapi.js';
+import { profilesRouter } from '../http/routes/profiles-router.js';
+import { ProfilesService } from '../services/profiles-service.js';
 import { downloadMessageMedia, mediaInfoOf } from '../engine/media-download.js';
 import { authenticate } from '../http/middleware/authenticate.js';
 import { EngineEventRouter } from '../services/engine-event-router.js';
@@ -154,8 +157,21 @@ export function createNode(inputs: NodeInputs): ZapNode {
     ...(inputs.messagingOverrides?.lookup ? { lookup: inputs.messagingOverrides.lookup } : {}),
     logger,
   });
-  const routers: Router[] = [messaging.router(auth, uploads), webhooks.router(auth), groupsRouter({ groups, authenticate: auth })];
-  const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi, registerGroupRoutes];
+  const profiles = new ProfilesService({
+    instances: repositories.instances,
+    engine: engine.control,
+    mediaLimits: config.mediaLimits,
+    allowPrivateUrls: config.mediaAllowPrivateUrls,
+    fetchTimeoutMs: config.mediaFetchTimeoutMs,
+    logger,
+  });
+  const routers: Router[] = [
+    messaging.router(auth, uploads),
+    webhooks.router(auth),
+    groupsRouter({ groups, authenticate: auth }),
+    profilesRouter({ profiles, authenticate: auth, maxPictureBytes: config.mediaLimits.image }),
+  ];
+  const openApi: OpenApiContributor[] = [messaging.openApi, webhooks.openApi, registerGroupRoutes, registerProfileRoutes];
   if (config.metricsToken !== null || !config.isProduction) {
     routers.push(metricsRouter({ registry, token: config.metricsToken }));
   }

@@ -89,7 +89,16 @@ export interface Instance {
   createdAt: string;
   updatedAt?: string;
   qrCode?: QrCode;
+  /** While pairing by phone code: the code to type on the phone. */
+  pairingCode?: PairingCode;
   profilePicUrl?: string | null;
+}
+
+export interface PairingCode {
+  /** `ABCD-EFGH` */
+  code: string;
+  /** ISO 8601 */
+  expiresAt: string;
 }
 
 export interface AdminInstance extends Instance {

@@ -6,6 +6,8 @@ import {
   InstanceIdParamsSchema,
   UpdateInstanceBodySchema,
 } from '../schemas/instance-schemas.js';
+import { PairingCodeBodySchema } from '../schemas/profile-schemas.js';
+import { phoneDigits } from '../../services/messages/recipient.js';
 import { validate } from '../validate.js';
 
 /** /whatsapp/instances, scoped to the caller's tenant. */
@@ -40,6 +42,12 @@ export function instancesRouter(deps: { instances: InstancesService; authenticat
   router.post('/whatsapp/instances/:instanceId/regenerate-qr', async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     res.json({ success: true, data: await deps.instances.regenerateQr(tenantOf(req), instanceId) });
+  });
+
+  router.post('/whatsapp/instances/:instanceId/pairing-code', async (req, res) => {
+    const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
+    const { phone } = validate(PairingCodeBodySchema, req.body, 'body');
+    res.json({ success: true, data: await deps.instances.requestPairingCode(tenantOf(req), instanceId, phoneDigits(phone)) });
   });
 
   router.post('/whatsapp/instances/:instanceId/restart', async (req, res) => {

@@ -57,6 +57,10 @@ export const InstanceDetailSchema = InstanceSummarySchema.extend({
   profilePicUrl: z.string().nullable(),
   updatedAt: timestamp,
   qrCode: QrCodeSchema.optional().meta({ description: 'Only while status is qr' }),
+  pairingCode: z
+    .object({ code: z.string().meta({ example: 'ABCD-EFGH' }), expiresAt: timestamp })
+    .optional()
+    .meta({ description: 'Only while status is qr after POST pairing-code: the code to type on the phone' }),
   webhookEvents: z.array(z.string()).nullable().meta({ description: 'Subscribed webhook events; null means all' }),
   webhookSecret: z.string().nullable().optional().meta({ description: 'Signs every webhook (X-Webhook-Signature); rotatable' }),
 }).meta({ id: 'InstanceDetail' });

@@ -17,6 +17,8 @@ export interface StoredQrCode {
   maxAttempts: number;
   /** Milliseconds since the epoch at which it stops being valid. */
   expiresAt: number;
+  /** While pairing by phone code: the code (`ABCD-EFGH`) and when it stops working (ms since the epoch). */
+  pairingCode?: { code: string; expiresAt: number };
 }
 
 /**

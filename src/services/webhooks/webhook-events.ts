@@ -46,6 +46,8 @@ export const webhookEventDataSchemas = {
       .looseObject({ base64: z.string().min(1), expiry: z.number().int().positive(), attemptId: z.string().min(1) })
       .nullable()
       .optional(),
+    /** While pairing by phone code: the code to type on the phone and when it stops working (ISO 8601). */
+    pairingCode: z.looseObject({ code: z.string().min(1), expiresAt: z.string().min(1) }).nullable().optional(),
   }),
   'messages.upsert': z.looseObject({
     key: messageKeySchema,

@@ -43,6 +43,12 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
     this.running = true;
   }
 
+  async requestPairingCode(phone: string): Promise<{ code: string; expiresAt: number }> {
+    this.calls.push('pairing-code');
+    this.running = true;
+    return { code: `${phone.slice(-4).padStart(4, '0')}-CODE`, expiresAt: Date.now() + 120_000 };
+  }
+
   async logout(): Promise<void> {
     this.calls.push('logout');
     this.running = false;

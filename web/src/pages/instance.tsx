@@ -36,9 +36,18 @@ export function InstancePage(props: { id: string; tab: Tab; jid?: string }) {
   // The stream is opened only once the instance is known to be ours.
   useInstanceEvents(instance ? props.id : null, (e) => {
     if (e.event === 'connection.update') {
-      const d = e.data as { status: Instance['status']; reason?: string; phone?: string | null; qrCode?: Instance['qrCode'] };
+      const d = e.data as { status: Instance['status']; reason?: string; phone?: string | null; qrCode?: Instance['qrCode']; pairingCode?: Instance['pairingCode'] };
       setInstance((cur) =>
-        cur ? { ...cur, status: d.status, statusReason: d.reason ?? null, phone: d.phone ?? (d.status === 'connected' ? cur.phone : null), qrCode: d.qrCode } : cur,
+        cur
+          ? {
+              ...cur,
+              status: d.status,
+              statusReason: d.reason ?? null,
+              phone: d.phone ?? (d.status === 'connected' ? cur.phone : null),
+              qrCode: d.qrCode,
+              pairingCode: d.pairingCode,
+            }
+          : cur,
       );
     }
     for (const listener of bus) listener(e);

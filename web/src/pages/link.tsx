@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, enc, type Instance } from '../api';
+import { api, ApiError, enc, type Instance, type PairingCode } from '../api';
 import { formatTime, t } from '../i18n';
 import { ActionButton, ErrorBox, Field, Spinner } from '../ui';
 
@@ -7,7 +7,7 @@ import { ActionButton, ErrorBox, Field, Spinner } from '../ui';
 let lastMaxAttempts: number | null = null;
 
 export function LinkPanel(props: { instance: Instance; onChanged: () => Promise<void> }) {
-  const [mode, setMode] = useState<'qr' | 'phone'>('qr');
+  const [mode, setMode] = useState<'qr' | 'phone'>(props.instance.pairingCode ? 'phone' : 'qr');
   const i = props.instance;
   if (i.status === 'connected') {
     return (
@@ -29,7 +29,7 @@ export function LinkPanel(props: { instance: Instance; onChanged: () => Promise<
           {t('Phone code')}
         </button>
       </div>
-      {mode === 'qr' ? <QrView instance={i} onChanged={props.onChanged} /> : <PhoneCodeView instance={i} />}
+      {mode === 'qr' ? <QrView instance={i} onChanged={props.onChanged} /> : <PhoneCodeView instance={i} onChanged={props.onChanged} />}
     </div>
   );
 }
@@ -103,10 +103,24 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
   );
 }
 
-function PhoneCodeView(props: { instance: Instance }) {
+/** Pairing by phone code: the number in, the code out with its countdown; the panel turns to "connected" live. */
+function PhoneCodeView(props: { instance: Instance; onChanged: () => Promise<void> }) {
+  const i = props.instance;
   const [phone, setPhone] = useState('');
-  const [result, setResult] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [asked, setAsked] = useState<PairingCode | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [now, setNow] = useState(Date.now());
+  // The live instance carries the code while it waits (also after a reload); the POST answer shows it at once.
+  const current = i.status === 'qr' ? (i.pairingCode ?? asked) : null;
+  const expired = i.status === 'disconnected' && i.statusReason === 'qr_expired' && asked !== null;
+  useEffect(() => {
+    if (!current) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [current?.code]);
+  const left = current ? Math.max(0, Math.round((Date.parse(current.expiresAt) - now) / 1000)) : 0;
+  const [first, second] = current ? current.code.split('-') : [];
   return (
     <form
       class="phone-code"
@@ -115,25 +129,63 @@ function PhoneCodeView(props: { instance: Instance }) {
       }}
     >
       <p>{t('Link with a code instead of scanning: WhatsApp › Linked devices › Link with phone number.')}</p>
-      <Field label={t('Phone number with country code')}>
-        {(id) => <input id={id} type="tel" inputMode="tel" autocomplete="tel" value={phone} placeholder="5511999990000" onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)} />}
+      <Field label={t('Phone number with country code')} error={fieldError}>
+        {(id, describedBy) => (
+          <input
+            id={id}
+            name="phone"
+            aria-describedby={describedBy}
+            aria-invalid={fieldError ? true : undefined}
+            type="tel"
+            inputMode="tel"
+            autocomplete="tel"
+            data-testid="pairing-phone"
+            value={phone}
+            placeholder="+55 11 99999-0000"
+            onInput={(e) => setPhone((e.currentTarget as HTMLInputElement).value)}
+          />
+        )}
       </Field>
       <ErrorBox error={error} />
       <ActionButton
         type="submit"
+        data-testid="pairing-submit"
         onAction={async () => {
           setError(null);
-          setResult(null);
-          setResult(await api<{ code: string; expiresAt: string }>('POST', `/whatsapp/instances/${enc(props.instance.id)}/pairing-code`, { phone }));
+          setFieldError(undefined);
+          setAsked(await api<PairingCode>('POST', `/whatsapp/instances/${enc(i.id)}/pairing-code`, { phone }));
+          await props.onChanged();
         }}
-        onError={setError}
+        onError={(err) => {
+          const field = err instanceof ApiError ? err.fieldErrors().phone : undefined;
+          if (field) setFieldError(field);
+          else setError(err);
+        }}
       >
-        {t('Get phone code')}
+        {current || expired ? t('Get a new code') : t('Get phone code')}
       </ActionButton>
-      {result && (
-        <p class="pairing-code" role="status">
-          <strong>{result.code}</strong> <span class="muted">{t('valid until {time}', { time: formatTime(result.expiresAt) })}</span>
+      {expired && (
+        <p class="muted" role="status" data-testid="pairing-expired">
+          {t('The code expired before it was typed. Get a new one.')}
         </p>
+      )}
+      {current && (
+        <div class="pairing-code-box" role="status">
+          <ol class="steps">
+            <li>{t('Open WhatsApp on the phone with this number.')}</li>
+            <li>{t('Go to Settings › Linked devices › Link a device › Link with phone number instead.')}</li>
+            <li>{t('Type this code:')}</li>
+          </ol>
+          <p class="pairing-code" data-testid="pairing-code" aria-label={t('Pairing code {code}', { code: current.code })}>
+            <strong>{first}</strong>-<strong>{second}</strong>
+          </p>
+          <p class="countdown" aria-live="polite" data-testid="pairing-countdown">
+            {t('expires in {s} s', { s: left })} <span class="muted">({t('valid until {time}', { time: formatTime(current.expiresAt) })})</span>
+          </p>
+          <p class="muted small">
+            <Spinner /> {t('Waiting for the phone…')}
+          </p>
+        </div>
       )}
     </form>
   );
