@@ -11,6 +11,8 @@ import type {
 } from './engine-types.js';
 import type { InstanceRuntimeEvents } from './instance-runtime.js';
 import { LeaseManager } from './lease-manager.js';
+import { NodeIdentity } from './node-identity.js';
+import { SocketConfirmations } from './socket-confirmations.js';
 import { NodeUnreachableError, RedisCommandBus, type BroadcastMessage } from './redis-command-bus.js';
 import { CommandTimeoutError, RuntimeClosedError } from './engine-errors.js';
 
@@ -33,8 +35,14 @@ export interface SupervisedRuntime {
 }
 
 export interface SessionSupervisorOptions {
-  /** NODE_ID: unique per process. */
+  /** NODE_ID: one live process per id (the same after a restart: see NodeIdentity). */
   nodeId: string;
+  /**
+   * NODE_LIVENESS_TTL_MS. Set, the supervisor claims the node's identity on start (refusing a second live process
+   * with the same NODE_ID), leases carry the boot id, a dead process's leases are taken over at once, and open
+   * sockets are confirmed in Redis for the API's status. Unset (unit tests): leases are `<nodeId>` and only expire.
+   */
+  livenessTtlMs?: number;
   redis: Redis;
   keyPrefix: string;
   logger: Logger;
@@ -93,6 +101,9 @@ interface Entry {
 export class SessionSupervisor {
   readonly nodeId: string;
   readonly leases: LeaseManager;
+  /** This process's identity (null without `livenessTtlMs`). */
+  readonly identity: NodeIdentity | null;
+  private readonly sockets: SocketConfirmations | null;
   private readonly bus: RedisCommandBus;
   private readonly log: Logger;
   private readonly entries = new Map<string, Entry>();
@@ -120,10 +131,25 @@ export class SessionSupervisor {
     this.startSettleMs = options.startSettleMs ?? 15_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? ttl + 15_000;
     this.releaseGraceMs = options.releaseGraceMs ?? Math.max(2 * this.syncIntervalMs, 10_000);
+    this.identity =
+      options.livenessTtlMs === undefined
+        ? null
+        : new NodeIdentity({
+            redis: options.redis,
+            keyPrefix: options.keyPrefix,
+            nodeId: options.nodeId,
+            logger: this.log,
+            ttlMs: options.livenessTtlMs,
+            onTaken: () => this.leases.loseAll(),
+          });
+    this.sockets = this.identity
+      ? new SocketConfirmations({ redis: options.redis, keyPrefix: options.keyPrefix, holder: this.identity.holder, logger: this.log })
+      : null;
     this.leases = new LeaseManager({
       redis: options.redis,
       keyPrefix: options.keyPrefix,
       nodeId: options.nodeId,
+      bootId: this.identity?.bootId,
       logger: this.log,
       ttlMs: ttl,
       onLost: (id) => void this.onLeaseLost(id),
@@ -143,6 +169,7 @@ export class SessionSupervisor {
   async start(): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
+    await this.identity?.claim(); // NodeIdentityInUseError when another live process has this NODE_ID
     await this.bus.start();
     this.leases.start();
     await this.syncNow();
@@ -222,6 +249,7 @@ export class SessionSupervisor {
       }),
     );
     this.entries.clear();
+    await this.sockets?.close(ids);
     try {
       await this.leases.close();
       for (const _ of ids) this.options.metrics?.lease('released');
@@ -238,6 +266,7 @@ export class SessionSupervisor {
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'command bus close failed');
     }
+    await this.identity?.close();
     this.updateGauge();
   }
 
@@ -250,6 +279,8 @@ export class SessionSupervisor {
     if (this.syncTimer) clearInterval(this.syncTimer);
     this.syncTimer = null;
     this.leases.abandon();
+    this.identity?.abandon();
+    this.sockets?.abandon();
     for (const { runtime } of this.entries.values()) runtime.abandon();
     this.entries.clear();
     await this.bus.close();
@@ -287,6 +318,7 @@ export class SessionSupervisor {
       this.options.metrics?.lease('acquired');
       const entry = this.attach(instanceId);
       this.log.info({ instanceId }, 'instance adopted');
+      if (this.leases.takeTakeover(instanceId)) this.reportNodeLost(entry);
       if (opts.start) await this.startLimited(entry);
       return entry;
     })().finally(() => this.adopting.delete(instanceId));
@@ -318,6 +350,7 @@ export class SessionSupervisor {
     if (!this.ownsEntry(entry)) return;
     entry.touchedAt = Date.now();
     this.updateGauge();
+    this.sockets?.note(instanceId, change.status === 'connected');
     if (change.status === 'disconnected' && change.reason === 'replaced') {
       // A 440 can mean another node took over after our lease lapsed: check before reporting.
       this.toSink(entry, async () => {
@@ -331,6 +364,17 @@ export class SessionSupervisor {
       });
       return;
     }
+    this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
+  }
+
+  /**
+   * The instance was taken over from a dead process: whatever status it left says nothing about a socket now.
+   * Reported as `disconnected` / `node_lost` before the new socket opens (then `connected` again), so
+   * connection.update shows both transitions.
+   */
+  private reportNodeLost(entry: Entry): void {
+    const instanceId = entry.runtime.instanceId;
+    const change: StatusChange = { status: 'disconnected', reason: 'node_lost', phone: null, jid: null, at: Date.now() };
     this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
   }
 
@@ -416,6 +460,7 @@ export class SessionSupervisor {
       // Let the sink see the last statuses before the caller goes on (DELETE purges state after a stop).
       await Promise.race([entry.sinkChain, sleep(5_000)]);
     }
+    this.sockets?.note(instanceId, false);
     await this.leases.release(instanceId);
     this.options.metrics?.lease('released');
     this.log.info({ instanceId, why }, 'instance released');
@@ -427,6 +472,7 @@ export class SessionSupervisor {
     this.entries.delete(instanceId);
     this.options.metrics?.lease('lost');
     this.updateGauge();
+    this.sockets?.note(instanceId, false);
     if (!entry) return;
     this.log.warn({ instanceId }, 'lease lost; closing the socket');
     try {
