@@ -3,7 +3,7 @@ import { ConflictError } from '../errors/conflict-error.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
 import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error.js';
-import { unreachableDependency } from './dependency-errors.js';
+import { unreachableDependency } from '../errors/dependency-errors.js';
 import { MediaTooLargeError, MediaTypeNotAllowedError } from '../services/messages/media-rules.js';
 
 /** What 503s answer in Retry-After: a dependency outage is usually seconds; ioredis and pg reconnect by themselves. */

@@ -1,8 +1,8 @@
 /**
- * Recognises the errors Redis (ioredis) and Postgres (pg, through TypeORM) throw while they cannot be reached, so
- * the one error mapping answers them with 503 SERVICE_UNAVAILABLE and Retry-After instead of a 500: the client
- * can tell an outage (retry later) from a bug. Duck-typed on name, code and message: the HTTP layer imports neither
- * driver.
+ * Recognises the errors Redis (ioredis) and Postgres (pg, through TypeORM) throw while they cannot be reached: the
+ * one error mapping (http/domain-errors.ts) answers them with 503 SERVICE_UNAVAILABLE and Retry-After instead of a
+ * 500, so a client can tell an outage (retry later) from a bug; the engine event router retries the handlers they
+ * fail. Duck-typed on name, code and message: no driver is imported.
  */
 export type Dependency = 'redis' | 'postgres';
 
