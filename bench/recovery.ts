@@ -65,6 +65,7 @@ try {
         await client.pair(cookie, instanceId, control, phone);
         break;
       } catch (err) {
+        if ((await client.instance(cookie, instanceId)).status === 'connected') break; // connected just after the wait gave up
         if (attempt >= 3) throw err;
       }
     }

@@ -127,7 +127,9 @@ export class SessionSupervisor {
     const ttl = options.leaseTtlMs ?? 30_000;
     this.concurrency = Math.max(1, options.restoreConcurrency ?? 10);
     this.jitterMs = options.restoreJitterMs ?? 500;
-    this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.floor(ttl / 2));
+    // With liveness, a dead process's instances can be adopted as soon as its liveness key expires: look that often.
+    const livenessSync = options.livenessTtlMs === undefined ? Infinity : Math.max(1000, options.livenessTtlMs);
+    this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.min(Math.floor(ttl / 2), livenessSync));
     this.startSettleMs = options.startSettleMs ?? 15_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? ttl + 15_000;
     this.releaseGraceMs = options.releaseGraceMs ?? Math.max(2 * this.syncIntervalMs, 10_000);
@@ -393,9 +395,10 @@ export class SessionSupervisor {
   }
 
   private async startLimited(entry: Entry): Promise<void> {
+    // Jitter before taking a slot: it spreads the starts without keeping a slot idle.
+    if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
     await this.acquireSlot();
     try {
-      if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
       if (this.entries.get(entry.runtime.instanceId) !== entry) return;
       const settled = nextStatus(entry.runtime, this.startSettleMs);
       await entry.runtime.start();
