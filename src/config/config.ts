@@ -31,6 +31,8 @@ export interface Config {
   qrTtlMs: number;
   qrMaxAttempts: number;
   leaseTtlMs: number;
+  /** NODE_LIVENESS_TTL_MS. */
+  nodeLivenessTtlMs: number;
   reconnectBaseMs: number;
   reconnectMaxMs: number;
   reconnectMaxAttempts: number;

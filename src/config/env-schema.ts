@@ -49,7 +49,16 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
-  NODE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /**
+   * Stable across restarts (the hostname by default): a restarted process takes its previous life's sockets back at
+   * once, and a second live process with the same NODE_ID is refused at start-up.
+   */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and _ . : - only')
+    .default(hostname()),
+  /** How soon a killed process counts as dead (its liveness key expires); renewed every quarter of it. */
+  NODE_LIVENESS_TTL_MS: int(5000, 500),
   TRUST_PROXY: bool(false),
   /** Failed logins per email from one IP address (a lock per email+IP pair), per LOGIN_WINDOW_SECONDS. */
   LOGIN_MAX_FAILURES_PER_EMAIL: int(5, 1),

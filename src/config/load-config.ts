@@ -111,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     qrTtlMs: raw.QR_TTL_MS,
     qrMaxAttempts: raw.QR_MAX_ATTEMPTS,
     leaseTtlMs: raw.LEASE_TTL_MS,
+    nodeLivenessTtlMs: raw.NODE_LIVENESS_TTL_MS,
     reconnectBaseMs: raw.RECONNECT_BASE_MS,
     reconnectMaxMs: raw.RECONNECT_MAX_MS,
     reconnectMaxAttempts: raw.RECONNECT_MAX_ATTEMPTS,

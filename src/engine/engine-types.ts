@@ -21,7 +21,9 @@ export type StatusReason =
   | 'restarting'
   | 'stopped'
   | 'bad_session'
-  | 'multidevice_mismatch';
+  | 'multidevice_mismatch'
+  /** The process that held the socket died (or restarted) and no process has reopened it yet. */
+  | 'node_lost';
 
 /** A QR code the tenant can scan; `code` is the raw string, `base64` a PNG data URL. */
 export interface QrCodeInfo {

@@ -24,6 +24,19 @@ export interface RedisAuthStateOptions {
   logger?: Logger;
   /** How many decrypted keys (sessions, sender keys...; not pre-keys) to keep in memory; default 64, 0 turns it off. */
   keyCacheSize?: number;
+  /**
+   * How long a write that failed because Redis is unreachable is retried before it fails for good (default 120 s).
+   * Writes are serialized, so a retried write never lands after a newer one.
+   */
+  writeRetryMs?: number;
+}
+
+/** ioredis gave a command up because the connection is down (not a bad command): worth retrying. */
+export function isRedisUnreachable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as Error & { code?: unknown }).code;
+  return /^Connection is closed/.test(err.message) || /^Stream isn't writeable/.test(err.message) || code === 'ECONNREFUSED' || code === 'ECONNRESET';
 }
 
 /** Pre-keys are read once each (when a contact starts a session); caching them would only push sessions out. */
@@ -67,6 +80,9 @@ export class RedisAuthState {
   private readonly logger: Logger | undefined;
   private creds: AuthenticationCreds | null = null;
   private credsWrite: Promise<void> = Promise.resolve();
+  /** Signal key writes, one after the other (a retried write must not land after a newer one). */
+  private keysWrite: Promise<void> = Promise.resolve();
+  private readonly writeRetryMs: number;
   /** Bumped by clear(): a store handed out before a wipe can no longer write (late writes of a dead socket). */
   private epoch = 0;
   /** Type keys this process has added to the index set (the next writes to them skip the SADD). */
@@ -82,6 +98,7 @@ export class RedisAuthState {
   constructor(options: RedisAuthStateOptions) {
     this.redis = options.redis;
     this.instanceId = options.instanceId;
+    this.writeRetryMs = options.writeRetryMs ?? 120_000;
     this.base = `${options.keyPrefix}:auth:${options.instanceId}`;
     this.cipher = new AuthCipher(options.encryptionKey);
     this.logger = options.logger;
@@ -103,7 +120,9 @@ export class RedisAuthState {
           this.logger?.debug({ instanceId: this.instanceId }, 'dropping a key write to a wiped auth state');
           return;
         }
-        await this.setKeys(data);
+        const write = this.keysWrite.then(() => this.retrying('keys', () => this.setKeys(data)));
+        this.keysWrite = write.catch(() => undefined);
+        await write;
       },
       clear: () => this.clear(),
     };
@@ -129,8 +148,10 @@ export class RedisAuthState {
     const creds = this.creds;
     if (!creds) return Promise.resolve(); // not loaded, or wiped: nothing of ours to save
     const write = this.credsWrite.then(async () => {
-      const value = this.encode(creds, 'creds');
-      await this.redis.multi().set(this.credsKey, value).sadd(this.indexKey, this.credsKey).exec().then(assertExec);
+      await this.retrying('creds', async () => {
+        const value = this.encode(creds, 'creds');
+        await this.redis.multi().set(this.credsKey, value).sadd(this.indexKey, this.credsKey).exec().then(assertExec);
+      });
     });
     this.credsWrite = write.catch(() => undefined);
     return write;
@@ -221,6 +242,22 @@ export class RedisAuthState {
       for (const write of writes) if (write.set.length > 0) this.indexed.add(write.key);
     }
     for (const [key, json] of cached) this.cache.set(key, json);
+  }
+
+  /** Runs a write, again and again (backoff up to 2 s) while Redis is unreachable, for up to `writeRetryMs`. */
+  private async retrying(what: string, write: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.writeRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        if (attempt > 1) this.logger?.info({ instanceId: this.instanceId, what, attempt }, 'auth state write landed after Redis came back');
+        return;
+      } catch (err) {
+        if (!isRedisUnreachable(err) || Date.now() > deadline) throw err;
+        if (attempt === 1) this.logger?.warn({ instanceId: this.instanceId, what, err: (err as Error).message }, 'auth state write failed: Redis unreachable; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+      }
+    }
   }
 
   private encode(value: unknown, location: string): string {

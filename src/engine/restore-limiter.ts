@@ -13,11 +13,11 @@ export class RestoreLimiter {
     private readonly jitterMs: number,
   ) {}
 
-  /** Runs `fn` once a slot is free (after the jitter), holding the slot until it settles. */
+  /** Runs `fn` once a slot is free, holding the slot until it settles. The jitter comes before the slot is taken, so it spreads the starts without keeping a slot idle. */
   async run(fn: () => Promise<void>): Promise<void> {
+    if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
     await this.acquireSlot();
     try {
-      if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
       await fn();
     } finally {
       this.releaseSlot();

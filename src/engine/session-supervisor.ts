@@ -10,6 +10,8 @@ import { RestoreLimiter } from './restore-limiter.js';
 import { sleep } from './sleep.js';
 import { nextStatus, type SupervisedRuntime } from './supervised-runtime.js';
 import type { SessionSupervisorOptions } from './supervisor-options.js';
+import { NodeIdentity } from './node-identity.js';
+import { SocketConfirmations } from './socket-confirmations.js';
 
 interface Entry {
   runtime: SupervisedRuntime;
@@ -41,6 +43,9 @@ interface Entry {
 export class SessionSupervisor {
   readonly nodeId: string;
   readonly leases: LeaseManager;
+  /** This process's identity (null without `livenessTtlMs`). */
+  readonly identity: NodeIdentity | null;
+  private readonly sockets: SocketConfirmations | null;
   private readonly bus: RedisCommandBus;
   private readonly log: Logger;
   private readonly entries = new Map<string, Entry>();
@@ -61,14 +66,31 @@ export class SessionSupervisor {
     this.log = options.logger.child({ nodeId: options.nodeId });
     const ttl = options.leaseTtlMs ?? 30_000;
     this.limiter = new RestoreLimiter(Math.max(1, options.restoreConcurrency ?? 10), options.restoreJitterMs ?? 500);
-    this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.floor(ttl / 2));
+    // With liveness, a dead process's instances can be adopted as soon as its liveness key expires: look that often.
+    const livenessSync = options.livenessTtlMs === undefined ? Infinity : Math.max(1000, options.livenessTtlMs);
+    this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.min(Math.floor(ttl / 2), livenessSync));
     this.startSettleMs = options.startSettleMs ?? 15_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? ttl + 15_000;
     this.releaseGraceMs = options.releaseGraceMs ?? Math.max(2 * this.syncIntervalMs, 10_000);
+    this.identity =
+      options.livenessTtlMs === undefined
+        ? null
+        : new NodeIdentity({
+            redis: options.redis,
+            keyPrefix: options.keyPrefix,
+            nodeId: options.nodeId,
+            logger: this.log,
+            ttlMs: options.livenessTtlMs,
+            onTaken: () => this.leases.loseAll(),
+          });
+    this.sockets = this.identity
+      ? new SocketConfirmations({ redis: options.redis, keyPrefix: options.keyPrefix, holder: this.identity.holder, logger: this.log })
+      : null;
     this.leases = new LeaseManager({
       redis: options.redis,
       keyPrefix: options.keyPrefix,
       nodeId: options.nodeId,
+      bootId: this.identity?.bootId,
       logger: this.log,
       ttlMs: ttl,
       onLost: (id) => void this.onLeaseLost(id),
@@ -98,6 +120,7 @@ export class SessionSupervisor {
   async start(): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
+    await this.identity?.claim(); // NodeIdentityInUseError when another live process has this NODE_ID
     await this.bus.start();
     this.leases.start();
     await this.syncNow();
@@ -158,6 +181,7 @@ export class SessionSupervisor {
       }),
     );
     this.entries.clear();
+    await this.sockets?.close(ids);
     try {
       await this.leases.close();
       for (const _ of ids) this.options.metrics?.lease('released');
@@ -174,6 +198,7 @@ export class SessionSupervisor {
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'command bus close failed');
     }
+    await this.identity?.close();
     this.updateGauge();
   }
 
@@ -186,6 +211,8 @@ export class SessionSupervisor {
     if (this.syncTimer) clearInterval(this.syncTimer);
     this.syncTimer = null;
     this.leases.abandon();
+    this.identity?.abandon();
+    this.sockets?.abandon();
     for (const { runtime } of this.entries.values()) runtime.abandon();
     this.entries.clear();
     await this.bus.close();
@@ -223,6 +250,7 @@ export class SessionSupervisor {
       this.options.metrics?.lease('acquired');
       const entry = this.attach(instanceId);
       this.log.info({ instanceId }, 'instance adopted');
+      if (this.leases.takeTakeover(instanceId)) this.reportNodeLost(entry);
       if (opts.start) await this.startLimited(entry);
       return entry;
     })().finally(() => this.adopting.delete(instanceId));
@@ -254,6 +282,7 @@ export class SessionSupervisor {
     if (!this.ownsEntry(entry)) return;
     entry.touchedAt = Date.now();
     this.updateGauge();
+    this.sockets?.note(instanceId, change.status === 'connected');
     if (change.status === 'disconnected' && change.reason === 'replaced') {
       // A 440 can mean another node took over after our lease lapsed: check before reporting.
       this.toSink(entry, async () => {
@@ -267,6 +296,17 @@ export class SessionSupervisor {
       });
       return;
     }
+    this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
+  }
+
+  /**
+   * The instance was taken over from a dead process: whatever status it left says nothing about a socket now.
+   * Reported as `disconnected` / `node_lost` before the new socket opens (then `connected` again), so
+   * connection.update shows both transitions.
+   */
+  private reportNodeLost(entry: Entry): void {
+    const instanceId = entry.runtime.instanceId;
+    const change: StatusChange = { status: 'disconnected', reason: 'node_lost', phone: null, jid: null, at: Date.now() };
     this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
   }
 
@@ -320,6 +360,7 @@ export class SessionSupervisor {
       // Let the sink see the last statuses before the caller goes on (DELETE purges state after a stop).
       await Promise.race([entry.sinkChain, sleep(5_000)]);
     }
+    this.sockets?.note(instanceId, false);
     await this.leases.release(instanceId);
     this.options.metrics?.lease('released');
     this.log.info({ instanceId, why }, 'instance released');
@@ -331,6 +372,7 @@ export class SessionSupervisor {
     this.entries.delete(instanceId);
     this.options.metrics?.lease('lost');
     this.updateGauge();
+    this.sockets?.note(instanceId, false);
     if (!entry) return;
     this.log.warn({ instanceId }, 'lease lost; closing the socket');
     try {

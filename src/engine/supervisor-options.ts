@@ -5,8 +5,14 @@ import type { EngineEventSink, InstanceDirectory } from './engine-types.js';
 import type { SupervisedRuntime } from './supervised-runtime.js';
 
 export interface SessionSupervisorOptions {
-  /** NODE_ID: unique per process. */
+  /** NODE_ID: one live process per id (the same after a restart: see NodeIdentity). */
   nodeId: string;
+  /**
+   * NODE_LIVENESS_TTL_MS. Set, the supervisor claims the node's identity on start (refusing a second live process
+   * with the same NODE_ID), leases carry the boot id, a dead process's leases are taken over at once, and open
+   * sockets are confirmed in Redis for the API's status. Unset (unit tests): leases are `<nodeId>` and only expire.
+   */
+  livenessTtlMs?: number;
   redis: Redis;
   keyPrefix: string;
   logger: Logger;

@@ -5,7 +5,11 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { ServiceUnavailableError } from '../errors/service-unavailable-error.js';
 import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error.js';
+import { unreachableDependency } from '../errors/dependency-errors.js';
 import { MediaTooLargeError, MediaTypeNotAllowedError } from '../services/messages/media-rules.js';
+
+/** What 503s answer in Retry-After: a dependency outage is usually seconds; ioredis and pg reconnect by themselves. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one mapping of domain errors to HTTP, used by the error middleware for every route (/whatsapp and /api):
@@ -15,7 +19,8 @@ import { MediaTooLargeError, MediaTypeNotAllowedError } from '../services/messag
  * instance_not_connected → 409, command_timeout → 504, no engine node or a closing runtime → 503.
  * Media rules: too large → 413, type not allowed → 415. WhatsApp's refusals of group operations (GroupOperationError
  * codes): unknown group 404, not an admin / not a participant 403, too many participants 400, unknown invite 404,
- * revoked invite 410, group full 409. Anything else is returned unchanged.
+ * revoked invite 410, group full 409. Redis or Postgres unreachable (dependency-errors.ts) → 503
+ * SERVICE_UNAVAILABLE with `details.dependency`. Anything else is returned unchanged.
  */
 export function toHttpError(err: unknown): unknown {
   if (err instanceof AppError) return err;
@@ -26,6 +31,14 @@ export function toHttpError(err: unknown): unknown {
     return new UnsupportedMediaTypeError(err.message, { mediaType: err.mediaType, contentType: err.contentType }, 'MEDIA_TYPE_NOT_ALLOWED');
   }
   if (!(err instanceof Error)) return err;
+  const down = unreachableDependency(err);
+  if (down) {
+    const what = down === 'redis' ? 'Redis' : down === 'postgres' ? 'The database' : 'A dependency';
+    return new ServiceUnavailableError(`${what} is unreachable right now; try again shortly`, {
+      dependency: down,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
   const raw = (err as Error & { code?: unknown }).code;
   const code = typeof raw === 'string' ? raw : null;
   switch (code) {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import { toHttpError } from './domain-errors.js';
+import { RETRY_AFTER_SECONDS, toHttpError } from './domain-errors.js';
 
 export interface ErrorBody {
   success: false;
@@ -57,7 +57,10 @@ export function mapError(thrown: unknown, requestId: string): MappedError {
   if (err instanceof AppError) {
     const error: ErrorBody['error'] = { code: err.code, message: err.message };
     if (err.details !== undefined) error.details = err.details;
-    if (err.status === 429 && typeof (err.details as { retryAfterSeconds?: unknown })?.retryAfterSeconds === 'number') {
+    if (err.status === 503) {
+      const after = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      headers['Retry-After'] = String(typeof after === 'number' ? after : RETRY_AFTER_SECONDS);
+    } else if (err.status === 429 && typeof (err.details as { retryAfterSeconds?: unknown })?.retryAfterSeconds === 'number') {
       headers['Retry-After'] = String((err.details as { retryAfterSeconds: number }).retryAfterSeconds);
     }
     if (err.status >= 500) error.requestId = requestId;

@@ -1,3 +1,4 @@
+import { unreachableDependency } from '../errors/dependency-errors.js';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { InvalidJobPayloadError, parseJobData, type SendJobData, type SendJobPayload } from './job-payloads.js';
@@ -64,7 +65,6 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
       const first = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.failures === 0;
       result = await deps.sender.send(payload, { first });
       notConnectedSince = null;
-      await deps.sink.onSent(payload, result);
     } catch (err) {
       if (isNotConnectedError(err)) {
         const at = now();
@@ -83,7 +83,26 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
       await job.updateData({ ...data, failures });
       return holdBack(delayMs);
     }
+    // Sent: from here on nothing may send it again. Recording it waits out a Postgres/Redis outage in place (a
+    // failure here used to be taken for a failed send, and the retry delivered the message twice).
+    await recordWhileUnreachable(() => deps.sink.onSent(payload, result), log);
     log.debug({ waMessageId: result.waMessageId }, 'message sent');
     return result;
   };
+}
+
+/** Runs `record` again (backoff up to 2 s, for up to 10 min) while it fails because Postgres or Redis is unreachable. */
+async function recordWhileUnreachable(record: () => Promise<void>, log: Logger): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await record();
+      return;
+    } catch (err) {
+      const down = unreachableDependency(err);
+      if (!down || Date.now() > deadline) throw err;
+      if (attempt === 1) log.warn({ dependency: down }, 'message sent; recording it waits for the dependency');
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+    }
+  }
 }

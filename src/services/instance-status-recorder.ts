@@ -43,6 +43,11 @@ export class InstanceStatusRecorder implements EngineEventHandler {
     };
     if (change.profilePicUrl !== undefined) patch.profilePicUrl = change.profilePicUrl;
     if (change.phone === null) patch.profilePicUrl = null; // unlinked: the old number's picture goes too
+    if (change.reason === 'node_lost') {
+      // The device is still linked (a node died, not the pairing): the number and picture stay.
+      delete patch.phone;
+      delete patch.profilePicUrl;
+    }
 
     const appended = await this.deps.transactions.run(async (tx) => {
       if (!(await this.deps.instances.updateState(instanceId, patch, tx))) return null;

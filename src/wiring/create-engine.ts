@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import {
   EngineControl,
+  NodeIdentityInUseError,
   EngineMetrics,
   RemoteEngine,
   SessionSupervisor,
@@ -16,6 +17,7 @@ import {
   type RuntimeFactoryOptions,
   type SessionSupervisorOptions,
 } from '../engine/index.js';
+import { StartupError } from '../startup-error.js';
 
 export type EngineConfig = Pick<
   Config,
@@ -28,6 +30,7 @@ export type EngineConfig = Pick<
   | 'qrTtlMs'
   | 'qrMaxAttempts'
   | 'leaseTtlMs'
+  | 'nodeLivenessTtlMs'
   | 'reconnectBaseMs'
   | 'reconnectMaxMs'
   | 'reconnectMaxAttempts'
@@ -117,6 +120,7 @@ export function createEngine(inputs: EngineInputs): Engine {
     directory: inputs.directory,
     sink: inputs.sink,
     leaseTtlMs: config.leaseTtlMs,
+    livenessTtlMs: config.nodeLivenessTtlMs,
     restoreConcurrency: config.restoreConcurrency,
     ...inputs.supervisorOverrides,
   });
@@ -124,7 +128,14 @@ export function createEngine(inputs: EngineInputs): Engine {
     supervisor,
     control: new EngineControl(supervisor),
     metrics,
-    start: () => supervisor.start(),
+    start: async () => {
+      try {
+        await supervisor.start();
+      } catch (err) {
+        if (err instanceof NodeIdentityInUseError) throw new StartupError(err.message);
+        throw err;
+      }
+    },
     close: () => supervisor.close(),
     purgeAuth,
   };

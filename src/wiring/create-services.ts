@@ -5,6 +5,8 @@ import type { Config } from '../config/config.js';
 import { createPersistence, type Persistence, type Repositories } from './create-repositories.js';
 import { ExclusiveMarks } from '../persistence/redis/exclusive-marks.js';
 import { LeaseReader } from '../persistence/redis/lease-reader.js';
+import { SocketPresenceReader } from '../persistence/redis/socket-presence-reader.js';
+import { InstanceRepository } from '../persistence/repositories/instance-repository.js';
 import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 import { AttemptLimiter } from '../persistence/redis/attempt-limiter.js';
 import { AdminService } from '../services/admin-service.js';
@@ -58,6 +60,10 @@ export function createServices(inputs: ServiceInputs): Services {
   const { config, dataSource, redis, logger } = inputs;
   const { repositories, transactions, qrCodes, redisKeys } =
     inputs.persistence ?? createPersistence({ dataSource, redis, redisPrefix: config.redisPrefix });
+  // With the engine, what the API shows of an instance's status is checked against the sockets really open
+  // (a killed or restarting node's `connected` reads `disconnected` / `node_lost`); the engine writes through its own.
+  const presence = new SocketPresenceReader(redis, redisKeys);
+  const viewedInstances = inputs.lifecycle ? new InstanceRepository(dataSource, (rows) => presence.correct(rows)) : repositories.instances;
   const hasher = new PasswordHasher();
   const apiKeys = new ApiKeyService(repositories.apiKeys, repositories.users);
   const tokens = new SessionTokens(config.jwtSecret, config.sessionTtlSeconds, new TokenRevocationStore(redis, redisKeys));
@@ -72,7 +78,7 @@ export function createServices(inputs: ServiceInputs): Services {
     signupLimits: config.signupLimits,
   });
   const instances = new InstancesService({
-    instances: repositories.instances,
+    instances: viewedInstances,
     logger: logger.child({ component: 'instances' }),
     lifecycle: inputs.lifecycle,
     qrCodes,
@@ -85,7 +91,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const admin = new AdminService({
     tenants: repositories.tenants,
     users: repositories.users,
-    instances: repositories.instances,
+    instances: viewedInstances,
     hasher,
     logger: logger.child({ component: 'admin' }),
     lifecycle: inputs.lifecycle,
@@ -108,7 +114,7 @@ export function createServices(inputs: ServiceInputs): Services {
   });
   const zapi = new ZapiService({
     instancesService: instances,
-    instances: repositories.instances,
+    instances: viewedInstances,
     contacts: repositories.contacts,
     chats: repositories.chats,
     messages: repositories.messages,

@@ -16,6 +16,8 @@ import { deleteKeysMatching } from '../../src/persistence/redis/scan-keys.js';
 import { testRedisUrl } from '../support/redis.js';
 
 const LEASE_TTL_MS = 4000;
+/** A killed node counts as dead this long after its last heartbeat (NODE_LIVENESS_TTL_MS). */
+const LIVENESS_TTL_MS = 1500;
 const children: ChildProcess[] = [];
 let db: TestDatabase;
 let redis: Redis;
@@ -60,6 +62,7 @@ async function startNode(nodeId: string): Promise<{ child: ChildProcess; url: st
       WA_WS_URL: sim.wsUrl,
       WA_TRUST_ROOT_KEY: sim.rootPublicKey,
       LEASE_TTL_MS: String(LEASE_TTL_MS),
+      NODE_LIVENESS_TTL_MS: String(LIVENESS_TTL_MS),
       RECONNECT_BASE_MS: '100',
       RECONNECT_MAX_MS: '1000',
     },
@@ -114,21 +117,42 @@ describe('two real nodes', () => {
     await control.scan(qr, phone, 'Multi');
     await until(async () => (await get(a.url)).body.data?.status === 'connected', 30_000, 'connected');
 
-    const owner = (await redis.get(`${prefix}:lease:${id}`))!;
+    // Leases read `<nodeId>#<bootId>`.
+    const holderNode = async () => (await redis.get(`${prefix}:lease:${id}`))?.split('#')[0] ?? null;
+    const owner = (await holderNode())!;
     expect(['node-a', 'node-b']).toContain(owner);
     const survivor = owner === 'node-a' ? 'node-b' : 'node-a';
+    const mark = Number((await db.dataSource.query(`SELECT COALESCE(MAX(sequence), 0) AS s FROM webhook_events WHERE instance_id = $1`, [id]))[0].s);
 
     const killedAt = Date.now();
     nodes[owner]!.child.kill('SIGKILL');
-    await until(async () => (await redis.get(`${prefix}:lease:${id}`)) === survivor, LEASE_TTL_MS + 15_000, 'lease moved');
+    // From the moment the killed node counts as dead (its liveness key expired) until the survivor has the socket
+    // open again, the API must never say `connected`: it says disconnected / node_lost.
+    const seen: Array<{ status: string; statusReason: string | null; adopted: boolean }> = [];
     await until(
       async () => {
-        const body = (await get(nodes[survivor]!.url)).body.data;
-        return body?.status === 'connected' && body.phone === `+${phone}`;
+        const adopted = (await holderNode()) === survivor;
+        const res = await get(nodes[survivor]!.url);
+        const body = res.body.data as { status: string; statusReason: string | null; phone: string | null };
+        if (Date.now() - killedAt > LIVENESS_TTL_MS + 300) seen.push({ status: body.status, statusReason: body.statusReason, adopted });
+        return adopted && body.status === 'connected' && body.phone === `+${phone}`;
       },
-      15_000,
+      LEASE_TTL_MS + 15_000,
       'connected on the survivor',
     );
+    expect(seen.filter((s) => s.status === 'connected' && !s.adopted)).toEqual([]);
+    expect(seen.filter((s) => !s.adopted).length).toBeGreaterThan(0); // the window was observed, not skipped
+    expect(seen.filter((s) => !s.adopted).every((s) => s.status === 'disconnected' && s.statusReason === 'node_lost')).toBe(true);
+    // connection.update told both transitions: lost, then back.
+    const after = await until(async () => {
+      const rows = (await db.dataSource.query(
+        `SELECT payload->>'status' AS status, payload->>'reason' AS reason FROM webhook_events WHERE instance_id = $1 AND event = 'connection.update' AND sequence > $2 ORDER BY sequence`,
+        [id, mark],
+      )) as Array<{ status: string; reason: string }>;
+      return rows.some((r) => r.status === 'connected') ? rows : null;
+    }, 10_000, 'connection.update after the kill');
+    expect(after[0]).toEqual({ status: 'disconnected', reason: 'node_lost' });
+    expect(after.at(-1)).toEqual({ status: 'connected', reason: 'connected' });
     const state = await until(async () => {
       const s = await control.state();
       const devices = s.phones.find((p) => p.phone === phone)?.devices ?? [];

@@ -107,6 +107,19 @@ describe('start-up', () => {
       expect(login.status).toBe(200);
       expect(login.body.data.user.role).toBe('platform_admin');
       expect(proc.output()).not.toContain('boot admin password');
+      // A second live process claiming the same NODE_ID (the hostname by default) is refused: never two sockets
+      // for one device.
+      const twin = await start({
+        ...secrets,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: db.url,
+        REDIS_URL: testRedisUrl,
+        REDIS_PREFIX: `zaptest:startup:${process.pid}`,
+        NODE_LIVENESS_TTL_MS: '1000',
+      }).done;
+      expect(twin.code).toBe(1);
+      expect(twin.stderr.trim().split('\n').at(-1)).toMatch(/^zap-engine: NODE_ID ".+" is in use by another live process/);
       proc.child.kill('SIGTERM');
       const run = await proc.done;
       expect(run.code).toBe(0);

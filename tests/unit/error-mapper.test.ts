@@ -35,6 +35,40 @@ describe('mapError', () => {
     expect(mapped.headers).toEqual({ 'Retry-After': '42' });
   });
 
+  it('answers Redis and Postgres outages with 503 SERVICE_UNAVAILABLE and Retry-After, never 500', () => {
+    class MaxRetriesPerRequestError extends Error {
+      override name = 'MaxRetriesPerRequestError';
+    }
+    class QueryFailedError extends Error {
+      override name = 'QueryFailedError';
+      constructor(readonly driverError: Error) {
+        super(driverError.message);
+      }
+    }
+    const outages: Array<[unknown, string]> = [
+      [new MaxRetriesPerRequestError('Reached the max retries per request limit (which is 3).'), 'redis'],
+      [new Error('Connection is closed.'), 'redis'],
+      [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'unknown'],
+      [new QueryFailedError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })), 'postgres'],
+      [new QueryFailedError(Object.assign(new Error('the database system is starting up'), { code: '57P03' })), 'postgres'],
+      [new Error('Connection terminated unexpectedly'), 'postgres'],
+      [new Error('timeout exceeded when trying to connect'), 'postgres'],
+    ];
+    for (const [err, dependency] of outages) {
+      const mapped = mapError(err, 'r1');
+      expect({ status: mapped.status, code: mapped.body.error.code, dependency: (mapped.body.error.details as { dependency?: string }).dependency }).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        dependency,
+      });
+      expect(mapped.headers['Retry-After']).toBe('5');
+    }
+    // A query that is wrong is still a bug (500), not an outage.
+    const bad = new QueryFailedError(Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' }));
+    expect(mapError(bad, 'r1').status).toBe(500);
+    expect(mapError(new Error('boom'), 'r1').status).toBe(500);
+  });
+
   it('maps body-parser failures', () => {
     expect(mapError(Object.assign(new Error('x'), { type: 'entity.parse.failed', status: 400 }), 'r1').body.error.code).toBe('MALFORMED_JSON');
     expect(mapError(Object.assign(new Error('x'), { type: 'entity.too.large', status: 413 }), 'r1').status).toBe(413);

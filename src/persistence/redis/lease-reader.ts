@@ -19,7 +19,8 @@ export class LeaseReader {
       const values = await this.redis.mget(ids.map((id) => this.keys.key('lease', id)));
       ids.forEach((id, j) => {
         const holder = values[j];
-        if (holder) out.set(id, holder);
+        // `<nodeId>#<bootId>` (engine/lease-manager.ts): the node is what an operator knows.
+        if (holder) out.set(id, holder.includes('#') ? holder.slice(0, holder.indexOf('#')) : holder);
       });
     }
     return out;

@@ -16,33 +16,56 @@ export type InstanceStatePatch = Partial<
 >;
 
 /** `disconnected` reasons after which the engine keeps (or resumes) trying on its own. */
-export const RUNNABLE_DISCONNECT_REASONS = ['network', 'restarting', 'bad_session'];
+export const RUNNABLE_DISCONNECT_REASONS = ['network', 'restarting', 'bad_session', 'node_lost'];
+
+/**
+ * Corrects rows as they are read (in place), e.g. SocketPresenceReader.correct: a stored `connected` that no live
+ * socket confirms reads `disconnected` / `node_lost`.
+ */
+export type InstanceStatusOverlay = (rows: InstanceEntity[]) => Promise<void>;
 
 export class InstanceRepository {
-  constructor(private readonly ds: DataSource) {}
+  /** `overlay`: applied to every row read (the API's views); the engine's own repository has none. */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly overlay?: InstanceStatusOverlay,
+  ) {}
 
-  listByTenant(tenantId: string): Promise<InstanceEntity[]> {
-    return this.ds.getRepository(InstanceEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
+  private async corrected(rows: InstanceEntity[]): Promise<InstanceEntity[]> {
+    if (this.overlay) await this.overlay(rows);
+    return rows;
   }
 
-  listAll(filter: { status?: InstanceStatus } = {}): Promise<InstanceEntity[]> {
-    return this.ds.getRepository(InstanceEntity).find({
-      where: filter.status ? { status: filter.status } : {},
-      order: { createdAt: 'ASC' },
-    });
+  private async correctedOne(row: InstanceEntity | null): Promise<InstanceEntity | null> {
+    if (row && this.overlay) await this.overlay([row]);
+    return row;
   }
 
-  findForTenant(id: string, tenantId: string): Promise<InstanceEntity | null> {
-    return selectOne(this.ds.manager, InstanceEntity, { id, tenantId });
+  async listByTenant(tenantId: string): Promise<InstanceEntity[]> {
+    return this.corrected(await this.ds.getRepository(InstanceEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } }));
+  }
+
+  async listAll(filter: { status?: InstanceStatus } = {}): Promise<InstanceEntity[]> {
+    const rows = await this.corrected(
+      await this.ds.getRepository(InstanceEntity).find({
+        where: filter.status ? { status: filter.status } : {},
+        order: { createdAt: 'ASC' },
+      }),
+    );
+    return filter.status ? rows.filter((r) => r.status === filter.status) : rows;
+  }
+
+  async findForTenant(id: string, tenantId: string): Promise<InstanceEntity | null> {
+    return this.correctedOne(await selectOne(this.ds.manager, InstanceEntity, { id, tenantId }));
   }
 
   /** Z-API zapi: an instance of the tenant by uuid or numeric id. */
-  findForTenantByZapiRef(ref: ZapiInstanceRef, tenantId: string): Promise<InstanceEntity | null> {
-    return this.ds.getRepository(InstanceEntity).findOneBy({ ...ref, tenantId });
+  async findForTenantByZapiRef(ref: ZapiInstanceRef, tenantId: string): Promise<InstanceEntity | null> {
+    return this.correctedOne(await this.ds.getRepository(InstanceEntity).findOneBy({ ...ref, tenantId }));
   }
 
-  findById(id: string): Promise<InstanceEntity | null> {
-    return this.ds.getRepository(InstanceEntity).findOneBy({ id });
+  async findById(id: string): Promise<InstanceEntity | null> {
+    return this.correctedOne(await this.ds.getRepository(InstanceEntity).findOneBy({ id }));
   }
 
   /**
@@ -74,7 +97,7 @@ export class InstanceRepository {
       const result = await repo.update({ id, tenantId }, patch);
       if (!result.affected) return null;
     }
-    return repo.findOneBy({ id, tenantId });
+    return this.correctedOne(await repo.findOneBy({ id, tenantId }));
   }
 
   /** For the engine: records a state change of one instance (in `tx` when given). False when the row is gone. */

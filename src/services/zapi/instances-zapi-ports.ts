@@ -26,7 +26,8 @@ export function instancesZapiPorts(
     async currentQr({ tenantId, instanceId }: ZapiInstanceTarget): Promise<ZapiQrState> {
       const deadline = Date.now() + waitMs;
       let detail = await instances.get(tenantId, instanceId);
-      if (detail.status === 'disconnected') detail = await instances.regenerateQr(tenantId, instanceId);
+      // node_lost: the device is still linked, a node is reopening its socket; no new QR for that.
+      if (detail.status === 'disconnected' && detail.statusReason !== 'node_lost') detail = await instances.regenerateQr(tenantId, instanceId);
       for (;;) {
         if (detail.status === 'connected') return { state: 'connected' };
         if (detail.status === 'banned') return { state: 'unavailable', reason: 'the number is banned by WhatsApp' };

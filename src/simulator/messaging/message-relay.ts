@@ -91,6 +91,9 @@ export class MessageRelay {
 
   /** What a contact decrypted goes to its inbox; media is downloaded, checked and decrypted first. */
   async recordInbox(contact: Contact, base: { id: string; from: string; to?: string; group?: string }, message: proto.Message): Promise<void> {
+    // A resend of a message id the contact already has (a sender that crashed after sending, before it saw the
+    // ack, sends the same id again) is the same message: WhatsApp shows it once.
+    if (contact.inbox.some((e) => e.id === base.id && e.from === base.from)) return;
     const entry: InboxEntry = { ...base, timestamp: now(), receivedAt: Date.now(), ...describeMessage(message) };
     this.ctx.state.book.record({ id: base.id, message, sender: base.from, chat: base.group ?? contact.phone });
     if (message.pollUpdateMessage) {
