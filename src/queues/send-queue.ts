@@ -85,14 +85,22 @@ export class SendQueue {
    */
   async failPending(instanceId: string, reason: SendFailureReason): Promise<number> {
     let failed = 0;
-    for (const job of await this.jobsOf(instanceId, PENDING_STATES)) {
-      try {
-        await job.remove();
-      } catch {
-        continue; // locked: a worker took it meanwhile
+    // A waiting job cycles between delayed and a worker's brief look at it (parked): one it holds right now is
+    // tried again a few times before it is left to the worker.
+    for (let round = 0; round < 10; round += 1) {
+      let locked = 0;
+      for (const job of await this.jobsOf(instanceId, PENDING_STATES)) {
+        try {
+          await job.remove();
+        } catch {
+          locked += 1; // a worker holds it
+          continue;
+        }
+        failed += 1;
+        await this.options.sink.onFailed({ instanceId, messageId: job.id! }, { reason, message: `pending message failed: ${reason}` });
       }
-      failed += 1;
-      await this.options.sink.onFailed({ instanceId, messageId: job.id! }, { reason, message: `pending message failed: ${reason}` });
+      if (locked === 0 && (await this.jobsOf(instanceId, ['active'])).length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     if (failed > 0) this.options.logger.info({ instanceId, reason, failed }, 'pending messages failed');
     return failed;
