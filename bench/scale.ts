@@ -74,7 +74,11 @@ out(`product: RSS per connected idle instance ${((result.idle.rssMb - base.rssMb
 out(`product: idle CPU ${result.idle.cpuPercent.toFixed(1)} % of a core at ${result.paired}; target ≤ 10 % at 1,000`);
 out(`product: Redis connections ${base.redisConnections} empty → ${last.redisConnections} at ${last.instances}; Postgres ${base.postgresConnections} → ${last.postgresConnections}`);
 if (steps.length >= 2) out(`product: pairing of the last step ${steps[steps.length - 1]!.stepSeconds.toFixed(1)} s vs the first ${steps[0]!.stepSeconds.toFixed(1)} s (${(steps[steps.length - 1]!.stepSeconds / steps[0]!.stepSeconds).toFixed(2)}×; target ≤ 1.2×)`);
-if (result.restart) out(`product: restart → ${result.restart.live}/${result.paired} live in ${result.restart.liveSeconds.toFixed(1)} s, QR ${result.restart.qrCodes}`);
+if (result.restart) {
+  out(`product: restart → ${result.restart.live}/${result.paired} live in ${result.restart.liveSeconds.toFixed(1)} s, QR ${result.restart.qrCodes}; target ≤ 90 s at 1,000`);
+  const r = result.restart.idle;
+  out(`product after the restart (steady state, no pairing in that process): RSS per instance ${((r.rssMb - r.emptyRssMb) / result.paired).toFixed(2)} MB, idle CPU ${r.cpuPercent.toFixed(1)} % of a core`);
+}
 if (result.messages) out(`product: messages out lost ${result.messages.out.lost} dup ${result.messages.out.duplicated}; in lost ${result.messages.in.lost} dup ${result.messages.in.duplicated}`);
 out(`product logs: ${result.logFiles.join(', ')}`);
 

@@ -55,7 +55,14 @@ export interface ScaleResult {
   samples: ScaleSample[];
   paired: number;
   idle: { rssMb: number; heapMb: number; cpuPercent: number; redisConnections: number; postgresConnections: number };
-  restart: { shutdownSeconds: number; liveSeconds: number; live: number; qrCodes: number } | null;
+  restart: {
+    shutdownSeconds: number;
+    liveSeconds: number;
+    live: number;
+    qrCodes: number;
+    /** The restarted process at idle (no pairing happened in it: its steady state). */
+    idle: { rssMb: number; heapMb: number; cpuPercent: number; emptyRssMb: number };
+  } | null;
   messages: {
     out: { sent: number; delivered: number; lost: number; duplicated: number; p50Ms: number; p99Ms: number; seconds: number };
     in: { sent: number; delivered: number; lost: number; duplicated: number; p50Ms: number; p99Ms: number; seconds: number };
@@ -220,9 +227,18 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         const view = await api.instance(p.cookie, p.instanceId);
         if (view.status === 'qr') qrCodes += 1;
       });
-      restart = { shutdownSeconds, liveSeconds, live, qrCodes };
       log(`restart: SIGTERM → exit ${shutdownSeconds.toFixed(1)} s; start → ${live}/${paired.length} sockets live at the simulator in ${liveSeconds.toFixed(1)} s; QR shown: ${qrCodes}`);
-      await sleep(2000);
+      await sleep(options.settleSeconds * 1000);
+      const c0 = engine.cpuMs();
+      const at = Date.now();
+      await sleep(options.idleSeconds * 1000);
+      const after = { ...(await probe()), cpuPercent: ((engine.cpuMs() - c0) / (Date.now() - at)) * 100 };
+      const rssPer = (after.rssMb - samples[0]!.rssMb) / paired.length;
+      log(
+        `idle after the restart: RSS ${after.rssMb.toFixed(0)} MB (${rssPer.toFixed(2)} MB per instance over the empty process), heap ${after.heapMb.toFixed(0)} MB, ` +
+          `CPU ${after.cpuPercent.toFixed(1)} % of a core (${((after.cpuPercent / paired.length) * 100).toFixed(2)} % per 100 instances)`,
+      );
+      restart = { shutdownSeconds, liveSeconds, live, qrCodes, idle: { rssMb: after.rssMb, heapMb: after.heapMb, cpuPercent: after.cpuPercent, emptyRssMb: samples[0]!.rssMb } };
     }
 
     // ---- 4. one message each way per instance ------------------------------------------------------------------
