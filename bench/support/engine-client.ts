@@ -25,6 +25,23 @@ export class EngineClient {
     return cookie.split(';')[0]!;
   }
 
+  /** Logs in with existing credentials (e.g. the platform admin of ADMIN_EMAIL/ADMIN_PASSWORD); returns the cookie. */
+  async login(email: string, password: string): Promise<string> {
+    const res = await this.call('POST', '/auth/sessions', null, { email, password }, 200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('auth-session='));
+    if (!cookie) throw new Error('login answered without an auth-session cookie');
+    return cookie.split(';')[0]!;
+  }
+
+  /** As the platform admin: puts the tenant named `tenantName` on `plan` (enterprise: 50 instances). */
+  async setPlan(adminCookie: string, tenantName: string, plan: 'starter' | 'pro' | 'enterprise'): Promise<void> {
+    const res = await this.call('GET', '/admin/tenants', adminCookie, undefined, 200);
+    const tenants = z.object({ data: z.array(z.object({ id: z.string(), name: z.string() })) }).parse(await res.json()).data;
+    const tenant = tenants.find((t) => t.name === tenantName);
+    if (!tenant) throw new Error(`no tenant named ${tenantName}`);
+    await (await this.call('PATCH', `/admin/tenants/${tenant.id}`, adminCookie, { plan }, 200)).arrayBuffer();
+  }
+
   async createInstance(cookie: string, body: { name: string; webhookUrl?: string; webhookEvents?: string[] }): Promise<string> {
     const res = await this.call('POST', '/whatsapp/instances', cookie, body, 201);
     return instanceCreated.parse(await res.json()).data.instanceId;

@@ -41,6 +41,8 @@ export interface EngineProcess {
   logFile: string;
   /** CPU time (user + system, all threads) the engine process has used so far, in ms; 10 ms resolution. */
   cpuMs(): number;
+  /** SIGTERM and waits for the exit (SIGKILL after `graceMs`), keeping the database and the Redis keys (a restart). */
+  terminate(graceMs?: number): Promise<void>;
   /** SIGTERM, waits for the exit (SIGKILL after `graceMs`), then drops the database and the Redis keys. Safe twice. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -122,14 +124,21 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
   };
   process.on('exit', kill);
 
-  let stopping: Promise<void> | null = null;
-  const stop = (graceMs = 30_000): Promise<void> => {
-    stopping ??= (async () => {
+  let terminating: Promise<void> | null = null;
+  const terminate = (graceMs = 30_000): Promise<void> => {
+    terminating ??= (async () => {
       kill();
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
       process.off('exit', kill);
+    })();
+    return terminating;
+  };
+  let stopping: Promise<void> | null = null;
+  const stop = (graceMs = 30_000): Promise<void> => {
+    stopping ??= (async () => {
+      await terminate(graceMs);
       await Promise.allSettled([
         withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)),
         dropRedisKeys(redisPrefix),
@@ -162,5 +171,5 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, pid: child.pid!, baseUrl, databaseName, redisPrefix, logFile, cpuMs: () => processCpuMs(child.pid!), stop };
+  return { child, pid: child.pid!, baseUrl, databaseName, redisPrefix, logFile, cpuMs: () => processCpuMs(child.pid!), terminate, stop };
 }

@@ -1,7 +1,6 @@
 import {
   jidDecode,
   jidNormalizedUser,
-  makeCacheableSignalKeyStore,
   makeWASocket,
   type AuthenticationState,
   type ConnectionState,
@@ -261,7 +260,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
 
   private async loadState(): Promise<AuthenticationState> {
     const loaded = await this.authStore.load();
-    return { creds: loaded.creds, keys: makeCacheableSignalKeyStore(loaded.keys, this.baileysLogger) };
+    // No makeCacheableSignalKeyStore: RedisAuthState keeps recently used keys already; a NodeCache per socket
+    // (5-minute TTL, its own timer) cost memory and idle CPU per instance for a second copy.
+    return { creds: loaded.creds, keys: loaded.keys };
   }
 
   /** New cycle: fresh counters, then a socket. */

@@ -49,16 +49,25 @@ return 1
 `;
 
 /**
- * Compare-and-pexpire: extends the lease only while we still hold it, and (with a boot id, ARGV[3]) while no other
- * boot of our node holds the liveness key KEYS[2].
+/**
+ * Compare-and-pexpire: extends the lease while we still hold it, and (with a boot id, ARGV[3]) while no other boot
+ * of our node holds the liveness key KEYS[2]. When this renewal comes late (ARGV[4] = '1': the last confirmation is
+ * a whole TTL old, e.g. a starved event loop) a lease that expired and that nobody took meanwhile is taken again (2):
+ * no other node ran the socket, so dropping ours would only cost a reconnect. A key missing while our renewals were
+ * on time was removed on purpose: lost.
  */
 const RENEW_SCRIPT = `
 if ARGV[3] ~= '' then
   local mine = redis.call('GET', KEYS[2])
   if mine and mine ~= ARGV[3] then return 0 end
 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local owner = redis.call('GET', KEYS[1])
+if owner == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if not owner and ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 2
 end
 return 0
 `;
@@ -205,7 +214,10 @@ export class LeaseManager {
     if (ids.length === 0) return;
     const startedAt = this.now();
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.eval(RENEW_SCRIPT, 2, this.key(id), this.mineKey(id), this.holder, String(this.ttlMs), this.bootId);
+    for (const id of ids) {
+      const late = startedAt - (this.held.get(id) ?? startedAt) >= this.ttlMs ? '1' : '0';
+      pipeline.eval(RENEW_SCRIPT, 2, this.key(id), this.mineKey(id), this.holder, String(this.ttlMs), this.bootId, late);
+    }
     let results: Array<[Error | null, unknown]>;
     try {
       results = (await pipeline.exec()) ?? [];
@@ -217,12 +229,15 @@ export class LeaseManager {
       }
       return;
     }
+    let retaken = 0;
     results.forEach(([err, ok], i) => {
       const id = ids[i];
       if (id === undefined || !this.held.has(id)) return;
-      if (!err && ok === 1) this.held.set(id, startedAt);
+      if (!err && (ok === 1 || ok === 2)) this.held.set(id, startedAt);
       else if (!err) this.lose(id);
+      if (ok === 2) retaken += 1;
     });
+    if (retaken > 0) this.log.warn({ nodeId: this.nodeId, retaken, lateMs: this.now() - startedAt }, 'leases expired before their renewal and were taken again');
   }
 
   /** Reports every held lease lost (another process took this node's identity: its sockets must go). */

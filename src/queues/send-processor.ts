@@ -1,40 +1,62 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { unreachableDependency } from '../errors/dependency-errors.js';
-import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { InvalidJobPayloadError, parseJobData, type SendJobData, type SendJobPayload } from './job-payloads.js';
+import { InstanceGate } from './instance-gate.js';
+import { parseJobData, type SendJobData, type SendJobPayload } from './job-payloads.js';
 import { isNotConnectedError, PermanentSendError } from './send-errors.js';
 import type { MessageSender, SendFailure, SendStatusSink } from './send-ports.js';
 import { sendBackoffMs, type SendSettings } from './send-settings.js';
 
 export interface SendProcessorDeps {
-  instanceId: string;
-  /** The instance's queue: used to hold the whole queue back while a job waits, so order is kept. */
-  queue: Queue;
   sender: MessageSender;
   sink: SendStatusSink;
   settings: SendSettings;
   logger: Logger;
+  /** Whether this node sends for the instance now (it owns it and its sends are not paused). */
+  serves(instanceId: string): boolean;
   now?: () => number;
   random?: () => number;
+  /** How long a job for an instance this node does not serve waits before it is looked at again. */
+  foreignParkMs?: number;
+  /** Longest in-process wait (for the turn or for pacing) before a job is parked in BullMQ's delayed set instead. */
+  inlineWaitMs?: number;
 }
 
-export type SendProcessor = (job: Job) => Promise<{ waMessageId: string }>;
+export type SendProcessor = (job: Job, token?: string) => Promise<{ waMessageId: string }>;
 
 function payloadOf(data: SendJobData): SendJobPayload {
   const { failures: _failures, ...payload } = data;
   return payload;
 }
 
+/** Tickets ahead within which a job waits in the process for its turn (more: it is parked). */
+const WINDOW = 3;
+
 /**
- * Processes one send job. Waiting (instance not connected) and transient retries keep the job at the head of the
- * instance's queue: the queue is rate-limited for the wait and the job goes back to `wait` (BullMQ's manual rate
- * limit), so the messages after it cannot overtake it. Final failures are recorded in the sink and thrown as
- * UnrecoverableError whose message is the reason code.
+ * The processor of the send lanes' Workers: many instances' jobs in parallel, each instance one at a time and in
+ * queue order (InstanceGate), paced by `settings.rateLimit`. Waits (pacing, a retry's backoff, the instance not
+ * connected, an instance another node serves) park the job in BullMQ's delayed set so it holds no Worker slot.
+ * Final failures are recorded in the sink and thrown as UnrecoverableError whose message is the reason code.
  */
 export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
   const now = deps.now ?? Date.now;
-  /** When this worker first saw the instance disconnected (cleared by a successful send). */
-  let notConnectedSince: number | null = null;
+  const foreignParkMs = deps.foreignParkMs ?? 1000;
+  const inlineWaitMs = deps.inlineWaitMs ?? 1000;
+  const { settings } = deps;
+  const intervalMs = settings.rateLimit ? Math.ceil(settings.rateLimit.durationMs / settings.rateLimit.max) : 0;
+  const gates = new Map<string, InstanceGate>();
+  const gateOf = (instanceId: string): InstanceGate => {
+    let gate = gates.get(instanceId);
+    if (!gate) {
+      gate = new InstanceGate(Math.max(30_000, settings.notConnectedRecheckMs * 10));
+      gates.set(instanceId, gate);
+    }
+    return gate;
+  };
+  const dropIfIdle = (instanceId: string, gate: InstanceGate): void => {
+    // Kept while it still paces or remembers a disconnection.
+    if (gate.idle && gate.nextSendAt <= now() && gate.notConnectedSince === null && gates.get(instanceId) === gate) gates.delete(instanceId);
+  };
 
   const fail = async (job: Job, instanceId: string, failure: SendFailure): Promise<never> => {
     deps.logger.warn({ instanceId, jobId: job.id, reason: failure.reason, error: failure.message }, 'message failed');
@@ -42,52 +64,104 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
     throw new UnrecoverableError(failure.reason);
   };
 
-  const holdBack = async (ms: number): Promise<never> => {
-    await deps.queue.rateLimit(Math.max(1, ms));
-    throw Worker.RateLimitError();
+  const park = async (job: Job, token: string | undefined, ms: number): Promise<never> => {
+    await job.moveToDelayed(now() + Math.max(1, Math.ceil(ms)), token);
+    throw new DelayedError();
   };
 
-  return async (job) => {
+  return async (job, token) => {
     let data: SendJobData;
     try {
       data = parseJobData('send-message', job.data);
-      if (data.instanceId !== deps.instanceId) throw new InvalidJobPayloadError('send-message', `instanceId ${data.instanceId} in the queue of ${deps.instanceId}`);
-      if (data.messageId !== job.id) throw new InvalidJobPayloadError('send-message', `messageId ${data.messageId} differs from job id ${job.id}`);
+      if (data.messageId !== job.id) throw new Error(`messageId ${data.messageId} differs from job id ${job.id}`);
     } catch (err) {
-      return fail(job, deps.instanceId, { reason: 'invalid_payload', message: (err as Error).message });
+      const raw = (job.data as { instanceId?: unknown } | null)?.instanceId;
+      return fail(job, typeof raw === 'string' ? raw : 'unknown', { reason: 'invalid_payload', message: (err as Error).message });
     }
-    const payload = payloadOf(data);
-    const log = deps.logger.child({ instanceId: data.instanceId, messageId: data.messageId, jobId: job.id });
+    const { instanceId } = data;
+    const jobId = data.messageId;
 
-    let result: { waMessageId: string };
-    try {
-      // Never started before: no stall (a crashed worker's job taken again), no retry, no wait that followed a start.
-      const first = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.failures === 0;
-      result = await deps.sender.send(payload, { first });
-      notConnectedSince = null;
-    } catch (err) {
-      if (isNotConnectedError(err)) {
-        const at = now();
-        notConnectedSince ??= at;
-        const deadline = Math.max(job.timestamp, notConnectedSince) + deps.settings.notConnectedMaxWaitMs;
-        if (at >= deadline) return fail(job, data.instanceId, { reason: 'instance_not_connected', message: (err as Error).message });
-        log.debug({ waitMs: deadline - at }, 'instance not connected; job waits');
-        return holdBack(Math.min(deps.settings.notConnectedRecheckMs, deadline - at));
+    if (!deps.serves(instanceId)) {
+      // Another node owns the instance (or nobody does yet): leave the job to it; fail it like a disconnected
+      // instance if nobody took it for the whole wait.
+      if (now() - job.timestamp >= settings.notConnectedMaxWaitMs) {
+        return fail(job, instanceId, { reason: 'instance_not_connected', message: `no node sends for ${instanceId}` });
       }
-      if (err instanceof PermanentSendError) return fail(job, data.instanceId, { reason: err.reason, message: err.message });
-      const failures = data.failures + 1;
-      const message = err instanceof Error ? err.message : String(err);
-      if (failures >= deps.settings.maxAttempts) return fail(job, data.instanceId, { reason: 'send_failed', message });
-      const delayMs = sendBackoffMs(failures, deps.settings, deps.random);
-      log.warn({ failures, delayMs, error: message }, 'send failed; retrying');
-      await job.updateData({ ...data, failures });
-      return holdBack(delayMs);
+      return park(job, token, foreignParkMs);
     }
-    // Sent: from here on nothing may send it again. Recording it waits out a Postgres/Redis outage in place (a
-    // failure here used to be taken for a failed send, and the retry delivered the message twice).
-    await recordWhileUnreachable(() => deps.sink.onSent(payload, result), log);
-    log.debug({ waMessageId: result.waMessageId }, 'message sent');
-    return result;
+
+    const gate = gateOf(instanceId);
+    const ticket = gate.ticketOf(jobId);
+    let parked = false;
+    try {
+      // 1. Wait for the turn: briefly in the process, else parked with an estimate of when it comes.
+      const waitStarted = now();
+      for (;;) {
+        const ahead = gate.ahead(ticket, now());
+        if (ahead === 0) break;
+        const waited = now() - waitStarted;
+        if (ahead >= WINDOW || waited >= inlineWaitMs || !deps.serves(instanceId)) {
+          parked = true;
+          const estimate = Math.max(intervalMs, 20) * ahead;
+          gate.park(ticket, now() + estimate);
+          return await park(job, token, Math.min(estimate, foreignParkMs));
+        }
+        await gate.turnMoved(inlineWaitMs - waited);
+      }
+      // 2. Pacing.
+      const paceWait = gate.nextSendAt - now();
+      if (paceWait > inlineWaitMs) {
+        parked = true;
+        gate.park(ticket, now() + paceWait);
+        return await park(job, token, paceWait);
+      }
+      if (paceWait > 0) await new Promise((r) => setTimeout(r, paceWait));
+      // 3. Send.
+      const payload = payloadOf(data);
+      const log = deps.logger.child({ instanceId, messageId: jobId, jobId });
+      let result: { waMessageId: string };
+      try {
+        // Never started before: no stall (a crashed worker's job taken again), no retry.
+        const first = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.failures === 0;
+        gate.nextSendAt = now() + intervalMs;
+        result = await deps.sender.send(payload, { first });
+        gate.notConnectedSince = null;
+      } catch (err) {
+        if (isNotConnectedError(err)) {
+          const at = now();
+          gate.notConnectedSince ??= at;
+          const deadline = Math.max(job.timestamp, gate.notConnectedSince) + settings.notConnectedMaxWaitMs;
+          if (at >= deadline) return await fail(job, instanceId, { reason: 'instance_not_connected', message: (err as Error).message });
+          log.debug({ waitMs: deadline - at }, 'instance not connected; job waits');
+          const wait = Math.min(settings.notConnectedRecheckMs, deadline - at);
+          parked = true;
+          gate.park(ticket, at + wait);
+          return await park(job, token, wait);
+        }
+        if (err instanceof PermanentSendError) return await fail(job, instanceId, { reason: err.reason, message: err.message });
+        const failures = data.failures + 1;
+        const message = err instanceof Error ? err.message : String(err);
+        if (failures >= settings.maxAttempts) return await fail(job, instanceId, { reason: 'send_failed', message });
+        const delayMs = sendBackoffMs(failures, settings, deps.random);
+        log.warn({ failures, delayMs, error: message }, 'send failed; retrying');
+        await job.updateData({ ...data, failures });
+        parked = true;
+        gate.park(ticket, now() + delayMs);
+        return await park(job, token, delayMs);
+      }
+      // Sent: from here on nothing may send it again. Recording it waits out a Postgres/Redis outage in place (a
+      // failure here used to be taken for a failed send, and the retry delivered the message twice).
+      await recordWhileUnreachable(() => deps.sink.onSent(payload, result), log);
+      log.debug({ waMessageId: result.waMessageId }, 'message sent');
+      return result;
+    } catch (err) {
+      // Parking failed (the lock was lost: the job is another node's now): give up this node's ticket.
+      if (parked && !(err instanceof DelayedError)) parked = false;
+      throw err;
+    } finally {
+      if (!parked) gate.finish(jobId, ticket);
+      dropIfIdle(instanceId, gate);
+    }
   };
 }
 

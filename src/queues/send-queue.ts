@@ -1,4 +1,4 @@
-import { Queue, type JobType } from 'bullmq';
+import { Queue, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseJobData, type SendJobPayload } from './job-payloads.js';
@@ -19,8 +19,9 @@ export interface SendQueueOptions {
 const PENDING_STATES: JobType[] = ['wait', 'delayed', 'prioritized'];
 
 /**
- * The producer side of the per-instance send pipeline, plus its administration: enqueue, fail pending jobs,
- * pause and resume one instance. One BullMQ queue per instance (`send.<instanceId>`), created on first use.
+ * The producer side of the send pipeline, plus its administration: enqueue, fail pending jobs, pause and resume one
+ * instance. Jobs go to the instance's lane (`send.s<k>`, see QueueNaming.laneOf); the lanes' queues are created on
+ * first use.
  */
 export class SendQueue {
   readonly settings: SendSettings;
@@ -31,23 +32,24 @@ export class SendQueue {
     this.settings = sendSettingsSchema.parse(options.settings ?? {});
   }
 
-  /** The BullMQ queue of an instance (created on first use). */
+  /** The BullMQ queue (lane) that carries an instance's jobs. */
   queueFor(instanceId: string): Queue {
+    return this.lane(this.options.naming.sendQueueOf(instanceId, this.settings.lanes));
+  }
+
+  private lane(name: string): Queue {
     if (this.closed) throw new Error('SendQueue is closed');
-    let queue = this.queues.get(instanceId);
+    let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(this.options.naming.send(instanceId), {
-        connection: this.options.connection,
-        prefix: this.options.naming.bullPrefix,
-      });
-      queue.on('error', (err) => this.options.logger.error({ err, instanceId }, 'send queue error'));
-      this.queues.set(instanceId, queue);
+      queue = new Queue(name, { connection: this.options.connection, prefix: this.options.naming.bullPrefix });
+      queue.on('error', (err) => this.options.logger.error({ err, queue: name }, 'send queue error'));
+      this.queues.set(name, queue);
     }
     return queue;
   }
 
   /**
-   * Adds a message to its instance's queue. The job id is the message id: enqueueing the same message again while
+   * Adds a message to its instance's lane. The job id is the message id: enqueueing the same message again while
    * its job exists (pending, or finished within keepCompleted/keepFailed) is a no-op. Throws InvalidJobPayloadError.
    */
   async enqueueSend(input: SendJobPayload): Promise<{ jobId: string }> {
@@ -64,58 +66,71 @@ export class SendQueue {
     return { jobId: job.id ?? payload.messageId };
   }
 
+  /** The instance's jobs in `states` (a scan of its lane, for administration, not for the hot path). */
+  private async jobsOf(instanceId: string, states: JobType[]): Promise<Job[]> {
+    const queue = this.queueFor(instanceId);
+    const found: Job[] = [];
+    const page = 500;
+    for (let start = 0; ; start += page) {
+      const jobs = await queue.getJobs(states, start, start + page - 1, true);
+      for (const job of jobs) if (job?.id && (job.data as { instanceId?: unknown } | null)?.instanceId === instanceId) found.push(job);
+      if (jobs.length < page) break;
+    }
+    return found;
+  }
+
   /**
    * Fails every job of the instance that has not started (disconnect, delete): removes it, then records the failure.
-   * A job a worker picks first is left to the worker. Returns how many were failed.
+   * A job a worker holds meanwhile is left to the worker. Returns how many were failed.
    */
   async failPending(instanceId: string, reason: SendFailureReason): Promise<number> {
-    const queue = this.queueFor(instanceId);
     let failed = 0;
-    for (;;) {
-      const jobs = await queue.getJobs(PENDING_STATES, 0, 199, true);
-      if (jobs.length === 0) break;
-      let removedInPage = 0;
-      for (const job of jobs) {
-        if (!job?.id) continue;
+    // A waiting job cycles between delayed and a worker's brief look at it (parked): one it holds right now is
+    // tried again a few times before it is left to the worker.
+    for (let round = 0; round < 10; round += 1) {
+      let locked = 0;
+      for (const job of await this.jobsOf(instanceId, PENDING_STATES)) {
         try {
           await job.remove();
         } catch {
-          continue; // locked: a worker took it meanwhile
+          locked += 1; // a worker holds it
+          continue;
         }
-        removedInPage += 1;
         failed += 1;
-        await this.options.sink.onFailed({ instanceId, messageId: job.id }, { reason, message: `pending message failed: ${reason}` });
+        await this.options.sink.onFailed({ instanceId, messageId: job.id! }, { reason, message: `pending message failed: ${reason}` });
       }
-      if (removedInPage === 0) break;
+      if (locked === 0 && (await this.jobsOf(instanceId, ['active'])).length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     if (failed > 0) this.options.logger.info({ instanceId, reason, failed }, 'pending messages failed');
     return failed;
   }
 
-  /** Stops the instance's queue from handing out jobs (durable, for every node) until resume(). */
+  /** Stops the instance's sends (durable, for every node: their workers read the set every second) until resume(). */
   async pause(instanceId: string): Promise<void> {
-    await this.queueFor(instanceId).pause();
+    await this.options.connection.sadd(this.options.naming.pausedKey(), instanceId);
   }
 
   async resume(instanceId: string): Promise<void> {
-    await this.queueFor(instanceId).resume();
+    await this.options.connection.srem(this.options.naming.pausedKey(), instanceId);
   }
 
   async isPaused(instanceId: string): Promise<boolean> {
-    return this.queueFor(instanceId).isPaused();
+    return (await this.options.connection.sismember(this.options.naming.pausedKey(), instanceId)) === 1;
   }
 
   /** Job counts by state for the instance. */
   async counts(instanceId: string): Promise<Record<string, number>> {
-    return this.queueFor(instanceId).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+    const states: JobType[] = ['wait', 'active', 'delayed', 'prioritized', 'completed', 'failed'];
+    const counts: Record<string, number> = Object.fromEntries(states.map((s) => [s, 0]));
+    for (const state of states) counts[state] = (await this.jobsOf(instanceId, [state])).length;
+    return counts;
   }
 
-  /** Removes the instance's queue and every job in it (after failPending, when the instance is deleted). */
+  /** Removes the instance's pending jobs and its pause mark (after failPending, when the instance is deleted). */
   async removeInstance(instanceId: string): Promise<void> {
-    const queue = this.queueFor(instanceId);
-    await queue.obliterate({ force: true });
-    this.queues.delete(instanceId);
-    await queue.close();
+    for (const job of await this.jobsOf(instanceId, PENDING_STATES)) await job.remove().catch(() => undefined);
+    await this.resume(instanceId);
   }
 
   /** Closes every queue; safe to call twice. The Redis connection belongs to the caller. */
@@ -124,11 +139,11 @@ export class SendQueue {
     this.closed = true;
     const queues = [...this.queues.entries()];
     this.queues.clear();
-    for (const [instanceId, queue] of queues) {
+    for (const [name, queue] of queues) {
       try {
         await queue.close();
       } catch (err) {
-        this.options.logger.warn({ err, instanceId }, 'closing a send queue failed');
+        this.options.logger.warn({ err, queue: name }, 'closing a send queue failed');
       }
     }
   }

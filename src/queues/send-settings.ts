@@ -2,6 +2,14 @@ import { z } from 'zod';
 
 /** Tuning of the per-instance send pipeline. main.ts builds it from the environment. */
 export const sendSettingsSchema = z.object({
+  /**
+   * Send lanes: BullMQ queues `send.s0`...; each instance hashes to one. Every node that sends runs one Worker (one
+   * blocking Redis connection) per lane, whatever the number of instances. Changing it strands pending jobs of the
+   * lanes that go away: keep it fixed for a deployment.
+   */
+  lanes: z.number().int().min(1).max(64).default(4),
+  /** Jobs in flight per lane Worker (different instances; one instance never has two sends in flight). */
+  laneConcurrency: z.number().int().min(1).max(1000).default(32),
   /** Per-instance pacing (BullMQ limiter): at most `max` messages per `durationMs`; null turns pacing off. */
   rateLimit: z
     .object({ max: z.number().int().min(1), durationMs: z.number().int().min(1) })

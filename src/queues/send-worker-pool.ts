@@ -1,16 +1,16 @@
-import { Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueNaming } from './queue-naming.js';
-import { createSendProcessor } from './send-processor.js';
+import { createSendProcessor, type SendProcessor } from './send-processor.js';
 import type { MessageSender, SendStatusSink } from './send-ports.js';
 import type { SendQueue } from './send-queue.js';
 
 export interface SendWorkerPoolOptions {
-  /** Shared with the SendQueue is fine (`maxRetriesPerRequest: null`); each worker opens its own blocking connection. */
+  /** Shared with the SendQueue is fine (`maxRetriesPerRequest: null`); each lane Worker opens its own blocking connection. */
   connection: Redis;
   naming: QueueNaming;
-  /** Its settings (rate limit, waits, attempts) apply to the workers too. */
+  /** Its settings (lanes, rate limit, waits, attempts) apply to the workers too. */
   queue: SendQueue;
   sender: MessageSender;
   sink: SendStatusSink;
@@ -19,88 +19,191 @@ export interface SendWorkerPoolOptions {
   lockDurationMs?: number;
   /** How often workers look for stalled jobs of a crashed worker and put them back (BullMQ stalledInterval). */
   stalledIntervalMs?: number;
+  /**
+   * Whether the instance's socket runs on this node now (the engine supervisor). A served instance whose socket is
+   * elsewhere is left to that node, so two nodes never send for one instance at once. Default: always.
+   */
+  isLocal?: (instanceId: string) => boolean;
+  /** How often the set of paused instances is read again (ms). */
+  pausedRefreshMs?: number;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
 }
 
-/** No pacing still needs a limiter: BullMQ's manual rate limit (used to hold a queue back) only works with one. */
-const UNPACED = { max: 1_000_000, duration: 1000 };
-
 /**
- * Send workers, one per instance this node owns: concurrency 1 (order), the instance's rate limit (BullMQ limiter
- * on its own queue), different instances in parallel. start/stop follow instance ownership.
+ * The send workers of this node: one BullMQ Worker per lane (`settings.lanes` of them, so the number of Redis
+ * connections does not grow with the instances), each taking jobs of many instances at once. The instances this
+ * node sends for are `start`ed (it owns them); jobs of other instances are parked for their owner. Order and pacing
+ * per instance: see send-processor.ts and instance-gate.ts.
+ *
+ * Jobs are fetched by hand (BullMQ's manual processing: `getNextJob`, then `moveToCompleted` / `moveToFailed`), one
+ * fetch at a time, so the processor sees each lane's jobs exactly in queue order and gives each instance's jobs
+ * their tickets in that order. (BullMQ's own loop fetches concurrently and hands jobs over in completion order.)
+ * Locks of jobs in flight are extended every lockDuration/2; the Worker's stalled checker puts back the jobs of a
+ * node that died.
  */
 export class SendWorkerPool {
-  private readonly workers = new Map<string, Worker>();
-  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly served = new Set<string>();
+  private readonly workers: Worker[] = [];
+  private paused = new Set<string>();
+  private pausedTimer: NodeJS.Timeout | null = null;
+  private starting: Promise<void> | null = null;
+  private readonly loops: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly lockTimers: NodeJS.Timeout[] = [];
   private closed = false;
 
   constructor(private readonly options: SendWorkerPoolOptions) {}
 
-  /** Starts the instance's worker (no-op when running). */
+  /** Sends for the instance from now on (starts the lane workers the first time). */
   async start(instanceId: string): Promise<void> {
     if (this.closed) throw new Error('SendWorkerPool is closed');
-    await this.stopping.get(instanceId);
-    if (this.workers.has(instanceId)) return;
-    const { settings } = this.options.queue;
-    const logger = this.options.logger.child({ instanceId, component: 'send-worker' });
-    const processor = createSendProcessor({
-      instanceId,
-      queue: this.options.queue.queueFor(instanceId),
-      sender: this.options.sender,
-      sink: this.options.sink,
-      settings,
-      logger,
-      random: this.options.random,
-    });
-    const worker = new Worker(this.options.naming.send(instanceId), processor, {
-      connection: this.options.connection,
-      prefix: this.options.naming.bullPrefix,
-      concurrency: 1,
-      limiter: settings.rateLimit ? { max: settings.rateLimit.max, duration: settings.rateLimit.durationMs } : UNPACED,
-      lockDuration: this.options.lockDurationMs ?? 30_000,
-      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 3,
-      autorun: false,
-    });
-    worker.on('error', (err) => logger.error({ err }, 'send worker error'));
-    this.workers.set(instanceId, worker);
-    void worker.run().catch((err: unknown) => logger.error({ err }, 'send worker stopped with an error'));
-    await worker.waitUntilReady();
-    logger.info('send worker started');
+    this.served.add(instanceId);
+    await this.startLanes();
   }
 
   /**
-   * Stops the instance's worker after its current job (no-op when not running). With `force` it does not wait: a
-   * job in flight is abandoned and, its lock expiring, taken again by the next owner (it keeps its waMessageId).
+   * Stops sending for the instance: its jobs wait for the next owner. A send in flight finishes (with `force` too:
+   * the lane workers stay up for the other instances).
    */
-  async stop(instanceId: string, options: { force?: boolean } = {}): Promise<void> {
-    const worker = this.workers.get(instanceId);
-    if (!worker) return this.stopping.get(instanceId);
-    this.workers.delete(instanceId);
-    const done = worker
-      .close(options.force ?? false)
-      .catch((err: unknown) => this.options.logger.warn({ err, instanceId }, 'closing a send worker failed'))
-      .finally(() => this.stopping.delete(instanceId));
-    this.stopping.set(instanceId, done);
-    await done;
-    this.options.logger.info({ instanceId }, 'send worker stopped');
+  async stop(instanceId: string, _options: { force?: boolean } = {}): Promise<void> {
+    this.served.delete(instanceId);
   }
 
   isRunning(instanceId: string): boolean {
-    return this.workers.has(instanceId);
+    return this.served.has(instanceId);
   }
 
-  /** Instances with a running worker. */
+  /** Instances this node sends for. */
   running(): string[] {
-    return [...this.workers.keys()];
+    return [...this.served];
   }
 
-  /** Stops every worker (see stop for `force`); safe to call twice. */
+  /** Stops the lane workers (after their jobs in flight, unless `force`); safe to call twice. */
   async close(options: { force?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.workers.keys()].map((id) => this.stop(id, options)));
-    await Promise.all([...this.stopping.values()]);
+    if (this.pausedTimer) clearInterval(this.pausedTimer);
+    this.pausedTimer = null;
+    await this.starting?.catch(() => undefined);
+    this.served.clear();
+    // Jobs in flight finish first (their completion needs the workers' connections), unless forced.
+    if (!options.force) await Promise.all([...this.inFlight]);
+    for (const timer of this.lockTimers) clearInterval(timer);
+    await Promise.all(
+      this.workers.map((worker) =>
+        worker.close(true).catch((err: unknown) => this.options.logger.warn({ err, queue: worker.name }, 'closing a send worker failed')),
+      ),
+    );
+    await Promise.all(this.loops);
+  }
+
+  /**
+   * One lane: fetch a job (blocking while the lane is empty), hand it to the processor without waiting, fetch the
+   * next while fewer than `concurrency` are in flight; finish each job in BullMQ when its processor settles.
+   */
+  private async runLane(worker: Worker, processor: SendProcessor, concurrency: number, lockDuration: number, logger: Logger): Promise<void> {
+    const inFlight = new Map<string, { job: Job; token: string; done: Promise<void> }>();
+    const lockTimer = setInterval(() => {
+      const jobs = [...inFlight.values()];
+      if (jobs.length === 0) return;
+      void worker
+        .extendJobLocks(
+          jobs.map((j) => j.job.id!),
+          jobs.map((j) => j.token),
+          lockDuration,
+        )
+        .catch((err: unknown) => logger.warn({ err }, 'extending send job locks failed'));
+    }, Math.max(50, Math.floor(lockDuration / 2)));
+    lockTimer.unref?.();
+    this.lockTimers.push(lockTimer);
+    let serial = 0;
+    const finish = async (job: Job, token: string, run: Promise<{ waMessageId: string }>): Promise<void> => {
+      try {
+        const result = await run;
+        await job.moveToCompleted(result, token, false);
+      } catch (err) {
+        if (err instanceof DelayedError) return; // parked: moved to delayed by the processor
+        if (this.closed && !(err instanceof UnrecoverableError)) return; // shutting down: the lock expires, the job is taken again
+        await job.moveToFailed(err instanceof Error ? err : new Error(String(err)), token, false);
+      }
+    };
+    while (!this.closed) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race([...inFlight.values()].map((j) => j.done));
+        continue;
+      }
+      const token = `${worker.id}:${serial++}`;
+      let job: Job | undefined;
+      try {
+        job = await worker.getNextJob(token, { block: true });
+      } catch (err) {
+        if (this.closed) break;
+        logger.warn({ err }, 'fetching a send job failed');
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (!job?.id) continue;
+      const key = `${job.id}:${token}`;
+      // The processor's synchronous start (ticket in queue order) runs here, before the next fetch.
+      const done = finish(job, token, processor(job, token))
+        .catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'finishing a send job failed'))
+        .finally(() => {
+          inFlight.delete(key);
+          this.inFlight.delete(done);
+        });
+      inFlight.set(key, { job, token, done });
+      this.inFlight.add(done);
+    }
+  }
+
+  private serves(instanceId: string): boolean {
+    return this.served.has(instanceId) && !this.paused.has(instanceId) && (this.options.isLocal?.(instanceId) ?? true);
+  }
+
+  private async refreshPaused(): Promise<void> {
+    try {
+      this.paused = new Set(await this.options.connection.smembers(this.options.naming.pausedKey()));
+    } catch (err) {
+      this.options.logger.warn({ err }, 'reading paused instances failed');
+    }
+  }
+
+  private startLanes(): Promise<void> {
+    this.starting ??= (async () => {
+      const { settings } = this.options.queue;
+      await this.refreshPaused();
+      this.pausedTimer = setInterval(() => void this.refreshPaused(), this.options.pausedRefreshMs ?? 1000);
+      this.pausedTimer.unref?.();
+      const processor = createSendProcessor({
+        sender: this.options.sender,
+        sink: this.options.sink,
+        settings,
+        logger: this.options.logger.child({ component: 'send-worker' }),
+        serves: (instanceId) => this.serves(instanceId),
+        random: this.options.random,
+        foreignParkMs: Math.min(1000, settings.notConnectedRecheckMs),
+      });
+      for (let lane = 0; lane < settings.lanes; lane += 1) {
+        const name = this.options.naming.sendLane(lane);
+        const logger = this.options.logger.child({ component: 'send-worker', lane: name });
+        const lockDuration = this.options.lockDurationMs ?? 30_000;
+        const worker = new Worker(name, null, {
+          connection: this.options.connection,
+          prefix: this.options.naming.bullPrefix,
+          lockDuration,
+          stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+          maxStalledCount: 3,
+          autorun: false,
+        });
+        worker.on('error', (err) => logger.error({ err }, 'send worker error'));
+        this.workers.push(worker);
+        await worker.waitUntilReady();
+        void worker.startStalledCheckTimer().catch((err: unknown) => logger.error({ err }, 'stalled check failed'));
+        this.loops.push(this.runLane(worker, processor, settings.laneConcurrency, lockDuration, logger));
+      }
+      this.options.logger.info({ lanes: settings.lanes, concurrency: settings.laneConcurrency }, 'send lanes started');
+    })();
+    return this.starting;
   }
 }

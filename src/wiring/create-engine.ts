@@ -11,6 +11,7 @@ import {
   clearInstanceAuth,
   createRuntimeFactory,
   routeSignalConsole,
+  shareAsyncLocalStorage,
   trustRootKey,
   type EngineEventSink,
   type InstanceDirectory,
@@ -77,6 +78,7 @@ let signalConsoleRouted = false;
 export function createEngine(inputs: EngineInputs): Engine {
   const { config, redis, logger, registry } = inputs;
   trustRootKey(config.waTrustRootKey); // no-op unless WA_TRUST_ROOT_KEY is set (simulator)
+  shareAsyncLocalStorage(); // one AsyncLocalStorage for every socket's (process-global; see the file)
   if (!signalConsoleRouted) {
     routeSignalConsole(logger); // libsignal's console chatter → debug (process-global)
     signalConsoleRouted = true;

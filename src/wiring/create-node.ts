@@ -101,6 +101,7 @@ export function createNode(inputs: NodeInputs): ZapNode {
     mediaInfoOf,
     notifier,
     logger,
+    isLocal: engine.supervisor ? (instanceId) => engine.supervisor?.localStatus(instanceId) != null : undefined,
     ...inputs.messagingOverrides,
   });
 

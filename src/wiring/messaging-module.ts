@@ -72,6 +72,8 @@ export interface MessagingModuleDeps {
   /** Defaults to LocalDiskMediaStorage(config.mediaDir). */
   storage?: MediaStorage;
   lookup?: HostLookup;
+  /** Whether the instance's socket runs on this node (the engine supervisor); the send lanes leave other instances' jobs to their node. */
+  isLocal?: (instanceId: string) => boolean;
   /** Tests: worker lock/stall timings (a killed worker's job is taken again after the lock expires). */
   workerTimings?: { lockDurationMs?: number; stalledIntervalMs?: number };
 }
@@ -107,13 +109,13 @@ export interface MessagingModule {
 }
 
 /**
- * Messaging, wired: the HTTP routes, the durable send pipeline (one BullMQ queue per instance with a
- * global concurrency of 1, so ordering holds even with workers on several nodes), the status recorder, the
- * inbound handler for the engine's events, and the media storage.
+ * Messaging, wired: the HTTP routes, the durable send pipeline (a few BullMQ send lanes shared by every instance,
+ * one Worker per lane on each node with sockets; order and pacing per instance kept by send-processor.ts), the
+ * status recorder, the inbound handler for the engine's events, and the media storage.
  *
- * Workers: a node with sockets (ROLE=worker/all) starts an instance's worker when it reports a status for it (it
- * owns the instance) or accepts a message for it; the sender forwards through EngineControl to whichever node
- * owns the socket, so a worker left on a node that lost the instance still sends correctly, one at a time.
+ * A node with sockets (ROLE=worker/all) sends for an instance once it reports a status for it or accepts a message
+ * for it, and only while the instance's socket runs there (`isLocal`): jobs of instances owned elsewhere are parked
+ * for their owner, so two nodes never send for one instance at once.
  */
 export function createMessagingModule(deps: MessagingModuleDeps): MessagingModule {
   const { config, repositories: repos, logger } = deps;
@@ -156,6 +158,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
           lookup: deps.lookup,
           logger: log,
         }),
+        isLocal: deps.isLocal,
         lockDurationMs: config.sendJobLockMs,
         stalledIntervalMs: config.sendJobLockMs,
         ...deps.workerTimings,

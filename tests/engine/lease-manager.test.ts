@@ -80,6 +80,24 @@ describe('LeaseManager', () => {
     expect(await redis.get(`${prefix}:lease:l1`)).toBe('node-x');
   });
 
+  it('takes a lease back when its renewal came a whole TTL late and nobody took it (a starved event loop), never one held elsewhere', async () => {
+    const lost: string[] = [];
+    let now = Date.now();
+    const a = new LeaseManager({ redis, keyPrefix: prefix, nodeId: 'node-a', logger, ttlMs: 30_000, onLost: (id) => lost.push(id), now: () => now });
+    await a.acquire('s1');
+    await a.acquire('s2');
+    // The renew loop was starved for longer than the TTL: both keys expired, another node took s2 meanwhile.
+    now += 31_000;
+    await redis.del(`${prefix}:lease:s1`);
+    await redis.set(`${prefix}:lease:s2`, 'node-x');
+    await a.renewAll();
+    expect(lost).toEqual(['s2']);
+    expect(a.heldIds()).toEqual(['s1']);
+    expect(await redis.get(`${prefix}:lease:s1`)).toBe('node-a');
+    expect(await redis.pttl(`${prefix}:lease:s1`)).toBeGreaterThan(29_000);
+    await a.close();
+  });
+
   it('releases only its own leases (compare-and-delete), and all of them on close', async () => {
     const a = manager('node-a');
     await a.acquire('x1');

@@ -23,7 +23,6 @@ export async function requeueAccepted(deps: {
     const payload = (row.raw as { send?: SendJobPayload } | null)?.send;
     if (!payload) continue;
     try {
-      await deps.sendWorkers.prepare(row.instanceId);
       const existing = await deps.queue.queueFor(row.instanceId).getJob(row.id);
       if (existing) continue;
       await deps.queue.enqueueSend(payload);

@@ -95,7 +95,9 @@ function message(instanceId: string, n: number, messageId = `msg_${uid()}_${n}`)
 }
 
 describe('send pipeline (BullMQ on real Redis)', () => {
-  const naming = new QueueNaming(`test-send-${process.pid}-${uid()}`);
+  const prefix = `test-send-${process.pid}-${uid()}`;
+  // Fresh lanes per test: the lanes are shared by every instance, so a test's leftovers would share them too.
+  let naming = new QueueNaming(prefix);
   let connection: Redis;
   let sender: FakeSender;
   let sink: RecordingSink;
@@ -103,6 +105,7 @@ describe('send pipeline (BullMQ on real Redis)', () => {
   let pool: SendWorkerPool;
 
   const pipeline = (settings: SendSettingsInput = {}): void => {
+    naming = new QueueNaming(`${prefix}:${uid()}`);
     queue = new SendQueue({
       connection,
       naming,
@@ -130,7 +133,7 @@ describe('send pipeline (BullMQ on real Redis)', () => {
   afterAll(async () => {
     let cursor = '0';
     do {
-      const [next, keys] = await connection.scan(cursor, 'MATCH', `${naming.redisPrefix}:*`, 'COUNT', 1000);
+      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       if (keys.length > 0) await connection.del(...keys);
       cursor = next;
     } while (cursor !== '0');
@@ -310,7 +313,7 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     sender.connected.add(instanceId);
     await expect(queue.enqueueSend({ ...message(instanceId, 0), to: 'not a jid' })).rejects.toBeInstanceOf(InvalidJobPayloadError);
     await expect(queue.enqueueSend({ ...message(instanceId, 0), messageId: 'a:b' })).rejects.toBeInstanceOf(InvalidJobPayloadError);
-    const raw = new Queue(naming.send(instanceId), { connection, prefix: naming.bullPrefix });
+    const raw = new Queue(naming.sendQueueOf(instanceId, queue.settings.lanes), { connection, prefix: naming.bullPrefix });
     await raw.add('send-message', { instanceId, messageId: 'msg_raw', content: 'hello' }, { jobId: 'msg_raw', attempts: 5 });
     await raw.close();
     await pool.start(instanceId);

@@ -5,17 +5,21 @@ import { isNotConnectedError, PermanentSendError } from '../../../src/queues/sen
 import { sendBackoffMs, sendSettingsSchema } from '../../../src/queues/send-settings.js';
 
 describe('QueueNaming', () => {
-  it('derives the BullMQ prefix and per-instance queue names', () => {
+  it('derives the BullMQ prefix and the send lanes; an instance always hashes to the same lane', () => {
     const naming = new QueueNaming('zap');
     expect(naming.bullPrefix).toBe('zap:bull');
-    expect(naming.send('inst_abc-123')).toBe('send.inst_abc-123');
-    expect(naming.instanceOfSendQueue('send.inst_abc-123')).toBe('inst_abc-123');
-    expect(naming.instanceOfSendQueue('webhooks')).toBeNull();
+    expect(naming.sendLane(2)).toBe('send.s2');
+    const lane = naming.laneOf('inst_abc-123', 4);
+    expect(lane).toBe(new QueueNaming('other').laneOf('inst_abc-123', 4));
+    expect(naming.sendQueueOf('inst_abc-123', 4)).toBe(`send.s${lane}`);
+    const used = new Set(Array.from({ length: 200 }, (_, i) => naming.laneOf(`inst_${i}`, 4)));
+    expect([...used].sort()).toEqual([0, 1, 2, 3]);
   });
 
   it('refuses names BullMQ would refuse', () => {
     expect(() => new QueueNaming('bad prefix')).toThrow();
-    expect(() => new QueueNaming('zap').send('inst:1')).toThrow();
+    expect(() => new QueueNaming('zap').laneOf('inst:1', 4)).toThrow();
+    expect(() => new QueueNaming('zap').sendLane(-1)).toThrow();
   });
 });
 
