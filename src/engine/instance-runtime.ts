@@ -16,6 +16,7 @@ import { createBaileysLogger } from './baileys-logger.js';
 import { decideDisconnect, type DisconnectDecision } from './disconnect-policy.js';
 import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
+import { tapLidMappings } from './lid-mapping-tap.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
@@ -273,7 +274,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
 
   private async loadState(): Promise<AuthenticationState> {
     const loaded = await this.authStore.load();
-    return { creds: loaded.creds, keys: makeCacheableSignalKeyStore(loaded.keys, this.baileysLogger) };
+    // Every LID ↔ phone pair Baileys stores becomes a lid-mapping.update event (see lid-mapping-tap.ts).
+    const keys = tapLidMappings(loaded.keys, (mappings) =>
+      this.emit('event', { name: 'lid-mapping.update', data: { mappings, source: 'signal-store' }, at: this.now() }),
+    );
+    return { creds: loaded.creds, keys: makeCacheableSignalKeyStore(keys, this.baileysLogger) };
   }
 
   /** New cycle: fresh counters, then a socket. */

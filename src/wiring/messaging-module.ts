@@ -4,12 +4,14 @@ import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
+import { lidsRouter } from '../http/routes/lids-router.js';
 import { messagesRouter } from '../http/routes/messages-router.js';
 import type { HostLookup } from '../net/url-guard.js';
 import type { ChatRepository } from '../persistence/repositories/chat-repository.js';
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
+import type { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
@@ -30,6 +32,8 @@ import { EngineMessageSender } from '../services/messages/message-sender.js';
 import { MessageStatusRecorder } from '../services/messages/message-status-recorder.js';
 import type { MediaDownloader, MessagingEngine } from '../services/messages/messaging-ports.js';
 import { MessagingService } from '../services/messages/messaging-service.js';
+import { LidDirectory } from '../services/messages/lid-directory.js';
+import { LidLookup } from '../services/messages/lid-lookup.js';
 
 export type MessagingConfig = Pick<
   Config,
@@ -56,6 +60,7 @@ export interface MessagingModuleDeps {
     contacts: ContactRepository;
     chats: ChatRepository;
     webhookEvents: WebhookEventRepository;
+    lidMappings: LidMappingRepository;
   };
   transactions: TransactionRunner;
   /** EngineControl: commands routed to the owning node. */
@@ -118,6 +123,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const connection = createQueueConnection(config.redisUrl, { connectionName: `zap:${config.nodeId}:send` });
   connection.on('error', (err: Error) => log.warn({ err: err.message }, 'send queue connection error'));
   const naming = new QueueNaming(config.redisPrefix);
+  const lids = new LidDirectory({ mappings: repos.lidMappings, logger: log });
   const statuses = new MessageStatusRecorder({
     messages: repos.messages,
     notifier: deps.notifier,
@@ -145,6 +151,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
         sender: new EngineMessageSender({
           engine: deps.engine,
           messages: repos.messages,
+          lids,
           storage,
           limits: config.mediaLimits,
           fetchTimeoutMs: config.mediaFetchTimeoutMs,
@@ -186,6 +193,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     messages: repos.messages,
     contacts: repos.contacts,
     chats: repos.chats,
+    lids,
     idempotency: repos.idempotency,
     transactions: deps.transactions,
     queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
@@ -218,16 +226,22 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     notifier: deps.notifier,
     statuses,
     media: inboundMedia,
+    lids,
     mediaInfoOf: deps.mediaInfoOf,
     logger: log,
     onStatus: sendPipelineOnStatus(sendWorkers),
   });
 
+  const lidLookup = new LidLookup({ instances: repos.instances, mappings: repos.lidMappings, contacts: repos.contacts });
   const maxUploadBytes = Math.max(...Object.values(config.mediaLimits));
   const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: (authenticate) => messagesRouter({ messaging: service, authenticate, maxUploadBytes }),
+    router: (authenticate) => {
+      const router = messagesRouter({ messaging: service, authenticate, maxUploadBytes });
+      router.use(lidsRouter({ lids: lidLookup })); // behind messagesRouter's authenticate
+      return router;
+    },
     openApi: registerMessageRoutes,
     eventHandler: {
       name: 'messaging',

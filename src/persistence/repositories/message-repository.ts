@@ -35,6 +35,7 @@ type Content = Partial<
     | 'mentions'
     | 'quotedWaMessageId'
     | 'raw'
+    | 'content'
   >
 >;
 
@@ -58,6 +59,8 @@ export type NewStoredMessage = Content & {
   chatJid: string;
   fromMe: boolean;
   senderJid?: string | null;
+  senderPhone?: string | null;
+  senderLid?: string | null;
   pushName?: string | null;
   type: string;
   messageTimestamp: Date;

@@ -19,12 +19,15 @@ import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits
 import type { MessagingEngine } from './messaging-ports.js';
 import { toChatView, toContactView, toMessageView, toPageView, type MessageView } from './message-views.js';
 import { InvalidRecipientError, normalizeRecipient } from './recipient.js';
+import type { LidDirectory } from './lid-directory.js';
 
 export interface MessagingServiceDeps {
   instances: InstanceRepository;
   messages: MessageRepository;
   contacts: ContactRepository;
   chats: ChatRepository;
+  /** Files a send to a LID under the phone JID when the pair is known (one chat per contact). */
+  lids?: LidDirectory;
   idempotency: IdempotencyRepository;
   transactions: TransactionRunner;
   queue: { enqueueSend(payload: SendJobPayload): Promise<unknown> };
@@ -241,7 +244,9 @@ export class MessagingService {
     const body = { success: true as const, data: { messageId, status: 'queued' as const } };
     const payload = draft.job({ messageId, waMessageId });
     const at = new Date();
-    const row = { ...draft.row, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
+    // A send to a LID whose phone we know is filed in the phone's chat (the job still goes to the LID).
+    const chatJid = this.deps.lids ? await this.deps.lids.canonical(instanceId, draft.row.chatJid) : draft.row.chatJid;
+    const row = { ...draft.row, chatJid, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
     try {
       const accepted = idem
         ? await this.deps.transactions.run(async (tx) => {
@@ -330,14 +335,14 @@ export class MessagingService {
 
   async listChatMessages(tenantId: string, instanceId: string, chat: string, page: PageRequest) {
     await this.instanceOf(tenantId, instanceId);
-    const jid = this.chatJid(chat);
+    const jid = await this.filedChatJid(instanceId, chat);
     return toPageView(await this.deps.messages.listByChat(instanceId, jid, page), toMessageView);
   }
 
   /** Marks the chat's inbound messages read here and sends WhatsApp read receipts for them. */
   async markChatRead(tenantId: string, instanceId: string, chat: string): Promise<{ jid: string; marked: number }> {
     await this.instanceOf(tenantId, instanceId);
-    const jid = this.chatJid(chat);
+    const jid = await this.filedChatJid(instanceId, chat);
     const unread = await this.deps.messages.findUnreadInbound(instanceId, jid);
     if (unread.length > 0) {
       await this.deps.engine.readMessages(
@@ -350,6 +355,12 @@ export class MessagingService {
       await this.deps.chats.upsertMany(instanceId, [{ jid, unreadCount: 0 }], tx);
     });
     return { jid, marked: unread.length };
+  }
+
+  /** The chat as it is filed: a LID whose phone we know is the phone's chat. */
+  private async filedChatJid(instanceId: string, chat: string): Promise<string> {
+    const jid = this.chatJid(chat);
+    return this.deps.lids ? this.deps.lids.canonical(instanceId, jid) : jid;
   }
 
   private chatJid(chat: string): string {

@@ -15,7 +15,8 @@ import { newMessageId, type MessageRepository, type NewStoredMessage } from '../
 import type { WebhookEventRepository } from '../../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
-import { messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
+import { kindContentOf, messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
+import { isLidJid, isPnJid, type Identity, type LidDirectory } from './lid-directory.js';
 import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
@@ -29,6 +30,8 @@ export interface WhatsAppReportRecorderDeps {
   notifier: EventNotifier;
   statuses: MessageStatusRecorder;
   media: InboundMediaStore;
+  /** LID ↔ phone pairs: learnt from every event that carries one; chats and senders filed under the phone JID. */
+  lids: LidDirectory;
   /** Tells whether a message's JSON carries media (the engine's mediaInfoOf). */
   mediaInfoOf: (message: WaMessage['message']) => { mediaType: string; mimetype: string | null; fileName: string | null; fileLength: number | null; ptt: boolean } | null;
   logger: Logger;
@@ -43,6 +46,22 @@ const STATUS_OF: Partial<Record<WaMessageStatus, MessageStatus>> = {
   played: 'played',
 };
 
+/** A LID and a phone JID among two JIDs (either order, device parts dropped), or null. */
+function pairOf(a: string | null | undefined, b: string | null | undefined): { lid: string; pn: string } | null {
+  if (!a || !b) return null;
+  const [x, y] = [a.replace(/:\d+@/, '@'), b.replace(/:\d+@/, '@')];
+  if (isLidJid(x) && isPnJid(y)) return { lid: x, pn: y };
+  if (isPnJid(x) && isLidJid(y)) return { lid: y, pn: x };
+  return null;
+}
+
+/** Where a message is filed and who wrote it, in both addressings. */
+interface MessageParties {
+  chatJid: string;
+  /** Null for our own messages. */
+  sender: Identity | null;
+}
+
 const seconds = (s: number | null) => new Date((s ?? Math.floor(Date.now() / 1000)) * 1000);
 
 function phoneOf(value: string | null | undefined): string | null {
@@ -50,11 +69,12 @@ function phoneOf(value: string | null | undefined): string | null {
   return match ? `+${match[1]}` : null;
 }
 
-function contactInput(c: Partial<WaContact> & { id: string }): ContactInput {
-  const input: ContactInput = { jid: c.id };
-  if (c.id.endsWith('@lid')) input.lid = c.id;
+function contactInput(c: Partial<WaContact> & { id: string }, who?: Identity): ContactInput {
+  const input: ContactInput = { jid: who?.jid ?? c.id };
+  if (who?.lid) input.lid = who.lid;
+  else if (c.id.endsWith('@lid')) input.lid = c.id;
   else if (c.lid !== undefined) input.lid = c.lid;
-  const phone = phoneOf(c.phoneNumber) ?? phoneOf(c.id);
+  const phone = who?.phone ?? phoneOf(c.phoneNumber) ?? phoneOf(c.id);
   if (phone) input.phone = phone;
   if (c.name !== undefined) input.name = c.name;
   if (c.notify !== undefined) input.notify = c.notify;
@@ -107,9 +127,13 @@ export class WhatsAppReportRecorder {
       case 'contacts.upsert':
       case 'contacts.update': {
         // Facts already stored (the push name Baileys repeats with every message) are neither written nor sent again.
+        const known = await this.identifyContacts(instanceId, event.data, 'contact');
         const { items, commit } = this.contactChanges.changed(
           instanceId,
-          event.data.map((c) => ({ input: contactInput(c), data: c })),
+          event.data.map((c, i) => ({
+            input: contactInput(c, known[i]),
+            data: { ...c, senderPhone: known[i]?.phone ?? null, senderLid: known[i]?.lid ?? null },
+          })),
         );
         if (items.length === 0) return;
         await this.deps.contacts.upsertMany(instanceId, items.map((i) => i.input));
@@ -146,7 +170,50 @@ export class WhatsAppReportRecorder {
       case 'presence.update':
         await this.appendAll(instanceId, [{ event: 'presence.update', data: event.data }]);
         return;
+      case 'lid-mapping.update':
+        await this.deps.lids.learn(instanceId, event.data.mappings, event.data.source === 'event' ? 'lid-mapping.update' : 'signal-store');
+        return;
     }
+  }
+
+  /** Learns the pairs contacts carry (id + lid, id + phoneNumber) and says who each one is. */
+  private async identifyContacts(
+    instanceId: string,
+    contacts: ReadonlyArray<Partial<WaContact> & { id: string }>,
+    source: 'contact' | 'history',
+  ): Promise<Array<Identity | undefined>> {
+    const pairs = contacts
+      .map((c) => pairOf(c.id, c.lid) ?? pairOf(c.id, c.phoneNumber ? `${c.phoneNumber.replace(/^\+/, '').replace(/@.*$/, '')}@s.whatsapp.net` : null))
+      .filter((p): p is { lid: string; pn: string } => p !== null);
+    if (pairs.length > 0) await this.deps.lids.learn(instanceId, pairs, source);
+    const out: Array<Identity | undefined> = [];
+    for (const c of contacts) {
+      out.push(isLidJid(c.id) || isPnJid(c.id) ? await this.deps.lids.identify(instanceId, c.id, c.lid ?? null) : undefined);
+    }
+    return out;
+  }
+
+  /**
+   * Learns the pairs a message key carries (remoteJid/remoteJidAlt in one-to-one chats, with how the contact
+   * addressed it; participant/participantAlt in groups) and files the message: the chat under the phone JID
+   * when known, the sender in both addressings.
+   */
+  private async partiesOf(instanceId: string, msg: WaMessage): Promise<MessageParties> {
+    const key = msg.key;
+    const isGroup = key.remoteJid.endsWith('@g.us');
+    if (isGroup) {
+      const pair = pairOf(key.participant, key.participantAlt);
+      if (pair) await this.deps.lids.learn(instanceId, [pair], 'group-message');
+      const sender = key.fromMe || !key.participant ? null : await this.deps.lids.identify(instanceId, key.participant, key.participantAlt);
+      return { chatJid: key.remoteJid, sender };
+    }
+    const pair = pairOf(key.remoteJid, key.remoteJidAlt);
+    if (pair) {
+      const addressing = !key.fromMe && key.addressingMode ? key.addressingMode : !key.fromMe ? (isLidJid(key.remoteJid) ? 'lid' : 'pn') : undefined;
+      await this.deps.lids.learn(instanceId, [pair], 'message', addressing);
+    }
+    const who = await this.deps.lids.identify(instanceId, key.remoteJid, key.remoteJidAlt);
+    return { chatJid: who.jid, sender: key.fromMe ? null : who };
   }
 
   private async appendAll(instanceId: string, events: Array<{ event: string; data: unknown }>): Promise<void> {
@@ -163,17 +230,19 @@ export class WhatsAppReportRecorder {
     this.deps.notifier.notifyAppended(instanceId, appended.at(-1)!.event.sequence, deliveries);
   }
 
-  private toStored(instanceId: string, msg: WaMessage): NewStoredMessage {
+  private toStored(instanceId: string, msg: WaMessage, parties: MessageParties): NewStoredMessage {
     const type = messageTypeOf(msg.messageType);
     const media = this.deps.mediaInfoOf(msg.message);
-    const isGroup = msg.key.remoteJid.endsWith('@g.us');
     const status = msg.key.fromMe ? (msg.status ? STATUS_OF[msg.status] : undefined) : undefined;
     return {
       instanceId,
       waMessageId: msg.key.id,
-      chatJid: msg.key.remoteJid,
+      chatJid: parties.chatJid,
       fromMe: msg.key.fromMe,
-      senderJid: msg.key.fromMe ? null : isGroup ? msg.key.participant : msg.key.remoteJid,
+      senderJid: parties.sender?.jid ?? null,
+      senderPhone: parties.sender?.phone ?? null,
+      senderLid: parties.sender?.lid ?? null,
+      content: kindContentOf(msg.message),
       pushName: msg.pushName,
       type,
       text: media ? null : msg.text,
@@ -195,17 +264,19 @@ export class WhatsAppReportRecorder {
 
   private async onMessage(instanceId: string, msg: WaMessage, _type: 'notify' | 'append'): Promise<void> {
     if (!msg.key.id || !msg.key.remoteJid || msg.key.remoteJid === 'status@broadcast') return;
+    const parties = await this.partiesOf(instanceId, msg);
     const action = protocolActionOf(msg);
-    if (action) return this.onAction(instanceId, msg, action);
+    if (action) return this.onAction(instanceId, msg, action, parties);
     if (!msg.message) return; // stubs (e.g. a message that could not be decrypted yet)
     const status = msg.status ? STATUS_OF[msg.status] : undefined;
     // The message, its chat and its messages.upsert event in one statement; a message already stored (a
     // redelivery, or our own send reported back) appends nothing and at most moves our status forward.
     const id = newMessageId();
-    const stored = await this.deps.messages.storeWithEvent(
-      { ...this.toStored(instanceId, msg), id },
-      { event: 'messages.upsert', data: upsertEventData(msg, id) },
-    );
+    const row = { ...this.toStored(instanceId, msg, parties), id };
+    const stored = await this.deps.messages.storeWithEvent(row, {
+      event: 'messages.upsert',
+      data: upsertEventData(msg, id, { chatJid: row.chatJid, sender: parties.sender, content: row.content ?? null }),
+    });
     if (!stored.inserted) {
       if (msg.key.fromMe && status) await this.deps.statuses.move(instanceId, { waMessageId: msg.key.id }, status);
       return;
@@ -214,11 +285,17 @@ export class WhatsAppReportRecorder {
     if (stored.message.mediaStatus === 'pending' && !stored.message.fromMe) this.deps.media.schedule(instanceId, stored.message.id);
   }
 
-  private async onAction(instanceId: string, msg: WaMessage, action: NonNullable<ReturnType<typeof protocolActionOf>>): Promise<void> {
+  private async onAction(
+    instanceId: string,
+    msg: WaMessage,
+    action: NonNullable<ReturnType<typeof protocolActionOf>>,
+    parties: MessageParties,
+  ): Promise<void> {
     const at = seconds(msg.messageTimestamp);
+    const senderIds = { senderPhone: parties.sender?.phone ?? null, senderLid: parties.sender?.lid ?? null };
     switch (action.kind) {
       case 'revoke':
-        return this.revoke(instanceId, action.targetId, msg.key, at);
+        return this.revoke(instanceId, action.targetId, msg.key, at, parties);
       case 'edit': {
         const result = await this.deps.transactions.run(async (tx) => {
           const edit: { text?: string | null; caption?: string | null; at: Date } = { at };
@@ -234,7 +311,9 @@ export class WhatsAppReportRecorder {
                 key: { remoteJid: updated.chatJid, fromMe: updated.fromMe, id: updated.waMessageId },
                 status: updated.fromMe ? updated.status : 'delivered',
                 messageId: updated.id,
+                edited: true,
                 edit: { text: updated.text, caption: updated.caption, editedAt: at.toISOString() },
+                ...senderIds,
               },
             },
             tx,
@@ -244,7 +323,7 @@ export class WhatsAppReportRecorder {
         return;
       }
       case 'reaction': {
-        const senderJid = msg.key.fromMe ? 'me' : (msg.key.participant ?? msg.key.remoteJid);
+        const senderJid = msg.key.fromMe ? 'me' : (parties.sender?.jid ?? msg.key.participant ?? msg.key.remoteJid);
         const result = await this.deps.transactions.run(async (tx) => {
           const updated = await this.deps.messages.applyReaction(
             instanceId,
@@ -253,7 +332,17 @@ export class WhatsAppReportRecorder {
             tx,
           );
           if (!updated) return null;
-          return this.deps.events.append({ instanceId, event: 'messages.upsert', data: upsertEventData(msg, null) }, tx);
+          return this.deps.events.append(
+            {
+              instanceId,
+              event: 'messages.upsert',
+              data: {
+                ...upsertEventData(msg, null, { chatJid: parties.chatJid, sender: parties.sender, content: null }),
+                reaction: { targetMessageId: updated.id, targetId: updated.waMessageId, emoji: action.emoji, removed: action.emoji === '' },
+              },
+            },
+            tx,
+          );
         });
         if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence, result.deliveries.length);
         return;
@@ -261,7 +350,13 @@ export class WhatsAppReportRecorder {
     }
   }
 
-  private async revoke(instanceId: string, targetId: string, key: WaMessage['key'], at: Date = new Date()): Promise<void> {
+  private async revoke(
+    instanceId: string,
+    targetId: string,
+    key: WaMessage['key'],
+    at: Date = new Date(),
+    parties?: MessageParties,
+  ): Promise<void> {
     const result = await this.deps.transactions.run(async (tx) => {
       const revoked = await this.deps.messages.markRevoked(instanceId, { waMessageId: targetId }, at, tx);
       if (!revoked) return null;
@@ -269,7 +364,14 @@ export class WhatsAppReportRecorder {
         {
           instanceId,
           event: 'messages.delete',
-          data: { key: { remoteJid: revoked.chatJid, fromMe: revoked.fromMe, id: revoked.waMessageId }, messageId: revoked.id, by: key.participant ?? key.remoteJid },
+          data: {
+            key: { remoteJid: revoked.chatJid, fromMe: revoked.fromMe, id: revoked.waMessageId },
+            messageId: revoked.id,
+            deleted: true,
+            by: parties?.sender?.jid ?? key.participant ?? key.remoteJid,
+            senderPhone: parties?.sender?.phone ?? revoked.senderPhone,
+            senderLid: parties?.sender?.lid ?? revoked.senderLid,
+          },
         },
         tx,
       );
@@ -285,13 +387,24 @@ export class WhatsAppReportRecorder {
   }
 
   private async onHistory(instanceId: string, data: EngineEventMap['messaging-history.set']): Promise<void> {
+    // Pairs first (history contacts carry their LID), so chats and messages below are filed under phone JIDs.
+    const known = await this.identifyContacts(instanceId, data.contacts, 'history');
+    const chatJids = new Map<string, string>();
+    for (const c of data.chats) chatJids.set(c.id, isLidJid(c.id) ? await this.deps.lids.canonical(instanceId, c.id) : c.id);
+    const kept = data.messages.filter((m) => m.key.id && m.key.remoteJid && m.message && !protocolActionOf(m));
+    const parties: MessageParties[] = [];
+    for (const m of kept) parties.push(await this.partiesOf(instanceId, m));
     await this.deps.transactions.run(async (tx) => {
-      await this.deps.contacts.upsertMany(instanceId, data.contacts.map(contactInput), tx);
-      const chats = new Map<string, ChatInput>(data.chats.map((c) => [c.id, chatInput(c)]));
-      const messages = data.messages
-        .filter((m) => m.key.id && m.key.remoteJid && m.message && !protocolActionOf(m))
-        .map((m) => {
-          const stored = this.toStored(instanceId, m);
+      await this.deps.contacts.upsertMany(instanceId, data.contacts.map((c, i) => contactInput(c, known[i])), tx);
+      const chats = new Map<string, ChatInput>(
+        data.chats.map((c) => {
+          const jid = chatJids.get(c.id) ?? c.id;
+          return [jid, { ...chatInput(c), jid }];
+        }),
+      );
+      const messages = kept
+        .map((m, i) => {
+          const stored = this.toStored(instanceId, m, parties[i]!);
           // History media is not downloaded (it may be old and large); only its description is kept.
           if (stored.mediaStatus) stored.mediaStatus = null;
           const chat = chats.get(stored.chatJid) ?? { jid: stored.chatJid };
