@@ -2,6 +2,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
+import { registerLidRoutes } from '../http/openapi/lids-openapi.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { lidsRouter } from '../http/routes/lids-router.js';
@@ -242,7 +243,10 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       router.use(lidsRouter({ lids: lidLookup })); // behind messagesRouter's authenticate
       return router;
     },
-    openApi: registerMessageRoutes,
+    openApi: (registry) => {
+      registerMessageRoutes(registry);
+      registerLidRoutes(registry);
+    },
     eventHandler: {
       name: 'messaging',
       onStatus: (instanceId, change) => inbound.onStatus(instanceId, change),

@@ -272,4 +272,12 @@ describe('e2e: LID and phone, always both', () => {
     const other = await api(t.e.app, t.cookie).get('/whatsapp/instances/inst_000000000000/lids/1@lid');
     expect([400, 404]).toContain(other.status);
   });
+
+  it('the OpenAPI document lists the lookups and the kind fields', async () => {
+    const doc = (await api(t.e.app, t.cookie).get('/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/whatsapp/instances/{instanceId}/lids/{lid}', '/whatsapp/instances/{instanceId}/lids']));
+    expect(Object.keys(doc.components.schemas.MessageKindFields.properties)).toEqual(
+      expect.arrayContaining(['senderPhone', 'senderLid', 'location', 'contacts', 'poll', 'sticker', 'reactions', 'edited', 'deleted']),
+    );
+  });
 });
