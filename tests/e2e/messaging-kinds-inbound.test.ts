@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import { freshPhone } from '../support/engine-app.js';
+import { createInstance, signup } from '../support/factories.js';
 import { api, eventually, newContact, type PairedTenant } from '../support/messaging.js';
 import { startPairedWithWebhook, verifiedWebhooks, type WebhookBody } from '../support/verified-webhooks.js';
 import { Receiver } from '../support/webhook-receiver.js';
@@ -255,6 +257,28 @@ describe('e2e: LID and phone, always both', () => {
       return res.body.data;
     });
     expect(found).toMatchObject({ lid: announced.lid, jid: jid(tom), phone: `+${tom}`, addressing: null });
+  });
+
+  it('history sync: the pairs it carries are kept, and its contacts named by phone and LID', async () => {
+    const hugo = await newContact(t.e, 'Hugo');
+    const hugoLid = (await t.e.control.createContact(hugo, 'Hugo')).lid;
+    const phone = freshPhone();
+    await t.e.control.history(phone, { contacts: [{ phone: hugo, name: 'Hugo' }], chats: [{ phone: hugo }], messages: [] });
+    const owner = await signup(t.e.app);
+    const { instanceId } = await createInstance(t.e.app, owner.cookie);
+    await t.e.pair(owner.cookie, instanceId, phone);
+    const found = await eventually(async () => {
+      const res = await api(t.e.app, owner.cookie).get(`/whatsapp/instances/${instanceId}/lids?phone=${hugo}`);
+      if (res.status !== 200) throw new Error(`${res.status}`);
+      return res.body.data;
+    });
+    expect(found).toMatchObject({ lid: hugoLid, jid: jid(hugo) });
+    const contacts = await eventually(async () => {
+      const res = await api(t.e.app, owner.cookie).get(`/whatsapp/instances/${instanceId}/contacts?search=${hugo}`);
+      if (res.body.data.items[0]?.lid !== hugoLid) throw new Error(JSON.stringify(res.body.data));
+      return res.body.data.items;
+    });
+    expect(contacts).toEqual([expect.objectContaining({ jid: jid(hugo), lid: hugoLid, phone: `+${hugo}` })]);
   });
 
   it('the lookup routes refuse bad input and answer 404 for unknown pairs', async () => {
