@@ -16,7 +16,8 @@ import type { WebhookEventRepository } from '../../persistence/repositories/webh
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
 import { kindContentOf, messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
-import { isLidJid, isPnJid, type Identity, type LidDirectory } from './lid-directory.js';
+import { isLidJid, type Identity, type LidDirectory } from './lid-directory.js';
+import { MessagePartiesResolver, type MessageParties } from './message-parties.js';
 import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
@@ -45,22 +46,6 @@ const STATUS_OF: Partial<Record<WaMessageStatus, MessageStatus>> = {
   read: 'read',
   played: 'played',
 };
-
-/** A LID and a phone JID among two JIDs (either order, device parts dropped), or null. */
-function pairOf(a: string | null | undefined, b: string | null | undefined): { lid: string; pn: string } | null {
-  if (!a || !b) return null;
-  const [x, y] = [a.replace(/:\d+@/, '@'), b.replace(/:\d+@/, '@')];
-  if (isLidJid(x) && isPnJid(y)) return { lid: x, pn: y };
-  if (isPnJid(x) && isLidJid(y)) return { lid: y, pn: x };
-  return null;
-}
-
-/** Where a message is filed and who wrote it, in both addressings. */
-interface MessageParties {
-  chatJid: string;
-  /** Null for our own messages. */
-  sender: Identity | null;
-}
 
 const seconds = (s: number | null) => new Date((s ?? Math.floor(Date.now() / 1000)) * 1000);
 
@@ -103,8 +88,11 @@ function chatInput(c: Partial<WaChat> & { id: string }): ChatInput {
  */
 export class WhatsAppReportRecorder {
   private readonly contactChanges = new ContactChangeFilter();
+  private readonly parties: MessagePartiesResolver;
 
-  constructor(private readonly deps: WhatsAppReportRecorderDeps) {}
+  constructor(private readonly deps: WhatsAppReportRecorderDeps) {
+    this.parties = new MessagePartiesResolver(deps.lids);
+  }
 
   async onStatus(instanceId: string, change: StatusChange): Promise<void> {
     await this.deps.onStatus?.(instanceId, change);
@@ -127,7 +115,7 @@ export class WhatsAppReportRecorder {
       case 'contacts.upsert':
       case 'contacts.update': {
         // Facts already stored (the push name Baileys repeats with every message) are neither written nor sent again.
-        const known = await this.identifyContacts(instanceId, event.data, 'contact');
+        const known = await this.parties.identifyContacts(instanceId, event.data, 'contact');
         const { items, commit } = this.contactChanges.changed(
           instanceId,
           event.data.map((c, i) => ({
@@ -142,7 +130,7 @@ export class WhatsAppReportRecorder {
         return;
       }
       case 'chats.upsert':
-        await this.deps.chats.upsertMany(instanceId, event.data.map(chatInput));
+        await this.deps.chats.upsertMany(instanceId, await this.parties.filedChats(instanceId, event.data.map(chatInput)));
         return;
       case 'chats.update': {
         // A positive unreadCount in an update is an increment for a message we count ourselves; 0 means read elsewhere.
@@ -154,7 +142,7 @@ export class WhatsAppReportRecorder {
             return input;
           })
           .filter((input) => Object.keys(input).some((k) => k !== 'jid' && k !== 'lastMessageAt'));
-        if (inputs.length > 0) await this.deps.chats.upsertMany(instanceId, inputs);
+        if (inputs.length > 0) await this.deps.chats.upsertMany(instanceId, await this.parties.filedChats(instanceId, inputs));
         return;
       }
       case 'groups.upsert':
@@ -174,46 +162,6 @@ export class WhatsAppReportRecorder {
         await this.deps.lids.learn(instanceId, event.data.mappings, event.data.source === 'event' ? 'lid-mapping.update' : 'signal-store');
         return;
     }
-  }
-
-  /** Learns the pairs contacts carry (id + lid, id + phoneNumber) and says who each one is. */
-  private async identifyContacts(
-    instanceId: string,
-    contacts: ReadonlyArray<Partial<WaContact> & { id: string }>,
-    source: 'contact' | 'history',
-  ): Promise<Array<Identity | undefined>> {
-    const pairs = contacts
-      .map((c) => pairOf(c.id, c.lid) ?? pairOf(c.id, c.phoneNumber ? `${c.phoneNumber.replace(/^\+/, '').replace(/@.*$/, '')}@s.whatsapp.net` : null))
-      .filter((p): p is { lid: string; pn: string } => p !== null);
-    if (pairs.length > 0) await this.deps.lids.learn(instanceId, pairs, source);
-    const out: Array<Identity | undefined> = [];
-    for (const c of contacts) {
-      out.push(isLidJid(c.id) || isPnJid(c.id) ? await this.deps.lids.identify(instanceId, c.id, c.lid ?? null) : undefined);
-    }
-    return out;
-  }
-
-  /**
-   * Learns the pairs a message key carries (remoteJid/remoteJidAlt in one-to-one chats, with how the contact
-   * addressed it; participant/participantAlt in groups) and files the message: the chat under the phone JID
-   * when known, the sender in both addressings.
-   */
-  private async partiesOf(instanceId: string, msg: WaMessage): Promise<MessageParties> {
-    const key = msg.key;
-    const isGroup = key.remoteJid.endsWith('@g.us');
-    if (isGroup) {
-      const pair = pairOf(key.participant, key.participantAlt);
-      if (pair) await this.deps.lids.learn(instanceId, [pair], 'group-message');
-      const sender = key.fromMe || !key.participant ? null : await this.deps.lids.identify(instanceId, key.participant, key.participantAlt);
-      return { chatJid: key.remoteJid, sender };
-    }
-    const pair = pairOf(key.remoteJid, key.remoteJidAlt);
-    if (pair) {
-      const addressing = !key.fromMe && key.addressingMode ? key.addressingMode : !key.fromMe ? (isLidJid(key.remoteJid) ? 'lid' : 'pn') : undefined;
-      await this.deps.lids.learn(instanceId, [pair], 'message', addressing);
-    }
-    const who = await this.deps.lids.identify(instanceId, key.remoteJid, key.remoteJidAlt);
-    return { chatJid: who.jid, sender: key.fromMe ? null : who };
   }
 
   private async appendAll(instanceId: string, events: Array<{ event: string; data: unknown }>): Promise<void> {
@@ -264,7 +212,7 @@ export class WhatsAppReportRecorder {
 
   private async onMessage(instanceId: string, msg: WaMessage, _type: 'notify' | 'append'): Promise<void> {
     if (!msg.key.id || !msg.key.remoteJid || msg.key.remoteJid === 'status@broadcast') return;
-    const parties = await this.partiesOf(instanceId, msg);
+    const parties = await this.parties.of(instanceId, msg);
     const action = protocolActionOf(msg);
     if (action) return this.onAction(instanceId, msg, action, parties);
     if (!msg.message) return; // stubs (e.g. a message that could not be decrypted yet)
@@ -388,12 +336,12 @@ export class WhatsAppReportRecorder {
 
   private async onHistory(instanceId: string, data: EngineEventMap['messaging-history.set']): Promise<void> {
     // Pairs first (history contacts carry their LID), so chats and messages below are filed under phone JIDs.
-    const known = await this.identifyContacts(instanceId, data.contacts, 'history');
+    const known = await this.parties.identifyContacts(instanceId, data.contacts, 'history');
     const chatJids = new Map<string, string>();
     for (const c of data.chats) chatJids.set(c.id, isLidJid(c.id) ? await this.deps.lids.canonical(instanceId, c.id) : c.id);
     const kept = data.messages.filter((m) => m.key.id && m.key.remoteJid && m.message && !protocolActionOf(m));
     const parties: MessageParties[] = [];
-    for (const m of kept) parties.push(await this.partiesOf(instanceId, m));
+    for (const m of kept) parties.push(await this.parties.of(instanceId, m));
     await this.deps.transactions.run(async (tx) => {
       await this.deps.contacts.upsertMany(instanceId, data.contacts.map((c, i) => contactInput(c, known[i])), tx);
       const chats = new Map<string, ChatInput>(
