@@ -78,6 +78,14 @@ export interface WaMessageKey {
   /** Sender inside a group. */
   participant: string | null;
   participantAlt: string | null;
+  /** How WhatsApp addressed the message: by phone (`pn`) or by LID (`lid`); null when it did not say. */
+  addressingMode: 'pn' | 'lid' | null;
+}
+
+/** A LID (`<digits>@lid`) and the phone JID (`<digits>@s.whatsapp.net`) it stands for. */
+export interface LidPair {
+  lid: string;
+  pn: string;
 }
 
 export type WaMessageStatus = 'error' | 'pending' | 'sent' | 'delivered' | 'read' | 'played';
@@ -165,6 +173,12 @@ export interface EngineEventMap {
   'groups.update': Array<Partial<WaGroup> & { id: string }>;
   'group-participants.update': WaGroupParticipantsUpdate;
   'presence.update': { id: string; presences: { [participant: string]: { lastKnownPresence: WaPresence; lastSeen: number | null } } };
+  /**
+   * LID ↔ phone pairs WhatsApp told the socket: Baileys' own `lid-mapping.update` (`source: event`), and every
+   * pair Baileys writes to its mapping store (`source: signal-store`: sender_pn / sender_lid attributes, usync,
+   * history sync, server notifications).
+   */
+  'lid-mapping.update': { mappings: LidPair[]; source: 'event' | 'signal-store' };
 }
 
 export type EngineEventName = keyof EngineEventMap;
@@ -182,6 +196,7 @@ export const ENGINE_EVENT_NAMES: readonly EngineEventName[] = [
   'groups.update',
   'group-participants.update',
   'presence.update',
+  'lid-mapping.update',
 ];
 
 /** One WhatsApp event of an instance: a discriminated union on `name`. */

@@ -17,6 +17,7 @@ import type {
   EngineEventMap,
   EngineEventName,
   JsonObject,
+  LidPair,
   WaChat,
   WaContact,
   WaGroup,
@@ -69,7 +70,45 @@ const MAPPERS: Mappers = {
       Object.entries(d.presences).map(([jid, p]) => [jid, { lastKnownPresence: p.lastKnownPresence, lastSeen: p.lastSeen ?? null }]),
     ),
   }),
+  'lid-mapping.update': (d) => {
+    const pair = lidPairOf(d.lid, d.pn);
+    return { mappings: pair ? [pair] : [], source: 'event' };
+  },
 };
+
+/** `user:device@server` → `user@server`. */
+function bareJid(jid: string): string {
+  const at = jid.indexOf('@');
+  if (at < 0) return jid;
+  const user = jid.slice(0, at).split(':')[0]!.split('_')[0]!;
+  return `${user}@${jid.slice(at + 1)}`;
+}
+
+/** A LID and a phone JID in either order (device parts dropped), or null when they are not one of each. */
+export function lidPairOf(a: string | null | undefined, b: string | null | undefined): LidPair | null {
+  if (!a || !b) return null;
+  const [x, y] = [bareJid(a), bareJid(b)];
+  const isLid = (j: string) => /^\d+@lid$/.test(j);
+  const isPn = (j: string) => /^\d+@s\.whatsapp\.net$/.test(j);
+  if (isLid(x) && isPn(y)) return { lid: x, pn: y };
+  if (isPn(x) && isLid(y)) return { lid: y, pn: x };
+  return null;
+}
+
+/**
+ * The pairs in a write to Baileys' `lid-mapping` key store: `{ <pnUser>: <lidUser>, <lidUser>_reverse: <pnUser> }`
+ * (how Baileys' LIDMappingStore keeps them, whatever told it: message attributes, usync, history sync).
+ */
+export function lidPairsOfStoreWrite(data: { [id: string]: unknown } | null | undefined): LidPair[] {
+  if (!data) return [];
+  const pairs: LidPair[] = [];
+  for (const [id, value] of Object.entries(data)) {
+    if (id.endsWith('_reverse') || typeof value !== 'string') continue;
+    if (!/^\d+$/.test(id) || !/^\d+$/.test(value)) continue;
+    pairs.push({ lid: `${value}@lid`, pn: `${id}@s.whatsapp.net` });
+  }
+  return pairs;
+}
 
 export function mapKey(key: WAMessageKey): WaMessageKey {
   return {
@@ -79,6 +118,7 @@ export function mapKey(key: WAMessageKey): WaMessageKey {
     remoteJidAlt: key.remoteJidAlt || null,
     participant: key.participant || null,
     participantAlt: key.participantAlt || null,
+    addressingMode: key.addressingMode === 'lid' || key.addressingMode === 'pn' ? key.addressingMode : null,
   };
 }
 

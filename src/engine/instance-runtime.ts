@@ -13,6 +13,7 @@ import { decideDisconnect } from './disconnect-policy.js';
 import { AlreadyPairedError, NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
 import { reportGroupsJoined } from './group-operations.js';
+import { tapLidMappings } from './lid-mapping-tap.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
@@ -262,7 +263,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const loaded = await this.authStore.load();
     // No makeCacheableSignalKeyStore: RedisAuthState keeps recently used keys already; a NodeCache per socket
     // (5-minute TTL, its own timer) cost memory and idle CPU per instance for a second copy.
-    return { creds: loaded.creds, keys: loaded.keys };
+    // Every LID ↔ phone pair Baileys stores becomes a lid-mapping.update event (see lid-mapping-tap.ts).
+    const keys = tapLidMappings(loaded.keys, (mappings) =>
+      this.emit('event', { name: 'lid-mapping.update', data: { mappings, source: 'signal-store' }, at: this.now() }),
+    );
+    return { creds: loaded.creds, keys };
   }
 
   /** New cycle: fresh counters, then a socket. */

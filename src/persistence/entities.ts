@@ -4,6 +4,7 @@ import { ContactEntity } from './entities/contact.entity.js';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
 import { InstanceEventSequenceEntity } from './entities/instance-event-sequence.entity.js';
 import { InstanceEntity } from './entities/instance.entity.js';
+import { LidMappingEntity } from './entities/lid-mapping.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
 import { TenantEntity } from './entities/tenant.entity.js';
 import { UserEntity } from './entities/user.entity.js';
@@ -24,4 +25,6 @@ export const entities = [
   InstanceEventSequenceEntity,
   WebhookEventEntity,
   WebhookDeliveryEntity,
+  // Message kinds and LID addressing.
+  LidMappingEntity,
 ];

@@ -7,6 +7,7 @@ import { ChatRepository } from '../persistence/repositories/chat-repository.js';
 import { ContactRepository } from '../persistence/repositories/contact-repository.js';
 import { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import { InstanceRepository } from '../persistence/repositories/instance-repository.js';
+import { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
 import { MessageRepository } from '../persistence/repositories/message-repository.js';
 import { TenantRepository } from '../persistence/repositories/tenant-repository.js';
 import { UserRepository } from '../persistence/repositories/user-repository.js';
@@ -28,6 +29,7 @@ export interface Repositories {
   webhookEvents: WebhookEventRepository;
   webhookDeliveries: WebhookDeliveryRepository;
   webhookSecrets: WebhookSecretRepository;
+  lidMappings: LidMappingRepository;
 }
 
 export interface Persistence {
@@ -54,6 +56,7 @@ export function createPersistence(inputs: { dataSource: DataSource; redis: Redis
       webhookEvents: new WebhookEventRepository(dataSource),
       webhookDeliveries: new WebhookDeliveryRepository(dataSource),
       webhookSecrets: new WebhookSecretRepository(dataSource),
+      lidMappings: new LidMappingRepository(dataSource),
     },
     transactions: new TransactionRunner(dataSource),
     qrCodes: new QrCodeStore(redis, redisKeys),

@@ -2,8 +2,10 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
+import { registerLidRoutes } from '../http/openapi/lids-openapi.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
+import { lidsRouter } from '../http/routes/lids-router.js';
 import { messagesRouter } from '../http/routes/messages-router.js';
 import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { HostLookup } from '../net/url-guard.js';
@@ -11,6 +13,7 @@ import type { ChatRepository } from '../persistence/repositories/chat-repository
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
+import type { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
@@ -33,6 +36,8 @@ import type { MediaDownloader, MessagingEngine } from '../services/messages/mess
 import { ChatActions } from '../services/messages/chat-actions.js';
 import { MessageQueries } from '../services/messages/message-queries.js';
 import { MessagingService } from '../services/messages/messaging-service.js';
+import { LidDirectory } from '../services/messages/lid-directory.js';
+import { LidLookup } from '../services/messages/lid-lookup.js';
 
 export type MessagingConfig = Pick<
   Config,
@@ -60,6 +65,7 @@ export interface MessagingModuleDeps {
     contacts: ContactRepository;
     chats: ChatRepository;
     webhookEvents: WebhookEventRepository;
+    lidMappings: LidMappingRepository;
   };
   transactions: TransactionRunner;
   /** EngineControl: commands routed to the owning node. */
@@ -124,6 +130,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const connection = createQueueConnection(config.redisUrl, { connectionName: `zap:${config.nodeId}:send` });
   connection.on('error', (err: Error) => log.warn({ err: err.message }, 'send queue connection error'));
   const naming = new QueueNaming(config.redisPrefix);
+  const lids = new LidDirectory({ mappings: repos.lidMappings, logger: log });
   const statuses = new MessageStatusRecorder({
     messages: repos.messages,
     notifier: deps.notifier,
@@ -151,6 +158,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
         sender: new EngineMessageSender({
           engine: deps.engine,
           messages: repos.messages,
+          lids,
           storage,
           limits: config.mediaLimits,
           fetchTimeoutMs: config.mediaFetchTimeoutMs,
@@ -191,6 +199,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const service = new MessagingService({
     instances: repos.instances,
     messages: repos.messages,
+    lids,
     idempotency: repos.idempotency,
     transactions: deps.transactions,
     queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
@@ -207,6 +216,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     contacts: repos.contacts,
     chats: repos.chats,
     storage,
+    lids,
   });
   const chatActions = new ChatActions({
     instances: repos.instances,
@@ -214,6 +224,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     chats: repos.chats,
     transactions: deps.transactions,
     engine: deps.engine,
+    lids,
   });
 
   const inboundMedia = new InboundMediaStore({
@@ -236,25 +247,33 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     notifier: deps.notifier,
     statuses,
     media: inboundMedia,
+    lids,
     mediaInfoOf: deps.mediaInfoOf,
     logger: log,
     onStatus: sendPipelineOnStatus(sendWorkers),
   });
 
+  const lidLookup = new LidLookup({ instances: repos.instances, mappings: repos.lidMappings, contacts: repos.contacts });
   const maxUploadBytes = Math.max(...Object.values(config.mediaLimits));
   const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: (authenticate, uploads) =>
-      messagesRouter({
+    router: (authenticate, uploads) => {
+      const router = messagesRouter({
         messaging: service,
         queries,
         chatActions,
         authenticate,
         maxUploadBytes,
         uploads: uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits }),
-      }),
-    openApi: registerMessageRoutes,
+      });
+      router.use(lidsRouter({ lids: lidLookup })); // behind messagesRouter's authenticate
+      return router;
+    },
+    openApi: (registry) => {
+      registerMessageRoutes(registry);
+      registerLidRoutes(registry);
+    },
     eventHandler: {
       name: 'messaging',
       onStatus: (instanceId, change) => inbound.onStatus(instanceId, change),

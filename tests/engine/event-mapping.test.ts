@@ -25,7 +25,7 @@ describe('mapEngineEvent', () => {
         type: 'notify',
         messages: [
           {
-            key: { id: 'ABC', remoteJid: '5511988887777@s.whatsapp.net', fromMe: false, remoteJidAlt: '123@lid', participant: null, participantAlt: null },
+            key: { id: 'ABC', remoteJid: '5511988887777@s.whatsapp.net', fromMe: false, remoteJidAlt: '123@lid', participant: null, participantAlt: null, addressingMode: null },
             message: { extendedTextMessage: { text: 'hello' }, messageContextInfo: { messageSecret: 'AQID' } },
             messageType: 'extendedTextMessage',
             text: 'hello',
@@ -47,7 +47,7 @@ describe('mapEngineEvent', () => {
     );
     expect(event.data).toEqual([
       {
-        key: { id: 'X', remoteJid: 'a@s.whatsapp.net', fromMe: true, remoteJidAlt: null, participant: null, participantAlt: null },
+        key: { id: 'X', remoteJid: 'a@s.whatsapp.net', fromMe: true, remoteJidAlt: null, participant: null, participantAlt: null, addressingMode: null },
         status: 'read',
         message: null,
         messageType: null,

@@ -65,6 +65,7 @@ export function registerMessageRoutes(r: OpenAPIRegistry): void {
   });
   r.registerPath({
     method: 'get', path: `${base}/messages/{messageId}`, tags: [TAG], summary: 'One message, with its status (our id or the WhatsApp id)',
+    description: 'Besides id, chatJid, text, caption, media, status and its times: the kind fields of MessageKindFields (location, contacts, poll, sticker, reactions, edited, deleted) and the sender by phone and LID.',
     security: authed, request: { params: MessageParamsSchema }, responses: { ...ok('the message'), ...reads },
   });
   r.registerPath({
@@ -91,6 +92,7 @@ export function registerMessageRoutes(r: OpenAPIRegistry): void {
   });
   r.registerPath({
     method: 'get', path: `${base}/chats/{jid}/messages`, tags: [TAG], summary: 'Messages of one chat, one page', security: authed,
+    description: 'Each item as GET messages/{messageId} (see MessageKindFields). `jid` may be a LID: a contact known by phone and LID has one chat, under its phone JID.',
     request: { params: ChatParamsSchema, query: PageQuerySchema }, responses: { ...ok('{ items, total, page, pageSize, totalPages }'), ...reads },
   });
   r.registerPath({

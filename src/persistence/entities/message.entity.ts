@@ -12,6 +12,7 @@ import {
 } from 'typeorm';
 import { bigintAsNumber } from '../sql.js';
 import { InstanceEntity } from './instance.entity.js';
+import type { MessageContent } from './message-content.js';
 
 /**
  * Forward order of a message's status. `failed` sits after `sending` and before `sent`: a message fails only
@@ -35,6 +36,7 @@ export type MessageReactions = Record<string, { emoji: string; at: number }>;
 @Unique('uq_messages_wa_message_id', ['instanceId', 'waMessageId'])
 @Index('idx_messages_chat', ['instanceId', 'chatJid', 'messageTimestamp'])
 @Index('idx_messages_unsent', ['instanceId'], { where: `"status" IN ('queued', 'sending')` })
+@Index('idx_messages_sender_lid', ['instanceId', 'senderLid'], { where: `"sender_lid" IS NOT NULL AND "sender_phone" IS NULL` })
 @Check(
   'messages_status_check',
   `"status" IN ('queued', 'sending', 'failed', 'sent', 'delivered', 'read', 'played')`,
@@ -66,6 +68,14 @@ export class MessageEntity {
   /** Who wrote it: the participant in groups, the contact in one-to-one chats; null for our own. */
   @Column({ name: 'sender_jid', type: 'text', nullable: true })
   senderJid!: string | null;
+
+  /** The sender's phone (`+<digits>`), whenever WhatsApp told us; null for our own. */
+  @Column({ name: 'sender_phone', type: 'text', nullable: true })
+  senderPhone!: string | null;
+
+  /** The sender's LID (`<digits>@lid`), whenever WhatsApp told us; null for our own. */
+  @Column({ name: 'sender_lid', type: 'text', nullable: true })
+  senderLid!: string | null;
 
   @Column({ name: 'push_name', type: 'text', nullable: true })
   pushName!: string | null;
@@ -160,6 +170,10 @@ export class MessageEntity {
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
   reactions!: MessageReactions;
+
+  /** A location, contact cards, a poll (with its tally), a sticker's flags; null for text and other media. */
+  @Column({ type: 'jsonb', nullable: true })
+  content!: MessageContent | null;
 
   /** The WhatsApp message as JSON (Buffers as `BufferJSON` writes them), for webhooks and debugging. */
   @Column({ type: 'jsonb', nullable: true })

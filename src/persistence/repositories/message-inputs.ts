@@ -22,6 +22,7 @@ type Content = Partial<
     | 'mentions'
     | 'quotedWaMessageId'
     | 'raw'
+    | 'content'
   >
 >;
 
@@ -45,6 +46,8 @@ export type NewStoredMessage = Content & {
   chatJid: string;
   fromMe: boolean;
   senderJid?: string | null;
+  senderPhone?: string | null;
+  senderLid?: string | null;
   pushName?: string | null;
   type: string;
   messageTimestamp: Date;

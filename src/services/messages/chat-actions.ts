@@ -4,11 +4,14 @@ import type { InstanceRepository } from '../../persistence/repositories/instance
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { MessagingEngine } from './messaging-ports.js';
+import type { LidDirectory } from './lid-directory.js';
 import { chatJidOf } from './recipient-input.js';
 import { InvalidRecipientError, normalizeRecipient } from './recipient.js';
 import { instanceOfTenant } from './tenant-instance.js';
 
 export interface ChatActionsDeps {
+  /** A LID whose phone we know is filed in the phone's chat (one chat per contact). */
+  lids?: LidDirectory;
   instances: InstanceRepository;
   messages: MessageRepository;
   chats: ChatRepository;
@@ -41,7 +44,7 @@ export class ChatActions {
   /** Marks the chat's inbound messages read here and sends WhatsApp read receipts for them. */
   async markChatRead(tenantId: string, instanceId: string, chat: string): Promise<{ jid: string; marked: number }> {
     await instanceOfTenant(this.deps.instances, tenantId, instanceId);
-    const jid = chatJidOf(chat);
+    const jid = await this.filedChatJid(instanceId, chat);
     const unread = await this.deps.messages.findUnreadInbound(instanceId, jid);
     if (unread.length > 0) {
       await this.deps.engine.readMessages(
@@ -54,5 +57,11 @@ export class ChatActions {
       await this.deps.chats.upsertMany(instanceId, [{ jid, unreadCount: 0 }], tx);
     });
     return { jid, marked: unread.length };
+  }
+
+  /** The chat as it is filed: a LID whose phone we know is the phone's chat. */
+  private async filedChatJid(instanceId: string, chat: string): Promise<string> {
+    const jid = chatJidOf(chat);
+    return this.deps.lids ? this.deps.lids.canonical(instanceId, jid) : jid;
   }
 }

@@ -7,10 +7,13 @@ import type { InstanceRepository } from '../../persistence/repositories/instance
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { MediaStorage } from './media-storage.js';
 import { toChatView, toContactView, toMessageView, toPageView, type MessageView } from './message-views.js';
+import type { LidDirectory } from './lid-directory.js';
 import { chatJidOf } from './recipient-input.js';
 import { instanceOfTenant } from './tenant-instance.js';
 
 export interface MessageQueriesDeps {
+  /** A LID whose phone we know is filed in the phone's chat (one chat per contact). */
+  lids?: LidDirectory;
   instances: InstanceRepository;
   messages: MessageRepository;
   contacts: ContactRepository;
@@ -60,7 +63,13 @@ export class MessageQueries {
 
   async listChatMessages(tenantId: string, instanceId: string, chat: string, page: PageRequest) {
     await instanceOfTenant(this.deps.instances, tenantId, instanceId);
-    const jid = chatJidOf(chat);
+    const jid = await this.filedChatJid(instanceId, chat);
     return toPageView(await this.deps.messages.listByChat(instanceId, jid, page), toMessageView);
+  }
+
+  /** The chat as it is filed: a LID whose phone we know is the phone's chat. */
+  private async filedChatJid(instanceId: string, chat: string): Promise<string> {
+    const jid = chatJidOf(chat);
+    return this.deps.lids ? this.deps.lids.canonical(instanceId, jid) : jid;
   }
 }

@@ -7,6 +7,7 @@ import { PermanentSendError } from '../../queues/send-errors.js';
 import type { MessageSender } from '../../queues/send-ports.js';
 import { fetchMedia } from './media-fetcher.js';
 import { assertMediaSize, resolveMediaMimetype, type MediaLimits } from './media-rules.js';
+import type { LidDirectory } from './lid-directory.js';
 import type { MediaStorage } from './media-storage.js';
 import type { MessagingEngine } from './messaging-ports.js';
 import { toSendError } from './send-failure-mapping.js';
@@ -16,6 +17,8 @@ const ALREADY_SENT = new Set(['sent', 'delivered', 'read', 'played']);
 export interface EngineMessageSenderDeps {
   engine: MessagingEngine;
   messages: MessageRepository;
+  /** A phone whose contact writes LID-addressed is sent to its LID. Optional for tests of the send path alone. */
+  lids?: LidDirectory;
   storage: MediaStorage;
   limits: MediaLimits;
   fetchTimeoutMs: number;
@@ -62,9 +65,17 @@ export class EngineMessageSender implements MessageSender {
     }
   }
 
-  /** User JIDs go through WhatsApp's lookup; LIDs and groups are sent as they are. */
+  /**
+   * User JIDs go through WhatsApp's lookup, then to the contact's LID when its chat is LID-addressed (where
+   * WhatsApp expects it); LIDs and groups are sent as they are.
+   */
   private async resolveJid(instanceId: string, to: string): Promise<string> {
     if (!to.endsWith('@s.whatsapp.net')) return to;
+    const jid = await this.lookUpJid(instanceId, to);
+    return this.deps.lids ? this.deps.lids.sendTarget(instanceId, jid) : jid;
+  }
+
+  private async lookUpJid(instanceId: string, to: string): Promise<string> {
     const cacheKey = `${instanceId}|${to}`;
     const cached = this.known.get(cacheKey);
     if (cached && cached.until > this.now()) return cached.jid;

@@ -1,6 +1,7 @@
 import type { ChatEntity } from '../../persistence/entities/chat.entity.js';
 import type { ContactEntity } from '../../persistence/entities/contact.entity.js';
 import type { MessageEntity } from '../../persistence/entities/message.entity.js';
+import { readableContent } from './inbound-content.js';
 import type { Page } from '../../persistence/pagination.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -28,17 +29,34 @@ function phoneOf(jid: string): string | null {
   return match ? `+${match[1]}` : null;
 }
 
+/** A message's kind fields as a reader expects them; every key present (null when not that kind). */
+function kindFields(m: MessageEntity) {
+  const fields = m.content ? readableContent(m.content) : {};
+  return {
+    location: 'location' in fields ? fields.location : null,
+    contacts: 'contacts' in fields ? fields.contacts : null,
+    poll: 'poll' in fields ? fields.poll : null,
+    sticker: 'sticker' in fields ? fields.sticker : null,
+  };
+}
+
 export function toMessageView(m: MessageEntity) {
+  const deleted = m.revokedAt !== null;
   return {
     id: m.id,
     waMessageId: m.waMessageId,
     chatJid: m.chatJid,
     fromMe: m.fromMe,
     senderJid: m.senderJid,
+    senderPhone: m.senderPhone,
+    senderLid: m.senderLid,
     pushName: m.pushName,
     type: m.type,
     text: m.text,
     caption: m.caption,
+    ...kindFields(m),
+    edited: m.editedAt !== null,
+    deleted,
     media: m.mediaStatus
       ? {
           status: m.mediaStatus,
@@ -52,6 +70,7 @@ export function toMessageView(m: MessageEntity) {
       : null,
     quotedWaMessageId: m.quotedWaMessageId,
     mentions: m.mentions ?? [],
+    /** `{ [senderJid]: { emoji, at } }` (our own under `me`). */
     reactions: m.reactions,
     status: m.status,
     error: m.error,

@@ -17,10 +17,13 @@ import { recipientJidOf } from './recipient-input.js';
 import { instanceOfTenant } from './tenant-instance.js';
 import type { StagedFile } from './staged-upload.js';
 import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
+import type { LidDirectory } from './lid-directory.js';
 
 export interface MessagingServiceDeps {
   instances: InstanceRepository;
   messages: MessageRepository;
+  /** Files a send to a LID under the phone JID when the pair is known (one chat per contact). */
+  lids?: LidDirectory;
   idempotency: IdempotencyRepository;
   transactions: TransactionRunner;
   queue: { enqueueSend(payload: SendJobPayload): Promise<unknown> };
@@ -228,7 +231,9 @@ export class MessagingService {
     const body = { success: true as const, data: { messageId, status: 'queued' as const } };
     const payload = draft.job({ messageId, waMessageId });
     const at = new Date();
-    const row = { ...draft.row, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
+    // A send to a LID whose phone we know is filed in the phone's chat (the job still goes to the LID).
+    const chatJid = this.deps.lids ? await this.deps.lids.canonical(instanceId, draft.row.chatJid) : draft.row.chatJid;
+    const row = { ...draft.row, chatJid, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
     try {
       const accepted = idem
         ? await this.deps.transactions.run(async (tx) => {

@@ -17,7 +17,9 @@ import type { WebhookEventRepository } from '../../persistence/repositories/webh
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
 import { groupParticipantsEventData } from '../groups/group-events.js';
-import { messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
+import { kindContentOf, messageTypeOf, protocolActionOf, upsertEventData } from './inbound-content.js';
+import { isLidJid, type Identity, type LidDirectory } from './lid-directory.js';
+import { MessagePartiesResolver, type MessageParties } from './message-parties.js';
 import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
@@ -31,6 +33,8 @@ export interface WhatsAppReportRecorderDeps {
   notifier: EventNotifier;
   statuses: MessageStatusRecorder;
   media: InboundMediaStore;
+  /** LID ↔ phone pairs: learnt from every event that carries one; chats and senders filed under the phone JID. */
+  lids: LidDirectory;
   /** Tells whether a message's JSON carries media (the engine's mediaInfoOf). */
   mediaInfoOf: (message: WaMessage['message']) => { mediaType: string; mimetype: string | null; fileName: string | null; fileLength: number | null; ptt: boolean } | null;
   logger: Logger;
@@ -52,11 +56,12 @@ function phoneOf(value: string | null | undefined): string | null {
   return match ? `+${match[1]}` : null;
 }
 
-function contactInput(c: Partial<WaContact> & { id: string }): ContactInput {
-  const input: ContactInput = { jid: c.id };
-  if (c.id.endsWith('@lid')) input.lid = c.id;
+function contactInput(c: Partial<WaContact> & { id: string }, who?: Identity): ContactInput {
+  const input: ContactInput = { jid: who?.jid ?? c.id };
+  if (who?.lid) input.lid = who.lid;
+  else if (c.id.endsWith('@lid')) input.lid = c.id;
   else if (c.lid !== undefined) input.lid = c.lid;
-  const phone = phoneOf(c.phoneNumber) ?? phoneOf(c.id);
+  const phone = who?.phone ?? phoneOf(c.phoneNumber) ?? phoneOf(c.id);
   if (phone) input.phone = phone;
   if (c.name !== undefined) input.name = c.name;
   if (c.notify !== undefined) input.notify = c.notify;
@@ -85,8 +90,11 @@ function chatInput(c: Partial<WaChat> & { id: string }): ChatInput {
  */
 export class WhatsAppReportRecorder {
   private readonly contactChanges = new ContactChangeFilter();
+  private readonly parties: MessagePartiesResolver;
 
-  constructor(private readonly deps: WhatsAppReportRecorderDeps) {}
+  constructor(private readonly deps: WhatsAppReportRecorderDeps) {
+    this.parties = new MessagePartiesResolver(deps.lids);
+  }
 
   async onStatus(instanceId: string, change: StatusChange): Promise<void> {
     await this.deps.onStatus?.(instanceId, change);
@@ -109,9 +117,13 @@ export class WhatsAppReportRecorder {
       case 'contacts.upsert':
       case 'contacts.update': {
         // Facts already stored (the push name Baileys repeats with every message) are neither written nor sent again.
+        const known = await this.parties.identifyContacts(instanceId, event.data, 'contact');
         const { items, commit } = this.contactChanges.changed(
           instanceId,
-          event.data.map((c) => ({ input: contactInput(c), data: c })),
+          event.data.map((c, i) => ({
+            input: contactInput(c, known[i]),
+            data: { ...c, senderPhone: known[i]?.phone ?? null, senderLid: known[i]?.lid ?? null },
+          })),
         );
         if (items.length === 0) return;
         await this.deps.contacts.upsertMany(instanceId, items.map((i) => i.input));
@@ -120,7 +132,7 @@ export class WhatsAppReportRecorder {
         return;
       }
       case 'chats.upsert':
-        await this.deps.chats.upsertMany(instanceId, event.data.map(chatInput));
+        await this.deps.chats.upsertMany(instanceId, await this.parties.filedChats(instanceId, event.data.map(chatInput)));
         return;
       case 'chats.update': {
         // A positive unreadCount in an update is an increment for a message we count ourselves; 0 means read elsewhere.
@@ -132,7 +144,7 @@ export class WhatsAppReportRecorder {
             return input;
           })
           .filter((input) => Object.keys(input).some((k) => k !== 'jid' && k !== 'lastMessageAt'));
-        if (inputs.length > 0) await this.deps.chats.upsertMany(instanceId, inputs);
+        if (inputs.length > 0) await this.deps.chats.upsertMany(instanceId, await this.parties.filedChats(instanceId, inputs));
         return;
       }
       case 'groups.upsert':
@@ -152,6 +164,9 @@ export class WhatsAppReportRecorder {
       case 'presence.update':
         await this.appendAll(instanceId, [{ event: 'presence.update', data: event.data }]);
         return;
+      case 'lid-mapping.update':
+        await this.deps.lids.learn(instanceId, event.data.mappings, event.data.source === 'event' ? 'lid-mapping.update' : 'signal-store');
+        return;
     }
   }
 
@@ -169,17 +184,19 @@ export class WhatsAppReportRecorder {
     this.deps.notifier.notifyAppended(instanceId, appended.at(-1)!.event.sequence, deliveries);
   }
 
-  private toStored(instanceId: string, msg: WaMessage): NewStoredMessage {
+  private toStored(instanceId: string, msg: WaMessage, parties: MessageParties): NewStoredMessage {
     const type = messageTypeOf(msg.messageType);
     const media = this.deps.mediaInfoOf(msg.message);
-    const isGroup = msg.key.remoteJid.endsWith('@g.us');
     const status = msg.key.fromMe ? (msg.status ? STATUS_OF[msg.status] : undefined) : undefined;
     return {
       instanceId,
       waMessageId: msg.key.id,
-      chatJid: msg.key.remoteJid,
+      chatJid: parties.chatJid,
       fromMe: msg.key.fromMe,
-      senderJid: msg.key.fromMe ? null : isGroup ? msg.key.participant : msg.key.remoteJid,
+      senderJid: parties.sender?.jid ?? null,
+      senderPhone: parties.sender?.phone ?? null,
+      senderLid: parties.sender?.lid ?? null,
+      content: kindContentOf(msg.message),
       pushName: msg.pushName,
       type,
       text: media ? null : msg.text,
@@ -201,17 +218,19 @@ export class WhatsAppReportRecorder {
 
   private async onMessage(instanceId: string, msg: WaMessage, _type: 'notify' | 'append'): Promise<void> {
     if (!msg.key.id || !msg.key.remoteJid || msg.key.remoteJid === 'status@broadcast') return;
+    const parties = await this.parties.of(instanceId, msg);
     const action = protocolActionOf(msg);
-    if (action) return this.onAction(instanceId, msg, action);
+    if (action) return this.onAction(instanceId, msg, action, parties);
     if (!msg.message) return; // stubs (e.g. a message that could not be decrypted yet)
     const status = msg.status ? STATUS_OF[msg.status] : undefined;
     // The message, its chat and its messages.upsert event in one statement; a message already stored (a
     // redelivery, or our own send reported back) appends nothing and at most moves our status forward.
     const id = newMessageId();
-    const stored = await this.deps.messages.storeWithEvent(
-      { ...this.toStored(instanceId, msg), id },
-      { event: 'messages.upsert', data: upsertEventData(msg, id) },
-    );
+    const row = { ...this.toStored(instanceId, msg, parties), id };
+    const stored = await this.deps.messages.storeWithEvent(row, {
+      event: 'messages.upsert',
+      data: upsertEventData(msg, id, { chatJid: row.chatJid, sender: parties.sender, content: row.content ?? null }),
+    });
     if (!stored.inserted) {
       if (msg.key.fromMe && status) await this.deps.statuses.move(instanceId, { waMessageId: msg.key.id }, status);
       return;
@@ -220,11 +239,17 @@ export class WhatsAppReportRecorder {
     if (stored.message.mediaStatus === 'pending' && !stored.message.fromMe) this.deps.media.schedule(instanceId, stored.message.id);
   }
 
-  private async onAction(instanceId: string, msg: WaMessage, action: NonNullable<ReturnType<typeof protocolActionOf>>): Promise<void> {
+  private async onAction(
+    instanceId: string,
+    msg: WaMessage,
+    action: NonNullable<ReturnType<typeof protocolActionOf>>,
+    parties: MessageParties,
+  ): Promise<void> {
     const at = seconds(msg.messageTimestamp);
+    const senderIds = { senderPhone: parties.sender?.phone ?? null, senderLid: parties.sender?.lid ?? null };
     switch (action.kind) {
       case 'revoke':
-        return this.revoke(instanceId, action.targetId, msg.key, at);
+        return this.revoke(instanceId, action.targetId, msg.key, at, parties);
       case 'edit': {
         const result = await this.deps.transactions.run(async (tx) => {
           const edit: { text?: string | null; caption?: string | null; at: Date } = { at };
@@ -240,7 +265,9 @@ export class WhatsAppReportRecorder {
                 key: { remoteJid: updated.chatJid, fromMe: updated.fromMe, id: updated.waMessageId },
                 status: updated.fromMe ? updated.status : 'delivered',
                 messageId: updated.id,
+                edited: true,
                 edit: { text: updated.text, caption: updated.caption, editedAt: at.toISOString() },
+                ...senderIds,
               },
             },
             tx,
@@ -250,7 +277,7 @@ export class WhatsAppReportRecorder {
         return;
       }
       case 'reaction': {
-        const senderJid = msg.key.fromMe ? 'me' : (msg.key.participant ?? msg.key.remoteJid);
+        const senderJid = msg.key.fromMe ? 'me' : (parties.sender?.jid ?? msg.key.participant ?? msg.key.remoteJid);
         const result = await this.deps.transactions.run(async (tx) => {
           const updated = await this.deps.messages.applyReaction(
             instanceId,
@@ -259,7 +286,17 @@ export class WhatsAppReportRecorder {
             tx,
           );
           if (!updated) return null;
-          return this.deps.events.append({ instanceId, event: 'messages.upsert', data: upsertEventData(msg, null) }, tx);
+          return this.deps.events.append(
+            {
+              instanceId,
+              event: 'messages.upsert',
+              data: {
+                ...upsertEventData(msg, null, { chatJid: parties.chatJid, sender: parties.sender, content: null }),
+                reaction: { targetMessageId: updated.id, targetId: updated.waMessageId, emoji: action.emoji, removed: action.emoji === '' },
+              },
+            },
+            tx,
+          );
         });
         if (result) this.deps.notifier.notifyAppended(instanceId, result.event.sequence, result.deliveries.length);
         return;
@@ -267,7 +304,13 @@ export class WhatsAppReportRecorder {
     }
   }
 
-  private async revoke(instanceId: string, targetId: string, key: WaMessage['key'], at: Date = new Date()): Promise<void> {
+  private async revoke(
+    instanceId: string,
+    targetId: string,
+    key: WaMessage['key'],
+    at: Date = new Date(),
+    parties?: MessageParties,
+  ): Promise<void> {
     const result = await this.deps.transactions.run(async (tx) => {
       const revoked = await this.deps.messages.markRevoked(instanceId, { waMessageId: targetId }, at, tx);
       if (!revoked) return null;
@@ -275,7 +318,14 @@ export class WhatsAppReportRecorder {
         {
           instanceId,
           event: 'messages.delete',
-          data: { key: { remoteJid: revoked.chatJid, fromMe: revoked.fromMe, id: revoked.waMessageId }, messageId: revoked.id, by: key.participant ?? key.remoteJid },
+          data: {
+            key: { remoteJid: revoked.chatJid, fromMe: revoked.fromMe, id: revoked.waMessageId },
+            messageId: revoked.id,
+            deleted: true,
+            by: parties?.sender?.jid ?? key.participant ?? key.remoteJid,
+            senderPhone: parties?.sender?.phone ?? revoked.senderPhone,
+            senderLid: parties?.sender?.lid ?? revoked.senderLid,
+          },
         },
         tx,
       );
@@ -291,13 +341,24 @@ export class WhatsAppReportRecorder {
   }
 
   private async onHistory(instanceId: string, data: EngineEventMap['messaging-history.set']): Promise<void> {
+    // Pairs first (history contacts carry their LID), so chats and messages below are filed under phone JIDs.
+    const known = await this.parties.identifyContacts(instanceId, data.contacts, 'history');
+    const chatJids = new Map<string, string>();
+    for (const c of data.chats) chatJids.set(c.id, isLidJid(c.id) ? await this.deps.lids.canonical(instanceId, c.id) : c.id);
+    const kept = data.messages.filter((m) => m.key.id && m.key.remoteJid && m.message && !protocolActionOf(m));
+    const parties: MessageParties[] = [];
+    for (const m of kept) parties.push(await this.parties.of(instanceId, m));
     await this.deps.transactions.run(async (tx) => {
-      await this.deps.contacts.upsertMany(instanceId, data.contacts.map(contactInput), tx);
-      const chats = new Map<string, ChatInput>(data.chats.map((c) => [c.id, chatInput(c)]));
-      const messages = data.messages
-        .filter((m) => m.key.id && m.key.remoteJid && m.message && !protocolActionOf(m))
-        .map((m) => {
-          const stored = this.toStored(instanceId, m);
+      await this.deps.contacts.upsertMany(instanceId, data.contacts.map((c, i) => contactInput(c, known[i])), tx);
+      const chats = new Map<string, ChatInput>(
+        data.chats.map((c) => {
+          const jid = chatJids.get(c.id) ?? c.id;
+          return [jid, { ...chatInput(c), jid }];
+        }),
+      );
+      const messages = kept
+        .map((m, i) => {
+          const stored = this.toStored(instanceId, m, parties[i]!);
           // History media is not downloaded (it may be old and large); only its description is kept.
           if (stored.mediaStatus) stored.mediaStatus = null;
           const chat = chats.get(stored.chatJid) ?? { jid: stored.chatJid };

@@ -52,9 +52,24 @@ export const webhookEventDataSchemas = {
   'messages.upsert': z.looseObject({
     key: messageKeySchema,
     message: z.record(z.string(), z.unknown()).nullable(),
+    /** WhatsApp's content type, one name per kind: conversation, extendedTextMessage, imageMessage…, locationMessage,
+     * contactMessage, contactsArrayMessage, stickerMessage, pollCreationMessage, reactionMessage. */
     messageType: z.string().min(1),
     pushName: z.string().nullable().optional(),
     messageTimestamp: unixTimestamp,
+    /** The chat as Zap Engine files it: the phone JID when the LID's phone is known. */
+    chatJid: z.string().optional(),
+    /** The sender by phone (`+<digits>`) and by LID, whenever WhatsApp told us either. */
+    senderPhone: z.string().nullable().optional(),
+    senderLid: z.string().nullable().optional(),
+    location: z.looseObject({ latitude: z.number(), longitude: z.number() }).optional(),
+    contacts: z.array(z.looseObject({ name: z.string(), phones: z.array(z.string()) })).optional(),
+    poll: z
+      .looseObject({ question: z.string(), options: z.array(z.looseObject({ name: z.string(), voters: z.array(z.string()) })), multipleAnswers: z.boolean() })
+      .optional(),
+    sticker: z.looseObject({ animated: z.boolean() }).optional(),
+    /** A reactionMessage: the message reacted to (our id and WhatsApp's) and the emoji (`removed` when empty). */
+    reaction: z.looseObject({ targetMessageId: z.string(), targetId: z.string(), emoji: z.string(), removed: z.boolean() }).optional(),
   }),
   'messages.update': z.looseObject({
     key: messageKeySchema,

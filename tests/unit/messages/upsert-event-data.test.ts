@@ -12,7 +12,7 @@ const DOCUMENT_EXAMPLE = {
 
 describe('messages.upsert webhook data', () => {
   const msg: WaMessage = {
-    key: { id: 'BAE5C8F9A2B4E231', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false, remoteJidAlt: null, participant: null, participantAlt: null },
+    key: { id: 'BAE5C8F9A2B4E231', remoteJid: '5511999999999@s.whatsapp.net', fromMe: false, remoteJidAlt: null, participant: null, participantAlt: null, addressingMode: null },
     message: { conversation: 'Olá!' },
     messageType: 'conversation',
     text: 'Olá!',
