@@ -1,10 +1,11 @@
-import type { JsonObject, OutgoingContent, ReadKey, SendOptions, SendResult, WhatsAppLookup } from '../../engine/engine-types.js';
+import type { JsonObject, OutgoingContent, PollVoteInput, PollVoteResult, ReadKey, SendOptions, SendResult, WhatsAppLookup } from '../../engine/engine-types.js';
 
 /** What messaging needs from the engine (EngineControl satisfies it): commands routed to the owning node. */
 export interface MessagingEngine {
   send(instanceId: string, jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult>;
   readMessages(instanceId: string, keys: ReadKey[]): Promise<void>;
   onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup>;
+  decryptPollVote(instanceId: string, input: PollVoteInput): Promise<PollVoteResult | null>;
 }
 
 /** Downloads and decrypts an inbound message's media from its stored JSON (the engine's downloadMessageMedia). */
