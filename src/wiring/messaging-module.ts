@@ -2,6 +2,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
+import { registerMessageKindRoutes } from '../http/openapi/message-kinds-openapi.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { messagesRouter } from '../http/routes/messages-router.js';
@@ -10,6 +11,7 @@ import type { ChatRepository } from '../persistence/repositories/chat-repository
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
+import type { MessageKindsRepository } from '../persistence/repositories/message-kinds-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
@@ -30,6 +32,8 @@ import { EngineMessageSender } from '../services/messages/message-sender.js';
 import { MessageStatusRecorder } from '../services/messages/message-status-recorder.js';
 import type { MediaDownloader, MessagingEngine } from '../services/messages/messaging-ports.js';
 import { MessagingService } from '../services/messages/messaging-service.js';
+import { MessageKindsService } from '../services/messages/kinds/message-kinds-service.js';
+import { PollVoteRecorder } from '../services/messages/kinds/poll-vote-recorder.js';
 
 export type MessagingConfig = Pick<
   Config,
@@ -52,6 +56,7 @@ export interface MessagingModuleDeps {
   repositories: {
     instances: InstanceRepository;
     messages: MessageRepository;
+    messageKinds: MessageKindsRepository;
     idempotency: IdempotencyRepository;
     contacts: ContactRepository;
     chats: ChatRepository;
@@ -86,6 +91,8 @@ export interface MessagingModule {
     onEvent(instanceId: string, event: EngineEvent): Promise<void>;
   };
   service: MessagingService;
+  /** Location, contacts, sticker, poll, react, edit, delete, forward. */
+  kinds: MessageKindsService;
   queue: SendQueue;
   workers: SendWorkerPool | null;
   /** Per-instance queue preparation and worker start on this node. */
@@ -198,6 +205,28 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     onEnqueued: (instanceId) => sendWorkers.ensure(instanceId),
   });
 
+  const kinds = new MessageKindsService({
+    messaging: service,
+    instances: repos.instances,
+    messages: repos.messages,
+    kinds: repos.messageKinds,
+    storage,
+    limits: config.mediaLimits,
+    allowPrivateUrls: config.mediaAllowPrivateUrls,
+    lookup: deps.lookup,
+    logger: log,
+  });
+
+  const polls = new PollVoteRecorder({
+    messages: repos.messages,
+    kinds: repos.messageKinds,
+    events: repos.webhookEvents,
+    transactions: deps.transactions,
+    notifier: deps.notifier,
+    engine: deps.engine,
+    logger: log,
+  });
+
   const inboundMedia = new InboundMediaStore({
     messages: repos.messages,
     storage,
@@ -219,6 +248,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     statuses,
     media: inboundMedia,
     mediaInfoOf: deps.mediaInfoOf,
+    polls,
     logger: log,
     onStatus: sendPipelineOnStatus(sendWorkers),
   });
@@ -227,14 +257,18 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: (authenticate) => messagesRouter({ messaging: service, authenticate, maxUploadBytes }),
-    openApi: registerMessageRoutes,
+    router: (authenticate) => messagesRouter({ messaging: service, kinds, authenticate, maxUploadBytes }),
+    openApi: (registry) => {
+      registerMessageRoutes(registry);
+      registerMessageKindRoutes(registry);
+    },
     eventHandler: {
       name: 'messaging',
       onStatus: (instanceId, change) => inbound.onStatus(instanceId, change),
       onEvent: (instanceId, event) => inbound.onEvent(instanceId, event),
     },
     service,
+    kinds,
     queue,
     workers,
     sendWorkers,

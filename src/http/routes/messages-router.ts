@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.js';
-import { UnauthorizedError } from '../../errors/unauthorized-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
-import { requestFingerprint, type Accepted, type IdempotencyInput, type MessagingService } from '../../services/messages/messaging-service.js';
+import type { MessageKindsService } from '../../services/messages/kinds/message-kinds-service.js';
+import type { MessagingService } from '../../services/messages/messaging-service.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
   ChatParamsSchema,
   ChatsQuerySchema,
   ContactsQuerySchema,
-  IdempotencyKeySchema,
   MessageParamsSchema,
   NumberParamsSchema,
   PageQuerySchema,
@@ -19,29 +18,16 @@ import {
   SendTextBodySchema,
 } from '../schemas/message-schemas.js';
 import { validate } from '../validate.js';
+import { answer, idempotencyOf, tenantOf } from './send-helpers.js';
+import { messageKindsRoutes } from './message-kinds-routes.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
+  /** The other kinds (location, contacts, sticker, poll, react, edit, delete, forward): message-kinds-routes.ts. */
+  kinds?: MessageKindsService;
   authenticate: RequestHandler;
   /** Largest upload accepted at all (the largest per-type limit); the per-type limit is checked after. */
   maxUploadBytes: number;
-}
-
-const tenantOf = (req: Request) => {
-  if (!req.principal) throw new UnauthorizedError();
-  return req.principal.tenantId;
-};
-
-function idempotencyOf(req: Request, parts: unknown): IdempotencyInput | undefined {
-  const header = req.get('idempotency-key');
-  if (header === undefined) return undefined;
-  const parsed = IdempotencyKeySchema.safeParse(header);
-  if (!parsed.success) {
-    throw new ValidationError('Invalid Idempotency-Key header', [
-      { location: 'headers', path: 'idempotency-key', message: '1 to 255 characters', code: 'invalid' },
-    ]);
-  }
-  return { key: parsed.data, requestHash: requestFingerprint([req.method, req.path, parts]) };
 }
 
 /** Sending, message status, media, number check, contacts, chats: /whatsapp/instances/{id}/..., tenant-scoped. */
@@ -53,10 +39,20 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
     storage: multer.memoryStorage(),
     limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20, fieldSize: 70_000 },
   }).single('file');
-  const answer = (res: import('express').Response, accepted: Accepted) => {
-    if (accepted.replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(accepted.status).json(accepted.body);
-  };
+  /** Reads the multipart body (fields and the one file part) into req.body and req.file. */
+  const receiveUpload = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => {
+      upload(req, res, (err: unknown) => {
+        if (err instanceof multer.MulterError) {
+          if (err.code === 'LIMIT_FILE_SIZE') {
+            reject(new PayloadTooLargeError(`the file is larger than ${deps.maxUploadBytes} bytes`, { limitBytes: deps.maxUploadBytes }, 'MEDIA_TOO_LARGE'));
+          } else {
+            reject(new ValidationError(err.message, [{ location: 'body', path: err.field ?? '', message: err.message, code: err.code }]));
+          }
+        } else if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve();
+      });
+    });
 
   router.post(`${base}/send-text`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
@@ -73,18 +69,7 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
       answer(res, await deps.messaging.sendMedia(tenantId, instanceId, input, { kind: 'url', url: mediaUrl }, idempotencyOf(req, body)));
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      upload(req, res, (err: unknown) => {
-        if (err instanceof multer.MulterError) {
-          if (err.code === 'LIMIT_FILE_SIZE') {
-            reject(new PayloadTooLargeError(`the file is larger than ${deps.maxUploadBytes} bytes`, { limitBytes: deps.maxUploadBytes }, 'MEDIA_TOO_LARGE'));
-          } else {
-            reject(new ValidationError(err.message, [{ location: 'body', path: err.field ?? '', message: err.message, code: err.code }]));
-          }
-        } else if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve();
-      });
-    });
+    await receiveUpload(req, res);
     const file = req.file;
     if (!file) {
       throw new ValidationError('Invalid request body', [{ location: 'body', path: 'file', message: 'a file part named "file" is required', code: 'invalid_type' }]);
@@ -102,6 +87,8 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
       ),
     );
   });
+
+  if (deps.kinds) messageKindsRoutes(router, { base, kinds: deps.kinds, receiveUpload });
 
   router.get(`${base}/messages/:messageId`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');

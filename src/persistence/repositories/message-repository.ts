@@ -411,12 +411,14 @@ export class MessageRepository {
     return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
   }
 
-  /** A chat's messages, newest first (same second: the later stored first). */
+  /** A chat's messages, newest first (same second: the later stored first); our actions on messages left out. */
   listByChat(instanceId: string, chatJid: string, page: PageRequest = {}): Promise<Page<MessageEntity>> {
     const query = this.ds
       .getRepository(MessageEntity)
       .createQueryBuilder('m')
       .where('m.instanceId = :instanceId AND m.chatJid = :chatJid', { instanceId, chatJid })
+      // Our reactions, edits and revokes show on the message they act on, not as messages of their own.
+      .andWhere(`NOT (m.fromMe AND m.type IN ('reaction', 'edit', 'revoke'))`)
       .orderBy('m.messageTimestamp', 'DESC')
       // Messages of the same second (WhatsApp timestamps are whole seconds): the later stored first.
       .addOrderBy('m.createdAt', 'DESC')

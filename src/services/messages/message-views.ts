@@ -2,6 +2,7 @@ import type { ChatEntity } from '../../persistence/entities/chat.entity.js';
 import type { ContactEntity } from '../../persistence/entities/contact.entity.js';
 import type { MessageEntity } from '../../persistence/entities/message.entity.js';
 import type { Page } from '../../persistence/pagination.js';
+import { kindFieldsOf } from './kinds/kind-fields.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -63,6 +64,7 @@ export function toMessageView(m: MessageEntity) {
     failedAt: iso(m.failedAt),
     editedAt: iso(m.editedAt),
     revokedAt: iso(m.revokedAt),
+    ...kindFieldsOf(m),
   };
 }
 export type MessageView = ReturnType<typeof toMessageView>;
