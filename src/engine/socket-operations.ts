@@ -2,6 +2,7 @@ import type { AnyMessageContent, WASocket } from '@whiskeysockets/baileys';
 import type { OutgoingContent, PollVoteInput, PollVoteResult, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
 import { forwardSourceOf, toBaileysContent, toSendOptions } from './outgoing-content.js';
 import { decryptVote } from './poll-vote.js';
+import { sendPollWithMentions } from './poll-send.js';
 
 /** What an operation runs with: the instance's open socket (the runtime throws NotConnectedError before if none). */
 export interface OperationContext {
@@ -54,6 +55,9 @@ export const socketOperations = {
         mentions = [...new Set([...(mentions ?? []), ...metadata.participants.map((m) => m.id)])];
       }
       const options = toSendOptions({ messageId: p.messageId, quoted: p.quoted, mentions });
+      if (p.content.type === 'poll' && mentions?.length) {
+        return sendPollWithMentions(sock, p.jid, toBaileysContent(p.content, undefined), mentions, { ...options, messageId: p.messageId });
+      }
       const content: AnyMessageContent =
         p.content.type === 'forward'
           ? { forward: await forwardSourceOf(p.content.message, p.jid, sock.waUploadToServer), force: true }

@@ -34,6 +34,7 @@ import type { MediaDownloader, MessagingEngine } from '../services/messages/mess
 import { MessagingService } from '../services/messages/messaging-service.js';
 import { MessageKindsService } from '../services/messages/kinds/message-kinds-service.js';
 import { PollVoteRecorder } from '../services/messages/kinds/poll-vote-recorder.js';
+import { ActionEffects } from '../services/messages/kinds/action-effects.js';
 
 export type MessagingConfig = Pick<
   Config,
@@ -130,10 +131,18 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     notifier: deps.notifier,
     logger: log,
   });
+  const effects = new ActionEffects({
+    messages: repos.messages,
+    events: repos.webhookEvents,
+    transactions: deps.transactions,
+    notifier: deps.notifier,
+    logger: log,
+  });
+  const sink = effects.wrap(statuses);
   const queue = new SendQueue({
     connection,
     naming,
-    sink: statuses,
+    sink,
     logger: log,
     settings: {
       rateLimit: config.sendRateLimit,
@@ -147,7 +156,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
         connection,
         naming,
         queue,
-        sink: statuses,
+        sink,
         logger: log,
         sender: new EngineMessageSender({
           engine: deps.engine,
