@@ -29,6 +29,8 @@ export interface QrCodeInfo {
   attempt: number;
   /** `qr_attempt_<attempt>`, as the API shows it. */
   attemptId: string;
+  /** Codes per cycle (QR_MAX_ATTEMPTS): after the last one the instance waits for regenerate-qr. */
+  maxAttempts: number;
   /** Milliseconds since the epoch at which this QR stops being valid. */
   expiresAt: number;
   /** Seconds this QR lives (the API's `expiry`). */

@@ -363,6 +363,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
             base64,
             attempt,
             attemptId: `qr_attempt_${attempt}`,
+            maxAttempts: this.qrMaxAttempts,
             expiresAt,
             expirySeconds: Math.round(this.qrTtlMs / 1000),
           },

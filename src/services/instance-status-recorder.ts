@@ -5,6 +5,7 @@ import type { InstanceRepository, InstanceStatePatch } from '../persistence/repo
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
 import type { EngineEventHandler } from './engine-event-router.js';
+import { toQrView } from './instance-views.js';
 import type { EventNotifier } from './webhooks/event-notifier.js';
 import { webhookEventDataSchemas, type WebhookEventData } from './webhooks/webhook-events.js';
 
@@ -59,7 +60,15 @@ export class InstanceStatusRecorder implements EngineEventHandler {
 }
 
 export function toStoredQr(qr: QrCodeInfo): StoredQrCode {
-  return { base64: qr.base64, code: qr.code, expiry: qr.expirySeconds, attemptId: qr.attemptId, expiresAt: qr.expiresAt };
+  return {
+    base64: qr.base64,
+    code: qr.code,
+    expiry: qr.expirySeconds,
+    attemptId: qr.attemptId,
+    attempt: qr.attempt,
+    maxAttempts: qr.maxAttempts,
+    expiresAt: qr.expiresAt,
+  };
 }
 
 /** The `data` of a `connection.update` webhook event: status, reason, phone and, while pairing, the QR. */
@@ -69,6 +78,6 @@ export function connectionUpdateData(change: StatusChange, qr: StoredQrCode | nu
     reason: change.reason,
     phone: change.phone,
     ...(change.profilePicUrl !== undefined ? { profilePicUrl: change.profilePicUrl } : {}),
-    ...(qr ? { qrCode: { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId } } : {}),
+    ...(qr ? { qrCode: toQrView(qr) } : {}),
   });
 }

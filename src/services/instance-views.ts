@@ -1,4 +1,5 @@
 import type { InstanceEntity } from '../persistence/entities/instance.entity.js';
+import type { StoredQrCode } from '../persistence/redis/qr-code-store.js';
 
 export const INTEGRATION = 'WHATSAPP-BAILEYS';
 
@@ -34,6 +35,15 @@ export interface QrCodeView {
   expiry: number;
   /** `qr_attempt_<n>`. */
   attemptId: string;
+  /** n, 1-based. */
+  attempt: number;
+  /** Codes per cycle: after the last one the instance waits for regenerate-qr. */
+  maxAttempts: number;
+}
+
+/** The QR as the API and the events show it. */
+export function toQrView(qr: StoredQrCode): QrCodeView {
+  return { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId, attempt: qr.attempt, maxAttempts: qr.maxAttempts };
 }
 
 export interface CreatedInstance {

@@ -8,7 +8,7 @@ import { newInstanceId } from './ids.js';
 import type { QrCodeStore } from '../persistence/redis/qr-code-store.js';
 import { ConflictError } from '../errors/conflict-error.js';
 import type { InstanceLifecycle, InstanceStatePurger } from './instance-lifecycle.js';
-import { toCreated, toDetail, toSummary, type CreatedInstance, type InstanceDetail, type InstanceSummary } from './instance-views.js';
+import { toCreated, toDetail, toQrView, toSummary, type CreatedInstance, type InstanceDetail, type InstanceSummary } from './instance-views.js';
 import { PLAN_INSTANCE_LIMITS } from './plans.js';
 
 export interface InstancesServiceDeps {
@@ -95,7 +95,7 @@ export class InstancesService {
     const detail = { ...toDetail(found), webhookSecret: await this.webhookSecretOf(found) };
     if (found.status !== 'qr' || !this.deps.qrCodes) return detail;
     const qr = await this.deps.qrCodes.get(id);
-    return qr ? { ...detail, qrCode: { base64: qr.base64, code: qr.code, expiry: qr.expiry, attemptId: qr.attemptId } } : detail;
+    return qr ? { ...detail, qrCode: toQrView(qr) } : detail;
   }
 
   /** Closes and reopens the connection with the saved credentials (a QR cycle if there are none). */

@@ -227,6 +227,12 @@ test('webhooks: a broken receiver fails in the log; fixed, a redelivery succeeds
   await failedRow.waitFor();
   await failedRow.getByRole('button').first().click(); // attempt history of that delivery
   await expect(tenantA.locator('.detail-row').textContent()).resolves.toContain('500');
+  const history = tenantA.getByTestId('attempt-history');
+  await history.waitFor();
+  const failedAttempts = Number(await failedRow.locator('td').nth(2).textContent());
+  expect(failedAttempts).toBeGreaterThan(0);
+  await expect(history.locator('tbody tr[data-attempt-code="500"]').count()).resolves.toBe(failedAttempts);
+  await expect(history.textContent()).resolves.toContain('receiver down for maintenance');
   await shoot(tenantA, 'webhooks');
 
   failing = false;

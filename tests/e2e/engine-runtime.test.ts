@@ -45,7 +45,7 @@ const statuses = (r: StatusRecorder, from = 0) => r.changes.slice(from).map((c) 
 describe('engine e2e: one instance against the simulator', () => {
   it('shows a QR, pairs through the 515 restart, and connects with the phone', async () => {
     const { qr, connected, phone, recorder } = await pair('pair-1');
-    expect(qr.qr).toMatchObject({ attempt: 1, attemptId: 'qr_attempt_1', expirySeconds: 20 });
+    expect(qr.qr).toMatchObject({ attempt: 1, maxAttempts: 6, attemptId: 'qr_attempt_1', expirySeconds: 20 });
     expect(qr.qr!.code).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
     expect(qr.qr!.base64).toMatch(/^data:image\/png;base64,/);
     expect(qr.qr!.expiresAt).toBeGreaterThan(Date.now());

@@ -29,6 +29,8 @@ describe('instances over HTTP: create, QR, pairing', () => {
       code: expect.stringMatching(/^https:\/\/wa\.me\/settings\/linked_devices#/),
       expiry: 20,
       attemptId: 'qr_attempt_1',
+      attempt: 1,
+      maxAttempts: 6,
     });
 
     const phone = '5511987650001';
@@ -47,7 +49,7 @@ describe('instances over HTTP: create, QR, pairing', () => {
     // connection.update rows in the outbox: the QR (with its code) then connected, in sequence.
     const updates = await connectionUpdates(instanceId);
     expect(updates.map((u) => u.status)).toEqual(['qr', 'connected']);
-    expect(updates[0]).toMatchObject({ status: 'qr', reason: 'qr', qrCode: { attemptId: 'qr_attempt_1', expiry: 20 } });
+    expect(updates[0]).toMatchObject({ status: 'qr', reason: 'qr', qrCode: { attemptId: 'qr_attempt_1', attempt: 1, maxAttempts: 6, expiry: 20 } });
     expect(updates[1]).toMatchObject({ status: 'connected', reason: 'connected', phone: `+${phone}` });
     expect(updates[1]!.qrCode).toBeUndefined();
 

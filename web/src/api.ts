@@ -72,6 +72,9 @@ export interface QrCode {
   code: string;
   expiry: number;
   attemptId: string;
+  /** This code's number in the cycle (1-based) and the codes per cycle (QR_MAX_ATTEMPTS). */
+  attempt: number;
+  maxAttempts: number;
 }
 
 export interface Instance {
@@ -152,6 +155,19 @@ export interface Delivery {
   nextAttemptAt: string | null;
   deliveredAt: string | null;
   createdAt: string;
+}
+
+/** One attempt of a delivery (GET …/webhook-deliveries/{id}). */
+export interface DeliveryAttempt {
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  responseBody: string | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  attemptHistory: DeliveryAttempt[];
 }
 
 export interface ApiKey {

@@ -8,6 +8,7 @@ export const pt: Record<string, string> = {
   'All events': 'Todos os eventos',
   'All instances': 'Todas as instâncias',
   'All {n} codes expired without a scan.': 'Os {n} códigos expiraram sem leitura.',
+  'All codes expired without a scan.': 'Todos os códigos expiraram sem leitura.',
   'Already have an account?': 'Já tem uma conta?',
   'Attach a file': 'Anexar arquivo',
   'Attempt {n} of {max}': 'Tentativa {n} de {max}',
@@ -178,4 +179,10 @@ export const pt: Record<string, string> = {
   pending: 'pendente',
   delivering: 'enviando',
   succeeded: 'entregue',
+  'Attempt history': 'Histórico de tentativas',
+  When: 'Quando',
+  'Response code': 'Código de resposta',
+  Time: 'Duração',
+  'Error / answer': 'Erro / resposta',
+  'No attempts yet.': 'Nenhuma tentativa ainda.',
 };

@@ -4,6 +4,7 @@ import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
   DeliveriesQuerySchema,
   DeliveryParamsSchema,
+  WebhookDeliveryDetailResponseSchema,
   WebhookDeliveryListResponseSchema,
   WebhookDeliveryResponseSchema,
   WebhookSecretResponseSchema,
@@ -40,6 +41,12 @@ export function registerWebhookRoutes(r: OpenAPIRegistry): void {
     summary: 'The delivery log, newest first: attempts, last status code, last error, next attempt', security: authed,
     request: { params: InstanceIdParamsSchema, query: DeliveriesQuerySchema },
     responses: { 200: json(WebhookDeliveryListResponseSchema), ...common },
+  });
+  r.registerPath({
+    method: 'get', path: '/whatsapp/instances/{instanceId}/webhook-deliveries/{deliveryId}', tags: ['webhooks'],
+    summary: 'One delivery with its attempt history: when, status code, error, duration and the start of the answer',
+    security: authed, request: { params: DeliveryParamsSchema },
+    responses: { 200: json(WebhookDeliveryDetailResponseSchema), ...common },
   });
   r.registerPath({
     method: 'post', path: '/whatsapp/instances/{instanceId}/webhook-deliveries/{deliveryId}/redeliver', tags: ['webhooks'],

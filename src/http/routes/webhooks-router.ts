@@ -66,6 +66,11 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     res.json({ success: true, data: result.items, pagination: { page: result.page, pageSize: result.pageSize, total: result.total } });
   });
 
+  router.get(`${base}/webhook-deliveries/:deliveryId`, async (req, res) => {
+    const { instanceId, deliveryId } = validate(DeliveryParamsSchema, req.params, 'params');
+    res.json({ success: true, data: await deps.webhooks.getDelivery(tenantOf(req), instanceId, deliveryId) });
+  });
+
   router.post(`${base}/webhook-deliveries/:deliveryId/redeliver`, async (req, res) => {
     const { instanceId, deliveryId } = validate(DeliveryParamsSchema, req.params, 'params');
     res.status(202).json({ success: true, data: await deps.webhooks.redeliver(tenantOf(req), instanceId, deliveryId) });

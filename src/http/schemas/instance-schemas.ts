@@ -43,6 +43,8 @@ export const QrCodeSchema = z
     code: z.string().meta({ description: 'The raw QR string (what the phone reads)' }),
     expiry: z.number().int().meta({ description: 'Seconds this code lives', example: 20 }),
     attemptId: z.string().meta({ example: 'qr_attempt_1' }),
+    attempt: z.number().int().meta({ description: 'This code\'s number in the cycle, 1-based', example: 1 }),
+    maxAttempts: z.number().int().meta({ description: 'Codes per cycle; after the last, the instance waits for regenerate-qr', example: 6 }),
   })
   .meta({ id: 'QrCode' });
 

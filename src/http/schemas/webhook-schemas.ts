@@ -46,6 +46,22 @@ export const WebhookDeliveryListResponseSchema = z
 
 export const WebhookDeliveryResponseSchema = success(WebhookDeliverySchema).meta({ id: 'WebhookDeliveryResponse' });
 
+export const DeliveryAttemptSchema = z
+  .object({
+    at: z.string().meta({ description: 'When the attempt started (ISO 8601)' }),
+    statusCode: z.number().int().nullable().meta({ description: "The receiver's HTTP status; null when it did not answer" }),
+    error: z.string().nullable().meta({ example: 'HTTP 500' }),
+    durationMs: z.number().int().nullable(),
+    responseBody: z.string().nullable().meta({ description: "The start of a failed attempt's answer (up to 1,024 characters)" }),
+  })
+  .meta({ id: 'WebhookDeliveryAttempt' });
+
+export const WebhookDeliveryDetailResponseSchema = success(
+  WebhookDeliverySchema.extend({
+    attemptHistory: z.array(DeliveryAttemptSchema).meta({ description: 'The last 20 attempts, oldest first (redeliveries included)' }),
+  }),
+).meta({ id: 'WebhookDeliveryDetailResponse' });
+
 export const WebhookTestResponseSchema = success(
   z.object({
     url: z.string(),

@@ -11,6 +11,10 @@ export interface StoredQrCode {
   expiry: number;
   /** `qr_attempt_<n>` within the current cycle. */
   attemptId: string;
+  /** 1-based number of this code in the cycle. */
+  attempt: number;
+  /** How many codes a cycle has (QR_MAX_ATTEMPTS). */
+  maxAttempts: number;
   /** Milliseconds since the epoch at which it stops being valid. */
   expiresAt: number;
 }

@@ -28,7 +28,32 @@ export interface AttemptRecord {
   statusCode?: number | null;
   /** Why the attempt did not succeed (timeout, connection refused, "HTTP 500"), kept short. */
   error?: string | null;
+  /** How long the attempt took. */
+  durationMs?: number | null;
+  /** The start of the receiver's answer (kept in the attempt log). */
+  responseBody?: string | null;
 }
+
+/** One attempt of a delivery, as its attempt log keeps it. */
+export interface DeliveryAttempt {
+  /** When the attempt started (ISO 8601). */
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+  responseBody: string | null;
+}
+
+/** Attempts kept per delivery: the oldest is dropped past this. */
+export const ATTEMPT_LOG_SIZE = 20;
+
+/** The attempt log of the row aliased `d` with `entry` (a jsonb expression) appended, the oldest dropped past the size. */
+const appendAttempt = (entry: string) =>
+  `(CASE WHEN jsonb_array_length(d."attempt_log") >= ${ATTEMPT_LOG_SIZE} THEN d."attempt_log" - 0 ELSE d."attempt_log" END) || jsonb_build_array(${entry})`;
+
+/** A jsonb attempt entry; the other arguments are SQL expressions. */
+const attemptEntry = (statusCode: string, error: string, durationMs: string, responseBody: string) =>
+  `jsonb_build_object('at', to_jsonb(d."last_attempt_at"), 'statusCode', ${statusCode}, 'error', ${error}, 'durationMs', ${durationMs}, 'responseBody', ${responseBody})`;
 
 /** The authority (`host[:port]`) of a URL, as SQL's `substring(url from HOST_PATTERN)` extracts it. */
 const HOST_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)';
@@ -47,11 +72,12 @@ export interface ClaimOptions {
   skipHosts?: readonly string[];
 }
 
-/** A 2xx to record: the delivery, the claim token it was attempted under, the status code. */
+/** A 2xx to record: the delivery, the claim token it was attempted under, the status code (and how long it took). */
 export interface SuccessRecord {
   id: string;
   claimToken: string;
   statusCode: number;
+  durationMs?: number;
 }
 
 /**
@@ -59,13 +85,14 @@ export interface SuccessRecord {
  * (see successParams); returns the ids recorded (a lapsed claim is not). Empty arrays record nothing.
  */
 const markSucceededSql = (first: number) => `UPDATE "webhook_deliveries" AS d SET "status" = 'succeeded', "delivered_at" = clock_timestamp(),
-    "next_attempt_at" = NULL, "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp()
-  FROM unnest($${first}::text[], $${first + 1}::uuid[], $${first + 2}::int[]) AS i(id, token, code)
+    "next_attempt_at" = NULL, "last_status_code" = i.code, "last_error" = NULL, "claim_token" = NULL, "updated_at" = clock_timestamp(),
+    "attempt_log" = ${appendAttempt(attemptEntry('i.code', 'NULL::text', 'i.dur', 'NULL::text'))}
+  FROM unnest($${first}::text[], $${first + 1}::uuid[], $${first + 2}::int[], $${first + 3}::int[]) AS i(id, token, code, dur)
   WHERE d."id" = i.id AND d."claim_token" = i.token AND d."status" = 'delivering'
   RETURNING d."id"`;
 
 function successParams(items: readonly SuccessRecord[]): unknown[] {
-  return [items.map((i) => i.id), items.map((i) => i.claimToken), items.map((i) => i.statusCode)];
+  return [items.map((i) => i.id), items.map((i) => i.claimToken), items.map((i) => i.statusCode), items.map((i) => i.durationMs ?? null)];
 }
 
 /**
@@ -155,7 +182,7 @@ export class WebhookDeliveryRepository {
     return this.finish(
       id,
       claimToken,
-      `"status" = 'pending', "next_attempt_at" = clock_timestamp() + make_interval(secs => $5::double precision / 1000)`,
+      `"status" = 'pending', "next_attempt_at" = clock_timestamp() + make_interval(secs => $7::double precision / 1000)`,
       attempt,
       [attempt.delayMs],
     );
@@ -175,12 +202,23 @@ export class WebhookDeliveryRepository {
   ): Promise<boolean> {
     const { rowCount } = await runSql(
       this.ds.manager,
-      `UPDATE "webhook_deliveries" SET ${set},
-         "last_status_code" = $3, "last_error" = $4, "claim_token" = NULL, "updated_at" = clock_timestamp()
-       WHERE "id" = $1 AND "claim_token" = $2::uuid AND "status" = 'delivering'`,
-      [id, claimToken, attempt.statusCode ?? null, attempt.error ?? null, ...extra],
+      `UPDATE "webhook_deliveries" AS d SET ${set},
+         "last_status_code" = $3, "last_error" = $4, "claim_token" = NULL, "updated_at" = clock_timestamp(),
+         "attempt_log" = ${appendAttempt(attemptEntry('$3::int', '$4::text', '$5::int', '$6::text'))}
+       WHERE d."id" = $1 AND d."claim_token" = $2::uuid AND d."status" = 'delivering'`,
+      [id, claimToken, attempt.statusCode ?? null, attempt.error ?? null, attempt.durationMs ?? null, attempt.responseBody ?? null, ...extra],
     );
     return rowCount === 1;
+  }
+
+  /** The attempts of a delivery, oldest first (the last ATTEMPT_LOG_SIZE); null when the instance has no such delivery. */
+  async attemptLog(instanceId: string, id: string): Promise<DeliveryAttempt[] | null> {
+    const { rows } = await runSql<{ log: DeliveryAttempt[] }>(
+      this.ds.manager,
+      `SELECT "attempt_log" AS log FROM "webhook_deliveries" WHERE "instance_id" = $1 AND "id" = $2`,
+      [instanceId, id],
+    );
+    return rows[0]?.log ?? null;
   }
 
   findForInstance(instanceId: string, id: string): Promise<WebhookDeliveryEntity | null> {

@@ -12,6 +12,9 @@ import { envelopeBody } from './stored-event-envelope.js';
 import { SuccessMarks } from './success-marks.js';
 import { attemptWebhook } from './webhook-sender.js';
 
+/** Characters of a failed attempt's answer kept in its attempt log. */
+const ATTEMPT_RESPONSE_CHARS = 1024;
+
 /** Plain secrets of instances by id, from the sealed values the claim read (the webhook secret store opens them). */
 export type SecretSource = (sealed: ReadonlyArray<{ instanceId: string; sealed: string | null }>) => Promise<Map<string, string>>;
 
@@ -223,15 +226,18 @@ export class WebhookDeliveryRunner {
     });
     const decision = decideRetry(result.outcome, delivery.attempts, policy);
     const statusCode = result.statusCode;
+    const durationMs = Math.round(result.durationMs);
+    // The start of a failed attempt's answer goes to its attempt log (a success's answer is not kept).
+    const responseBody = result.responseBody === null ? null : result.responseBody.slice(0, ATTEMPT_RESPONSE_CHARS);
     const error = result.error ?? (decision.action === 'success' ? null : `HTTP ${statusCode ?? '?'}`);
     let recorded: boolean;
     if (decision.action === 'success') {
-      recorded = await this.successes.record({ id: delivery.id, claimToken: token, statusCode: statusCode ?? 200 });
+      recorded = await this.successes.record({ id: delivery.id, claimToken: token, statusCode: statusCode ?? 200, durationMs });
     } else if (decision.action === 'retry') {
-      recorded = await deliveries.markRetry(delivery.id, token, { statusCode, error, delayMs: decision.delayMs });
+      recorded = await deliveries.markRetry(delivery.id, token, { statusCode, error, durationMs, responseBody, delayMs: decision.delayMs });
     } else {
       const reason = decision.reason === 'attempts_exhausted' ? `${error}; no attempts left` : error;
-      recorded = await deliveries.markFailed(delivery.id, token, { statusCode, error: reason });
+      recorded = await deliveries.markFailed(delivery.id, token, { statusCode, error: reason, durationMs, responseBody });
     }
     const fields = { attempt: delivery.attempts, statusCode, outcome: result.outcome.kind, action: decision.action, durationMs: result.durationMs };
     if (!recorded) log.warn(fields, 'webhook attempt finished after its claim lapsed; outcome not recorded');

@@ -8,7 +8,7 @@ import type { WebhookDeliveryEntity, WebhookDeliveryStatus } from '../../persist
 import type { InstanceEntity } from '../../persistence/entities/instance.entity.js';
 import type { Page } from '../../persistence/pagination.js';
 import type { InstanceRepository } from '../../persistence/repositories/instance-repository.js';
-import type { WebhookDeliveryRepository } from '../../persistence/repositories/webhook-delivery-repository.js';
+import type { DeliveryAttempt, WebhookDeliveryRepository } from '../../persistence/repositories/webhook-delivery-repository.js';
 import { newWebhookEventRowId } from '../../persistence/repositories/webhook-event-repository.js';
 /** Delivery statuses, re-exported for the HTTP schemas (http does not import persistence). */
 export { WEBHOOK_DELIVERY_STATUSES } from '../../persistence/entities/webhook-delivery.entity.js';
@@ -31,6 +31,11 @@ export interface DeliveryView {
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
   createdAt: Date;
+}
+
+/** One delivery with the history of its attempts (the last ATTEMPT_LOG_SIZE, oldest first). */
+export interface DeliveryDetailView extends DeliveryView {
+  attemptHistory: DeliveryAttempt[];
 }
 
 /** What the receiver answered to a test event. */
@@ -98,6 +103,17 @@ export class WebhooksService {
     await this.instanceOf(tenantId, instanceId);
     const result = await this.deps.deliveries.listByInstance(instanceId, filter, page);
     return { ...result, items: result.items.map(toView) };
+  }
+
+  /** One delivery of the instance with its attempt history; 404 when the instance or the delivery is not the tenant's. */
+  async getDelivery(tenantId: string, instanceId: string, deliveryId: string): Promise<DeliveryDetailView> {
+    await this.instanceOf(tenantId, instanceId);
+    const [delivery, attemptHistory] = await Promise.all([
+      this.deps.deliveries.findForInstance(instanceId, deliveryId),
+      this.deps.deliveries.attemptLog(instanceId, deliveryId),
+    ]);
+    if (!delivery) throw new NotFoundError('Webhook delivery not found');
+    return { ...toView(delivery), attemptHistory: attemptHistory ?? [] };
   }
 
   /** Sends a delivery again from the start (fresh attempt budget, same event id). 409 while it is being sent. */

@@ -1,4 +1,4 @@
-import { WebhookDeliveryRepository, deliveryHostKey } from '../../../src/persistence/repositories/webhook-delivery-repository.js';
+import { ATTEMPT_LOG_SIZE, WebhookDeliveryRepository, deliveryHostKey } from '../../../src/persistence/repositories/webhook-delivery-repository.js';
 import { WebhookEventRepository } from '../../../src/persistence/repositories/webhook-event-repository.js';
 import { runSql } from '../../../src/persistence/sql.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -173,6 +173,23 @@ describe('recording outcomes', () => {
       nextAttemptAt: null,
       deliveredAt: expect.any(Date),
     });
+  });
+
+  it('keeps an attempt log of the last ATTEMPT_LOG_SIZE attempts, oldest first, dropping the oldest', async () => {
+    const { instanceId, ids } = await pending(1);
+    const id = ids[0] as string;
+    const total = ATTEMPT_LOG_SIZE + 2;
+    for (let n = 1; n < total; n++) {
+      const [c] = await deliveries.claimDue({ limit: 1, leaseMs: 60_000 });
+      await deliveries.markRetry(id, c?.delivery.claimToken as string, { delayMs: 0, statusCode: 500, error: `HTTP 500 #${n}`, durationMs: n, responseBody: `body ${n}` });
+    }
+    const [last] = await deliveries.claimDue({ limit: 1, leaseMs: 60_000 });
+    await deliveries.markSucceeded(id, last?.delivery.claimToken as string, { statusCode: 204 });
+    const log = await deliveries.attemptLog(instanceId, id);
+    expect(log).toHaveLength(ATTEMPT_LOG_SIZE);
+    expect(log?.[0]).toMatchObject({ statusCode: 500, error: 'HTTP 500 #3', durationMs: 3, responseBody: 'body 3' });
+    expect(log?.at(-1)).toMatchObject({ statusCode: 204, error: null, responseBody: null });
+    expect(await deliveries.attemptLog('inst_000000000000', id)).toBeNull();
   });
 
   it('failed is final (dead letter) until redelivered', async () => {

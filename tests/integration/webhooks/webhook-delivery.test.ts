@@ -73,7 +73,30 @@ describe('webhook delivery from the outbox', () => {
     expect(new Set(hits.map((h) => h.body)).size).toBe(1);
     for (const hit of hits) expect(verifyWebhook({ secret, headers: hit.headers, body: hit.body }).ok).toBe(true);
     await waitFor(async () => (await deliveriesOf(cookie, instanceId)).data[0]?.status === 'succeeded', 5000, 'log');
-    expect((await deliveriesOf(cookie, instanceId)).data[0]).toMatchObject({ attempts: 3, lastStatusCode: 200 });
+    const [row] = (await deliveriesOf(cookie, instanceId)).data;
+    expect(row).toMatchObject({ attempts: 3, lastStatusCode: 200 });
+
+    // The attempt history: each attempt with its answer, oldest first.
+    const detail = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries/${row!.id as string}`).set('Cookie', cookie);
+    expect(detail.status).toBe(200);
+    expect(detail.body.data).toMatchObject({ id: row!.id, eventId, status: 'succeeded', attempts: 3 });
+    const history = detail.body.data.attemptHistory as Array<Record<string, unknown>>;
+    expect(history.map((a) => [a.statusCode, a.error, a.responseBody])).toEqual([
+      [500, 'HTTP 500', 'answer 500'],
+      [503, 'HTTP 503', 'answer 503'],
+      [200, null, null],
+    ]);
+    for (const a of history) {
+      expect(Date.parse(a.at as string)).not.toBeNaN();
+      expect(a.durationMs).toEqual(expect.any(Number));
+    }
+    const stranger = await signup(t.app);
+    const foreign = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries/${row!.id as string}`).set('Cookie', stranger.cookie);
+    expect(foreign.status).toBe(404);
+    const missing = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries/whd_doesnotexist00`).set('Cookie', cookie);
+    expect(missing.status).toBe(404);
+    const malformed = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries/nope`).set('Cookie', cookie);
+    expect(malformed.status).toBe(400);
   });
 
   it('keeps the failure in the log while waiting for the next attempt', async () => {
@@ -114,6 +137,9 @@ describe('webhook delivery from the outbox', () => {
     const last = receiver.hitsOf('/down').at(-1)!;
     expect(verifyWebhook({ secret, headers: last.headers, body: last.body })).toMatchObject({ ok: true, id: eventId });
     expect(JSON.parse(last.body).id).toBe(eventId);
+    // The history keeps the failures before the redelivery.
+    const detail = await request(t.app).get(`/whatsapp/instances/${instanceId}/webhook-deliveries/${dead!.id as string}`).set('Cookie', cookie);
+    expect((detail.body.data.attemptHistory as Array<{ statusCode: number }>).map((a) => a.statusCode)).toEqual([500, 500, 500, 500, 200]);
 
     const missing = await request(t.app).post(`/whatsapp/instances/${instanceId}/webhook-deliveries/whd_doesnotexist00/redeliver`).set('Cookie', cookie);
     expect(missing.status).toBe(404);

@@ -18,7 +18,7 @@ function fakeInstances(script: Partial<InstanceDetail>[]) {
   };
 }
 
-const qrCode = { base64: 'data:image/png;base64,AAAA', code: '2@abc', expiry: 20, attemptId: 'qr_attempt_1' };
+const qrCode = { base64: 'data:image/png;base64,AAAA', code: '2@abc', expiry: 20, attemptId: 'qr_attempt_1', attempt: 1, maxAttempts: 6 };
 const target = { tenantId: 't1', instanceId: 'inst_aaaaaaaaaaaa' };
 
 describe('instancesCompatPorts', () => {

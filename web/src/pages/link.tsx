@@ -3,8 +3,8 @@ import { api, enc, type Instance } from '../api';
 import { formatTime, t } from '../i18n';
 import { ActionButton, ErrorBox, Field, Spinner } from '../ui';
 
-/** QR codes per pairing cycle (QR_MAX_ATTEMPTS, 6 by default). */
-const MAX_ATTEMPTS = 6;
+/** Codes per cycle as the last QR seen said (the server's QR_MAX_ATTEMPTS); unknown until a QR was shown. */
+let lastMaxAttempts: number | null = null;
 
 export function LinkPanel(props: { instance: Instance; onChanged: () => Promise<void> }) {
   const [mode, setMode] = useState<'qr' | 'phone'>('qr');
@@ -41,6 +41,7 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
   const [shownAt, setShownAt] = useState(Date.now());
   const [now, setNow] = useState(Date.now());
   useEffect(() => setShownAt(Date.now()), [qr?.attemptId, qr?.code]);
+  if (qr) lastMaxAttempts = qr.maxAttempts;
   useEffect(() => {
     if (!qr) return;
     const timer = setInterval(() => setNow(Date.now()), 250);
@@ -50,7 +51,7 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
   if (i.status === 'disconnected' && i.statusReason === 'qr_expired') {
     return (
       <div class="qr-empty">
-        <p>{t('All {n} codes expired without a scan.', { n: MAX_ATTEMPTS })}</p>
+        <p>{lastMaxAttempts === null ? t('All codes expired without a scan.') : t('All {n} codes expired without a scan.', { n: lastMaxAttempts })}</p>
         <ErrorBox error={error} />
         <ActionButton
           data-testid="regenerate-qr"
@@ -80,7 +81,6 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
       </div>
     );
   }
-  const attempt = Number(/(\d+)$/.exec(qr.attemptId)?.[1] ?? '1');
   const left = Math.max(0, Math.min(qr.expiry, Math.ceil(qr.expiry - (Math.max(now, shownAt) - shownAt) / 1000)));
   return (
     <div class="qr-layout">
@@ -92,7 +92,7 @@ function QrView(props: { instance: Instance; onChanged: () => Promise<void> }) {
           <li>{t('Point the phone at this code.')}</li>
         </ol>
         <p class="countdown" aria-live="polite">
-          <span data-testid="qr-attempt">{t('Attempt {n} of {max}', { n: attempt, max: MAX_ATTEMPTS })}</span>
+          <span data-testid="qr-attempt">{t('Attempt {n} of {max}', { n: qr.attempt, max: qr.maxAttempts })}</span>
           {' · '}
           <span>{t('expires in {s} s', { s: left })}</span>
         </p>

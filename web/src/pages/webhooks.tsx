@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, apiRaw, ApiError, enc, WEBHOOK_EVENTS, type Delivery, type Instance } from '../api';
+import { api, apiRaw, ApiError, enc, WEBHOOK_EVENTS, type Delivery, type DeliveryAttempt, type DeliveryDetail, type Instance } from '../api';
 import { formatTime, t } from '../i18n';
 import { ActionButton, ErrorBox, Field, Spinner } from '../ui';
 import type { EventBus } from './instance';
@@ -330,9 +330,64 @@ function DeliveryRow(props: { d: Delivery; instanceId: string; open: boolean; on
               <dt>{t('Delivered')}</dt>
               <dd>{formatTime(d.deliveredAt)}</dd>
             </dl>
+            <AttemptHistory instanceId={props.instanceId} delivery={d} />
           </td>
         </tr>
       )}
     </>
+  );
+}
+
+/** Every attempt of an open delivery, read when the row opens and again when the row changes (a new attempt). */
+function AttemptHistory(props: { instanceId: string; delivery: Delivery }) {
+  const d = props.delivery;
+  const [attempts, setAttempts] = useState<DeliveryAttempt[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let current = true;
+    api<DeliveryDetail>('GET', `/whatsapp/instances/${enc(props.instanceId)}/webhook-deliveries/${enc(d.id)}`)
+      .then((detail) => current && (setAttempts(detail.attemptHistory), setError(null)))
+      .catch((err: unknown) => current && setError(err));
+    return () => {
+      current = false;
+    };
+  }, [props.instanceId, d.id, d.attempts, d.status]);
+  if (error) return <ErrorBox error={error} />;
+  if (attempts === null)
+    return (
+      <p aria-busy="true">
+        <Spinner /> {t('Loading…')}
+      </p>
+    );
+  if (attempts.length === 0) return <p class="muted small">{t('No attempts yet.')}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="table small" data-testid="attempt-history">
+        <caption>{t('Attempt history')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t('When')}</th>
+            <th scope="col">{t('Response code')}</th>
+            <th scope="col">{t('Time')}</th>
+            <th scope="col">{t('Error / answer')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a, n) => (
+            <tr key={`${a.at}-${n}`} data-attempt-code={a.statusCode ?? ''}>
+              <td>{n + 1}</td>
+              <td class="nowrap">{formatTime(a.at)}</td>
+              <td>{a.statusCode ?? '—'}</td>
+              <td class="nowrap">{a.durationMs === null ? '—' : `${a.durationMs} ms`}</td>
+              <td>
+                {a.error ?? (a.statusCode !== null ? t('delivered') : '—')}
+                {a.responseBody && <pre class="response-body">{a.responseBody}</pre>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
