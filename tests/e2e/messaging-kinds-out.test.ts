@@ -316,6 +316,18 @@ describe('message kinds e2e: react, edit, delete, forward', () => {
   });
 });
 
+describe('message kinds e2e: the OpenAPI document', () => {
+  it('documents every kind route', async () => {
+    const doc = await request(t.e.app).get('/openapi.json');
+    expect(doc.status).toBe(200);
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    const p = (suffix: string) => paths[`/whatsapp/instances/{instanceId}${suffix}`] ?? {};
+    for (const kind of ['location', 'contact', 'sticker', 'poll']) expect(Object.keys(p(`/send-${kind}`))).toEqual(['post']);
+    for (const action of ['react', 'edit', 'forward']) expect(Object.keys(p(`/messages/{messageId}/${action}`))).toEqual(['post']);
+    expect(Object.keys(p('/messages/{messageId}')).sort()).toEqual(['delete', 'get']);
+  });
+});
+
 describe('message kinds e2e: bad input gets a clear 4xx and stores nothing', () => {
   it('refuses out-of-range coordinates, bad polls, unknown targets, bad cards, mentionsEveryone outside a group', async () => {
     const contact = await newContact(t.e, 'Bad');
