@@ -1,19 +1,16 @@
 import {
-  Browsers,
   jidDecode,
   jidNormalizedUser,
   makeCacheableSignalKeyStore,
   makeWASocket,
-  proto,
   type AuthenticationState,
   type ConnectionState,
-  type UserFacingSocketConfig,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import { createBaileysLogger } from './baileys-logger.js';
-import { decideDisconnect, type DisconnectDecision } from './disconnect-policy.js';
+import { decideDisconnect } from './disconnect-policy.js';
 import { NotConnectedError, RuntimeClosedError } from './engine-errors.js';
 import { mapEngineEvent } from './event-mapping.js';
 import {
@@ -23,65 +20,14 @@ import {
   type StatusReason,
   type InstanceStatus,
 } from './engine-types.js';
-import { OperationLock, type LockMode } from './operation-lock.js';
-import { renderQrPng } from './qr-png.js';
+import { errorMessage } from './error-message.js';
+import { OperationLock } from './operation-lock.js';
+import { QrCycle } from './qr-cycle.js';
+import type { AuthStore, InstanceRuntimeEvents, InstanceRuntimeOptions, SocketFactory } from './runtime-types.js';
+import { buildSocketConfig } from './socket-config.js';
 import { runSocketOperation, type OperationPayload, type OperationResult, type SocketOperationName } from './socket-operations.js';
 import { TypedEmitter } from './typed-emitter.js';
-
-/** Where the runtime keeps its auth state (RedisAuthState in production). */
-export interface AuthStore {
-  load(): Promise<AuthenticationState>;
-  saveCreds(): Promise<void>;
-  clear(): Promise<void>;
-}
-
-export type SocketFactory = (config: UserFacingSocketConfig) => WASocket;
-
-export interface InstanceRuntimeOptions {
-  instanceId: string;
-  authStore: AuthStore;
-  /** Our logger; the runtime makes a child with `instanceId`, and a quieter one for Baileys. */
-  logger: Logger;
-  /** Defaults to WhatsApp's own (`wss://web.whatsapp.com/ws/chat`). */
-  waWebSocketUrl?: string;
-  /** How long each QR lives (default 20 s). */
-  qrTtlMs?: number;
-  /** QR codes per cycle before `disconnected`/`qr_expired` (default 6). */
-  qrMaxAttempts?: number;
-  backoff?: BackoffOptions;
-  /** Consecutive failed reconnects before the status becomes `disconnected`/`network` (default 5). */
-  maxFailuresBeforeDisconnected?: number;
-  /** Stop reconnecting after this many consecutive failures (default: never; keeps backing off at the cap). */
-  giveUpAfterFailures?: number;
-  connectTimeoutMs?: number;
-  keepAliveIntervalMs?: number;
-  /** Allow the initial history sync on pairing (default true; full history is never asked for). */
-  syncHistory?: boolean;
-  /** Name shown on the phone's linked devices list (default `Zap Engine`). */
-  browserName?: string;
-  lockMode?: LockMode;
-  lockWaitTimeoutMs?: number;
-  /** Upper bound for fetching the own profile picture on connect (default 1500 ms). */
-  profilePicTimeoutMs?: number;
-  /** For message retries: returns a message this instance sent before. */
-  getMessage?: (key: proto.IMessageKey) => Promise<proto.IMessage | undefined>;
-  /** Injectable for tests; defaults to Baileys' makeWASocket. */
-  socketFactory?: SocketFactory;
-  now?: () => number;
-}
-
-export interface SocketCloseInfo {
-  statusCode: number | undefined;
-  message: string;
-  decision: DisconnectDecision;
-}
-
-export type InstanceRuntimeEvents = {
-  status: [StatusChange];
-  event: [EngineEvent];
-  /** Every unexpected close of a socket, with what the runtime decided (for metrics and logs). */
-  'socket-close': [SocketCloseInfo];
-};
+import { withTimeout } from './with-timeout.js';
 
 /**
  * One WhatsApp connection (one Baileys socket at a time) for one instance.
@@ -99,6 +45,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private readonly lock: OperationLock;
   private readonly qrTtlMs: number;
   private readonly qrMaxAttempts: number;
+  private readonly qr: QrCycle;
   private readonly now: () => number;
   private readonly socketFactory: SocketFactory;
 
@@ -106,15 +53,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private sock: WASocket | null = null;
   private generation = 0;
   private open = false;
-  private qrAttempts = 0;
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private qrExpiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private current: StatusChange;
-  private qrChain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | null = null;
-  private expiringGen = -1;
 
   constructor(private readonly options: InstanceRuntimeOptions) {
     super();
@@ -132,6 +75,19 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       waitTimeoutMs: options.lockWaitTimeoutMs,
     });
     this.current = { status: 'created', reason: 'created', phone: null, jid: null, at: this.now() };
+    this.qr = new QrCycle({
+      instanceId: options.instanceId,
+      log: this.log,
+      ttlMs: this.qrTtlMs,
+      maxAttempts: this.qrMaxAttempts,
+      now: this.now,
+      generation: () => this.generation,
+      onCode: (qr) => this.report('qr', 'qr', { qr }),
+      onExpired: async () => {
+        await this.closeSocket();
+        this.report('disconnected', 'qr_expired');
+      },
+    });
   }
 
   /** The last status this runtime reported (or `created`). */
@@ -279,7 +235,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   /** New cycle: fresh counters, then a socket. */
   private async openFresh(): Promise<void> {
     if (!this.state) this.state = await this.loadState();
-    this.qrAttempts = 0;
+    this.qr.attempts = 0;
     this.failures = 0;
     this.openSocket();
   }
@@ -289,24 +245,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (!state) throw new Error('openSocket() without auth state');
     this.clearTimers();
     const gen = ++this.generation;
-    const syncHistory = this.options.syncHistory ?? true;
-    const sock = this.socketFactory({
-      auth: state,
-      logger: this.baileysLogger,
-      browser: Browsers.ubuntu(this.options.browserName ?? 'Zap Engine'),
-      markOnlineOnConnect: false,
-      // Our own sends are already stored by the API; Baileys' local echo of them (an `append` upsert per message)
-      // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
-      emitOwnEvents: false,
-      qrTimeout: this.qrTtlMs,
-      syncFullHistory: false,
-      shouldSyncHistoryMessage: ({ syncType }) =>
-        syncHistory && syncType !== proto.HistorySync.HistorySyncType.FULL,
-      ...(this.options.waWebSocketUrl ? { waWebSocketUrl: this.options.waWebSocketUrl } : {}),
-      ...(this.options.connectTimeoutMs ? { connectTimeoutMs: this.options.connectTimeoutMs } : {}),
-      ...(this.options.keepAliveIntervalMs ? { keepAliveIntervalMs: this.options.keepAliveIntervalMs } : {}),
-      ...(this.options.getMessage ? { getMessage: this.options.getMessage } : {}),
-    });
+    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs));
     this.sock = sock;
     this.open = false;
     sock.ev.on('creds.update', () => {
@@ -332,62 +271,17 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
 
   private onConnectionUpdate(gen: number, update: Partial<ConnectionState>): void {
     if (gen !== this.generation) return;
-    if (update.qr) this.onQr(gen, update.qr);
-    if (update.isNewLogin) this.clearQrExpiry();
+    if (update.qr) this.qr.onQr(gen, update.qr);
+    if (update.isNewLogin) this.qr.clearExpiry();
     if (update.connection === 'open') void this.onOpen(gen);
     if (update.connection === 'close') void this.onClose(gen, update.lastDisconnect?.error);
-  }
-
-  private onQr(gen: number, code: string): void {
-    this.qrAttempts += 1;
-    const attempt = this.qrAttempts;
-    if (attempt > this.qrMaxAttempts) {
-      void this.expireQr(gen);
-      return;
-    }
-    this.clearQrExpiry();
-    if (attempt === this.qrMaxAttempts) {
-      this.qrExpiryTimer = setTimeout(() => void this.expireQr(gen), this.qrTtlMs);
-    }
-    const expiresAt = this.now() + this.qrTtlMs;
-    // Reported in order through one chain: no attempt is reordered or dropped.
-    this.qrChain = this.qrChain
-      .then(async () => {
-        const renderStarted = this.now();
-        const base64 = renderQrPng(code);
-        this.log.debug({ instanceId: this.instanceId, attempt, renderMs: this.now() - renderStarted }, 'QR rendered');
-        if (gen !== this.generation) return;
-        this.report('qr', 'qr', {
-          qr: {
-            code,
-            base64,
-            attempt,
-            attemptId: `qr_attempt_${attempt}`,
-            maxAttempts: this.qrMaxAttempts,
-            expiresAt,
-            expirySeconds: Math.round(this.qrTtlMs / 1000),
-          },
-        });
-      })
-      .catch((err: unknown) => this.log.error({ instanceId: this.instanceId, err: errorMessage(err) }, 'QR rendering failed'));
-  }
-
-  private async expireQr(gen: number): Promise<void> {
-    if (gen !== this.generation || this.expiringGen === gen) return;
-    this.expiringGen = gen; // the timer and a late QR event may both get here
-    this.clearQrExpiry();
-    this.log.info({ instanceId: this.instanceId, attempts: this.qrMaxAttempts }, 'QR cycle expired');
-    await this.qrChain;
-    if (gen !== this.generation) return;
-    await this.closeSocket();
-    this.report('disconnected', 'qr_expired');
   }
 
   private async onOpen(gen: number): Promise<void> {
     this.open = true;
     this.failures = 0;
-    this.qrAttempts = 0;
-    this.clearQrExpiry();
+    this.qr.attempts = 0;
+    this.qr.clearExpiry();
     const me = this.state?.creds.me;
     const jid = me?.id ? jidNormalizedUser(me.id) : null;
     const user = me?.id ? jidDecode(me.id)?.user : undefined;
@@ -410,12 +304,12 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private async onClose(gen: number, error: Error | undefined): Promise<void> {
     this.open = false;
     this.sock = null;
-    this.clearQrExpiry();
+    this.qr.clearExpiry();
     const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     const decision = decideDisconnect({
       statusCode,
       registered: Boolean(this.state?.creds.me?.id),
-      qrAttempts: this.qrAttempts,
+      qrAttempts: this.qr.attempts,
       qrMaxAttempts: this.qrMaxAttempts,
       consecutiveFailures: this.failures,
       maxFailuresBeforeDisconnected: this.options.maxFailuresBeforeDisconnected ?? 5,
@@ -433,7 +327,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
         }
         this.state = null;
       }
-      await this.qrChain;
+      await this.qr.chain;
       if (gen !== this.generation) return;
       const extra = decision.wipeAuth ? { phone: null, jid: null } : {};
       const unchanged = this.current.status === decision.status && this.current.reason === decision.reason;
@@ -444,7 +338,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
       this.report(decision.status, decision.reason);
     }
     if (decision.action === 'reconnect-now') {
-      await this.qrChain; // a QR still rendering belongs to this cycle: let it out before the new socket
+      await this.qr.chain; // a QR still rendering belongs to this cycle: let it out before the new socket
       this.reconnect(gen, 0);
       return;
     }
@@ -515,28 +409,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     this.emit('status', change);
   }
 
-  private clearQrExpiry(): void {
-    if (this.qrExpiryTimer) clearTimeout(this.qrExpiryTimer);
-    this.qrExpiryTimer = null;
-  }
-
   private clearTimers(): void {
-    this.clearQrExpiry();
+    this.qr.clearExpiry();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

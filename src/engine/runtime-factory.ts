@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { InstanceRuntime, type InstanceRuntimeOptions } from './instance-runtime.js';
+import { InstanceRuntime } from './instance-runtime.js';
+import type { InstanceRuntimeOptions } from './runtime-types.js';
 import { RedisAuthState } from './redis-auth-state.js';
 
 export interface RuntimeFactoryOptions

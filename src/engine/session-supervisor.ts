@@ -1,67 +1,15 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { dispatchToRuntime, routeCommand, type CommandRoutingDeps } from './command-routing.js';
 import type { CommandResult, EngineCommand } from './engine-commands.js';
-import { isSocketOperation, operationOf, type OperationPayload, type OperationResult, type SocketCommand, type SocketOperationName } from './socket-operations.js';
-import type { EngineMetrics } from './engine-metrics.js';
-import type {
-  EngineEventSink,
-  InstanceDirectory,
-  InstanceStatus,
-  StatusChange,
-} from './engine-types.js';
-import type { InstanceRuntimeEvents } from './instance-runtime.js';
+import { CommandTimeoutError } from './engine-errors.js';
+import type { InstanceStatus, StatusChange } from './engine-types.js';
+import { errorMessage } from './error-message.js';
 import { LeaseManager } from './lease-manager.js';
-import { NodeUnreachableError, RedisCommandBus, type BroadcastMessage } from './redis-command-bus.js';
-import { CommandTimeoutError, RuntimeClosedError } from './engine-errors.js';
-
-/** What the supervisor needs from a runtime (InstanceRuntime; fakes in unit tests). */
-export interface SupervisedRuntime {
-  readonly instanceId: string;
-  readonly status: StatusChange;
-  readonly running: boolean;
-  readonly busyWith: string | null;
-  on<K extends keyof InstanceRuntimeEvents & string>(event: K, listener: (...args: InstanceRuntimeEvents[K]) => void): unknown;
-  off<K extends keyof InstanceRuntimeEvents & string>(event: K, listener: (...args: InstanceRuntimeEvents[K]) => void): unknown;
-  start(): Promise<void>;
-  restart(): Promise<void>;
-  regenerateQr(): Promise<void>;
-  logout(): Promise<void>;
-  /** Runs a socket operation (socket-operations.ts) on the open socket; NotConnectedError without one. */
-  run<N extends SocketOperationName>(name: N, payload: OperationPayload<N>): Promise<OperationResult<N>>;
-  close(): Promise<void>;
-  abandon(): void;
-}
-
-export interface SessionSupervisorOptions {
-  /** NODE_ID: unique per process. */
-  nodeId: string;
-  redis: Redis;
-  keyPrefix: string;
-  logger: Logger;
-  directory: InstanceDirectory;
-  sink: EngineEventSink;
-  /** Builds the runtime of one instance (see createRuntimeFactory). */
-  createRuntime: (instanceId: string) => SupervisedRuntime;
-  metrics?: EngineMetrics;
-  /** LEASE_TTL_MS (default 30 s). */
-  leaseTtlMs?: number;
-  /** RESTORE_CONCURRENCY: sockets being brought up at once (default 10). */
-  restoreConcurrency?: number;
-  /** Random delay up to this before each start, to spread a restore (default 500 ms). */
-  restoreJitterMs?: number;
-  /** How often to look for instances nobody runs (default ttl/2). */
-  syncIntervalMs?: number;
-  /** How long a start holds its concurrency slot while waiting for a status (default 15 s). */
-  startSettleMs?: number;
-  /**
-   * An instance adopted, commanded or reporting within this window is not dropped for being
-   * absent from listRunnable (the services layer may not have stored its new status yet).
-   * Default max(2 × syncIntervalMs, 10 s).
-   */
-  releaseGraceMs?: number;
-  /** How long a command may take end to end, including waiting for a dead owner's lease (default ttl + 15 s). */
-  commandTimeoutMs?: number;
-}
+import { RedisCommandBus, type BroadcastMessage } from './redis-command-bus.js';
+import { RestoreLimiter } from './restore-limiter.js';
+import { sleep } from './sleep.js';
+import { nextStatus, type SupervisedRuntime } from './supervised-runtime.js';
+import type { SessionSupervisorOptions } from './supervisor-options.js';
 
 interface Entry {
   runtime: SupervisedRuntime;
@@ -97,14 +45,12 @@ export class SessionSupervisor {
   private readonly log: Logger;
   private readonly entries = new Map<string, Entry>();
   private readonly adopting = new Map<string, Promise<Entry | null>>();
-  private readonly concurrency: number;
-  private readonly jitterMs: number;
+  private readonly limiter: RestoreLimiter;
+  private readonly routing: CommandRoutingDeps;
   private readonly syncIntervalMs: number;
   private readonly startSettleMs: number;
   private readonly commandTimeoutMs: number;
   private readonly releaseGraceMs: number;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
   private syncTimer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private started = false;
@@ -114,8 +60,7 @@ export class SessionSupervisor {
     this.nodeId = options.nodeId;
     this.log = options.logger.child({ nodeId: options.nodeId });
     const ttl = options.leaseTtlMs ?? 30_000;
-    this.concurrency = Math.max(1, options.restoreConcurrency ?? 10);
-    this.jitterMs = options.restoreJitterMs ?? 500;
+    this.limiter = new RestoreLimiter(Math.max(1, options.restoreConcurrency ?? 10), options.restoreJitterMs ?? 500);
     this.syncIntervalMs = options.syncIntervalMs ?? Math.max(100, Math.floor(ttl / 2));
     this.startSettleMs = options.startSettleMs ?? 15_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? ttl + 15_000;
@@ -137,6 +82,16 @@ export class SessionSupervisor {
       handler: (instanceId, command) => this.executeOwned(instanceId, command),
       onBroadcast: (message) => this.onBroadcast(message),
     });
+    this.routing = {
+      nodeId: this.nodeId,
+      commandTimeoutMs: this.commandTimeoutMs,
+      isClosed: () => this.closed,
+      isLocal: (id) => this.entries.has(id),
+      owner: (id) => this.leases.owner(id),
+      adopt: async (id, start) => (await this.adopt(id, { start })) !== null,
+      executeOwned: (id, command) => this.executeOwned(id, command),
+      forward: (owner, id, command) => this.bus.send(owner, id, command),
+    };
   }
 
   /** Subscribes to commands, starts renewing, restores the runnable instances and keeps syncing. */
@@ -169,27 +124,8 @@ export class SessionSupervisor {
    * Runs a command on the owning node, wherever it is; adopts the instance if nobody owns it.
    * Waits while a dead owner's lease runs out (up to `commandTimeoutMs`).
    */
-  async command<C extends EngineCommand>(instanceId: string, command: C): Promise<CommandResult<C>> {
-    const deadline = Date.now() + this.commandTimeoutMs;
-    for (;;) {
-      if (this.closed) throw new RuntimeClosedError(instanceId);
-      if (this.entries.has(instanceId)) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
-      const owner = await this.leases.owner(instanceId);
-      if (owner === null || owner === this.nodeId) {
-        if (command.type === 'stop' && owner === null) return undefined as CommandResult<C>;
-        const needsSocket = isSocketOperation(command.type);
-        const entry = await this.adopt(instanceId, { start: needsSocket });
-        if (entry) return (await this.executeOwned(instanceId, command)) as CommandResult<C>;
-      } else {
-        try {
-          return (await this.bus.send(owner, instanceId, command)) as CommandResult<C>;
-        } catch (err) {
-          if (!(err instanceof NodeUnreachableError)) throw err;
-        }
-      }
-      if (Date.now() > deadline) throw new CommandTimeoutError(instanceId, command.type, owner);
-      await sleep(250);
-    }
+  command<C extends EngineCommand>(instanceId: string, command: C): Promise<CommandResult<C>> {
+    return routeCommand(this.routing, instanceId, command);
   }
 
   /** One reconciliation round: adopt what nobody runs, drop what is no longer runnable. */
@@ -349,33 +285,17 @@ export class SessionSupervisor {
   }
 
   private async startLimited(entry: Entry): Promise<void> {
-    await this.acquireSlot();
     try {
-      if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
-      if (this.entries.get(entry.runtime.instanceId) !== entry) return;
-      const settled = nextStatus(entry.runtime, this.startSettleMs);
-      await entry.runtime.start();
-      await settled;
+      await this.limiter.run(async () => {
+        if (this.entries.get(entry.runtime.instanceId) !== entry) return;
+        const settled = nextStatus(entry.runtime, this.startSettleMs);
+        await entry.runtime.start();
+        await settled;
+      });
     } catch (err) {
       const level = this.closed ? 'debug' : 'error'; // a shutdown during restore closes runtimes mid-start
       this.log[level]({ instanceId: entry.runtime.instanceId, err: errorMessage(err) }, 'start failed');
-    } finally {
-      this.releaseSlot();
     }
-  }
-
-  private acquireSlot(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active -= 1;
   }
 
   /** Runs a command on a runtime this node owns (or adopts). */
@@ -383,24 +303,8 @@ export class SessionSupervisor {
     let entry: Entry | null | undefined = this.entries.get(instanceId);
     if (!entry) entry = await this.adopt(instanceId, { start: false });
     if (!entry) throw new CommandTimeoutError(instanceId, command.type, await this.leases.owner(instanceId));
-    const runtime = entry.runtime;
     entry.touchedAt = Date.now();
-    if (isSocketOperation(command.type)) {
-      const { name, payload } = operationOf(command as SocketCommand);
-      return runtime.run(name, payload);
-    }
-    switch (command.type) {
-      case 'start':
-        return runtime.start();
-      case 'restart':
-        return runtime.restart();
-      case 'regenerate-qr':
-        return runtime.regenerateQr();
-      case 'logout':
-        return runtime.logout();
-      case 'stop':
-        return this.release(instanceId, 'stop command');
-    }
+    return dispatchToRuntime(entry.runtime, command, () => this.release(instanceId, 'stop command'));
   }
 
   /** Closes the runtime (no logout) and releases the lease. */
@@ -452,26 +356,4 @@ export class SessionSupervisor {
     }
     metrics.setStatusCounts(counts);
   }
-}
-
-/** Resolves on the runtime's next status change, or after `ms`. */
-function nextStatus(runtime: SupervisedRuntime, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      runtime.off('status', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref?.();
-    runtime.on('status', done);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -26,10 +26,10 @@ function operation<P, R>(run: (ctx: OperationContext, payload: P) => Promise<R>)
  *   1. add an entry here: `'group-create': operation(async ({ sock }, p: { subject: string; participants: string[] }) => ...)`;
  *   2. call it from the services through EngineControl: `engine.run(instanceId, 'group-create', { subject, participants })`
  *      (optionally a one-line named wrapper in engine-control.ts).
- * Nothing else changes: the command union (engine-commands.ts), the local supervisor path, the Redis command bus to
+ * Nothing else changes: the command union (engine-commands.ts), the local dispatch (command-routing.ts), the Redis command bus to
  * the owning node and the API-only RemoteEngine all derive from this table, and the result is typed end to end.
  * Engine errors (NotConnectedError, BusyError, CommandTimeoutError, NoEngineNodeError) map to HTTP in one place
- * (services/engine-error-mapping.ts).
+ * (http/domain-errors.ts).
  */
 export const socketOperations = {
   /**

@@ -2,7 +2,7 @@
  * The port through which InstancesService drives whatever runs instances (the engine's EngineControl).
  * Every method is called after the database change it follows has been committed; each reaches the node
  * that runs the instance's socket, wherever the request landed. Errors carry the engine's `code`
- * (instance_busy, instance_not_connected, command_timeout...), mapped by engine-error-mapping.ts.
+ * (instance_busy, instance_not_connected, command_timeout...), mapped to HTTP by http/domain-errors.ts.
  * When no lifecycle is given, instances are plain records (status `created`).
  */
 export interface InstanceLifecycle {

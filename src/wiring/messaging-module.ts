@@ -31,6 +31,8 @@ import { LocalDiskMediaStorage, type MediaStorage } from '../services/messages/m
 import { EngineMessageSender } from '../services/messages/message-sender.js';
 import { MessageStatusRecorder } from '../services/messages/message-status-recorder.js';
 import type { MediaDownloader, MessagingEngine } from '../services/messages/messaging-ports.js';
+import { ChatActions } from '../services/messages/chat-actions.js';
+import { MessageQueries } from '../services/messages/message-queries.js';
 import { MessagingService } from '../services/messages/messaging-service.js';
 import { MessageKindsService } from '../services/messages/kinds/message-kinds-service.js';
 import { PollVoteRecorder } from '../services/messages/kinds/poll-vote-recorder.js';
@@ -200,18 +202,29 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const service = new MessagingService({
     instances: repos.instances,
     messages: repos.messages,
-    contacts: repos.contacts,
-    chats: repos.chats,
     idempotency: repos.idempotency,
     transactions: deps.transactions,
     queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
     storage,
-    engine: deps.engine,
     limits: config.mediaLimits,
     allowPrivateUrls: config.mediaAllowPrivateUrls,
     lookup: deps.lookup,
     logger: log,
     onEnqueued: (instanceId) => sendWorkers.ensure(instanceId),
+  });
+  const queries = new MessageQueries({
+    instances: repos.instances,
+    messages: repos.messages,
+    contacts: repos.contacts,
+    chats: repos.chats,
+    storage,
+  });
+  const chatActions = new ChatActions({
+    instances: repos.instances,
+    messages: repos.messages,
+    chats: repos.chats,
+    transactions: deps.transactions,
+    engine: deps.engine,
   });
 
   const kinds = new MessageKindsService({
@@ -266,7 +279,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   const zapiSend: ZapiSendPort = messagingZapiSend(service, repos.instances);
 
   return {
-    router: (authenticate) => messagesRouter({ messaging: service, kinds, authenticate, maxUploadBytes }),
+    router: (authenticate) => messagesRouter({ messaging: service, queries, chatActions, kinds, authenticate, maxUploadBytes }),
     openApi: (registry) => {
       registerMessageRoutes(registry);
       registerMessageKindRoutes(registry);

@@ -4,7 +4,8 @@ import { initAuthCreds, type AuthenticationState } from '@whiskeysockets/baileys
 import pino from 'pino';
 import { BusyError, NotConnectedError, RuntimeClosedError } from '../../src/engine/engine-errors.js';
 import type { StatusChange } from '../../src/engine/engine-types.js';
-import { InstanceRuntime, type AuthStore } from '../../src/engine/instance-runtime.js';
+import { InstanceRuntime } from '../../src/engine/instance-runtime.js';
+import type { AuthStore } from '../../src/engine/runtime-types.js';
 
 /** Auth in memory: the runtime's behaviour on a dead network does not need Redis. */
 function memoryAuthStore(): AuthStore & { cleared: number } {

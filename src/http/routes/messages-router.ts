@@ -3,7 +3,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import multer from 'multer';
 import { PayloadTooLargeError } from '../../errors/payload-too-large-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import type { ChatActions } from '../../services/messages/chat-actions.js';
 import type { MessageKindsService } from '../../services/messages/kinds/message-kinds-service.js';
+import type { MessageQueries } from '../../services/messages/message-queries.js';
 import type { MessagingService } from '../../services/messages/messaging-service.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
@@ -23,6 +25,8 @@ import { messageKindsRoutes } from './message-kinds-routes.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
+  queries: MessageQueries;
+  chatActions: ChatActions;
   /** The other kinds (location, contacts, sticker, poll, react, edit, delete, forward): message-kinds-routes.ts. */
   kinds?: MessageKindsService;
   authenticate: RequestHandler;
@@ -92,12 +96,12 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
 
   router.get(`${base}/messages/:messageId`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.getMessage(tenantOf(req), instanceId, messageId) });
+    res.json({ success: true, data: await deps.queries.getMessage(tenantOf(req), instanceId, messageId) });
   });
 
   router.get(`${base}/messages/:messageId/media`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');
-    const media = await deps.messaging.getMedia(tenantOf(req), instanceId, messageId);
+    const media = await deps.queries.getMedia(tenantOf(req), instanceId, messageId);
     res.set('Content-Type', media.mimetype);
     res.set('Content-Length', String(media.data.length));
     res.set('Cache-Control', 'private, max-age=3600');
@@ -107,30 +111,30 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
 
   router.get(`${base}/numbers/:phone`, async (req, res) => {
     const { instanceId, phone } = validate(NumberParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.checkNumber(tenantOf(req), instanceId, phone) });
+    res.json({ success: true, data: await deps.chatActions.checkNumber(tenantOf(req), instanceId, phone) });
   });
 
   router.get(`${base}/contacts`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     const { search, ...page } = validate(ContactsQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listContacts(tenantOf(req), instanceId, page, search) });
+    res.json({ success: true, data: await deps.queries.listContacts(tenantOf(req), instanceId, page, search) });
   });
 
   router.get(`${base}/chats`, async (req, res) => {
     const { instanceId } = validate(InstanceIdParamsSchema, req.params, 'params');
     const { page, pageSize, ...filter } = validate(ChatsQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listChats(tenantOf(req), instanceId, { page, pageSize }, filter) });
+    res.json({ success: true, data: await deps.queries.listChats(tenantOf(req), instanceId, { page, pageSize }, filter) });
   });
 
   router.get(`${base}/chats/:jid/messages`, async (req, res) => {
     const { instanceId, jid } = validate(ChatParamsSchema, req.params, 'params');
     const page = validate(PageQuerySchema, req.query, 'query');
-    res.json({ success: true, data: await deps.messaging.listChatMessages(tenantOf(req), instanceId, jid, page) });
+    res.json({ success: true, data: await deps.queries.listChatMessages(tenantOf(req), instanceId, jid, page) });
   });
 
   router.post(`${base}/chats/:jid/read`, async (req, res) => {
     const { instanceId, jid } = validate(ChatParamsSchema, req.params, 'params');
-    res.json({ success: true, data: await deps.messaging.markChatRead(tenantOf(req), instanceId, jid) });
+    res.json({ success: true, data: await deps.chatActions.markChatRead(tenantOf(req), instanceId, jid) });
   });
 
   return router;

@@ -6,30 +6,24 @@ import { ValidationError } from '../../errors/validation-error.js';
 import { UnsafeUrlError } from '../../net/net-errors.js';
 import { vetUrl, type HostLookup } from '../../net/url-guard.js';
 import type { MessageEntity } from '../../persistence/entities/message.entity.js';
-import type { PageRequest } from '../../persistence/pagination.js';
-import type { ChatRepository } from '../../persistence/repositories/chat-repository.js';
-import type { ContactRepository } from '../../persistence/repositories/contact-repository.js';
 import type { IdempotencyRepository } from '../../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../../persistence/repositories/instance-repository.js';
-import { newMessageId, type MessageRepository, type NewOutgoingMessage } from '../../persistence/repositories/message-repository.js';
+import { newMessageId, type NewOutgoingMessage } from '../../persistence/repositories/message-inputs.js';
+import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { SendContent, SendJobPayload } from '../../queues/job-payloads.js';
 import { mediaKey, type MediaStorage } from './media-storage.js';
+import { recipientJidOf } from './recipient-input.js';
+import { instanceOfTenant } from './tenant-instance.js';
 import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
-import type { MessagingEngine } from './messaging-ports.js';
-import { toChatView, toContactView, toMessageView, toPageView, type MessageView } from './message-views.js';
-import { InvalidRecipientError, normalizeRecipient } from './recipient.js';
 
 export interface MessagingServiceDeps {
   instances: InstanceRepository;
   messages: MessageRepository;
-  contacts: ContactRepository;
-  chats: ChatRepository;
   idempotency: IdempotencyRepository;
   transactions: TransactionRunner;
   queue: { enqueueSend(payload: SendJobPayload): Promise<unknown> };
   storage: MediaStorage;
-  engine: MessagingEngine;
   limits: MediaLimits;
   allowPrivateUrls: boolean;
   lookup?: HostLookup;
@@ -108,28 +102,12 @@ export function requestFingerprint(parts: unknown): string {
 class IdempotentReplay extends Error {}
 
 /**
- * Messaging use cases of one tenant's instances: accept sends (row + job, answered at once), the number check,
- * and the read side (messages, contacts, chats, media). Another tenant's instance is "not found".
+ * Sending for one tenant's instances: accepts a send (row + job, answered at once, Idempotency-Key replays).
+ * Another tenant's instance is "not found". The read side is MessageQueries; the number check and read receipts
+ * are ChatActions.
  */
 export class MessagingService {
   constructor(private readonly deps: MessagingServiceDeps) {}
-
-  private async instanceOf(tenantId: string, instanceId: string) {
-    const instance = await this.deps.instances.findForTenant(instanceId, tenantId);
-    if (!instance) throw new NotFoundError('Instance not found');
-    return instance;
-  }
-
-  private recipientJid(to: string, field = 'to'): string {
-    try {
-      return normalizeRecipient(to).jid;
-    } catch (err) {
-      if (err instanceof InvalidRecipientError) {
-        throw new ValidationError(err.message, [{ location: 'body', path: field, message: err.message, code: err.reason }], 'INVALID_RECIPIENT');
-      }
-      throw err;
-    }
-  }
 
   private async quotedWaId(instanceId: string, quotedMessageId: string | undefined): Promise<MessageEntity | null> {
     if (!quotedMessageId) return null;
@@ -149,10 +127,10 @@ export class MessagingService {
    * statement; another tenant's instance is still "not found"); a quote is looked up in the instance, so then first.
    */
   async sendText(tenantId: string, instanceId: string, input: SendTextInput, idem?: IdempotencyInput): Promise<Accepted> {
-    if (input.quotedMessageId) await this.instanceOf(tenantId, instanceId);
+    if (input.quotedMessageId) await instanceOfTenant(this.deps.instances, tenantId, instanceId);
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
-    const to = this.recipientJid(input.to);
+    const to = recipientJidOf(input.to);
     const reply = await this.replyOf(instanceId, to, input);
     const content = { type: 'text' as const, text: input.message, ...(input.linkPreview === false ? { linkPreview: false } : {}) };
     return this.accept(tenantId, instanceId, idem, {
@@ -167,10 +145,10 @@ export class MessagingService {
    * resolved, the row stored `queued` and its job enqueued.
    */
   async sendKind(tenantId: string, instanceId: string, input: SendCommonInput, draft: KindDraft, idem?: IdempotencyInput): Promise<Accepted> {
-    await this.instanceOf(tenantId, instanceId);
+    await instanceOfTenant(this.deps.instances, tenantId, instanceId);
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
-    const to = this.recipientJid(input.to);
+    const to = recipientJidOf(input.to);
     const reply = await this.replyOf(instanceId, to, input);
     return this.accept(tenantId, instanceId, idem, {
       row: { ...(draft.id ? { id: draft.id } : {}), instanceId, chatJid: to, type: draft.type, ...draft.row, ...reply.row },
@@ -189,7 +167,7 @@ export class MessagingService {
         { location: 'body', path: 'mentionsEveryone', message: 'only in a group (@g.us)', code: 'not_a_group' },
       ]);
     }
-    const mentions = input.mentions?.map((m, i) => this.recipientJid(m, `mentions.${i}`));
+    const mentions = input.mentions?.map((m, i) => recipientJidOf(m, `mentions.${i}`));
     return replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions, input.mentionsEveryone === true);
   }
 
@@ -201,10 +179,10 @@ export class MessagingService {
     source: { kind: 'url'; url: string } | { kind: 'upload'; data: Buffer; contentType: string | null; originalName: string | null },
     idem?: IdempotencyInput,
   ): Promise<Accepted> {
-    await this.instanceOf(tenantId, instanceId);
+    await instanceOfTenant(this.deps.instances, tenantId, instanceId);
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
-    const to = this.recipientJid(input.to);
+    const to = recipientJidOf(input.to);
     const reply = await this.replyOf(instanceId, to, input);
     const messageId = newMessageId();
     let stored: { key: string; size: number; sha256: string; mimetype: string } | null = null;
@@ -325,95 +303,6 @@ export class MessagingService {
     await this.deps.onEnqueued?.(instanceId);
     this.deps.logger.debug({ instanceId, messageId }, 'message accepted');
     return { status: 202, body, replayed: false, message: { messageId, waMessageId, chatJid: draft.row.chatJid, acceptedAt: at } };
-  }
-
-  async getMessage(tenantId: string, instanceId: string, messageId: string): Promise<MessageView> {
-    await this.instanceOf(tenantId, instanceId);
-    const message =
-      (await this.deps.messages.findById(instanceId, messageId)) ?? (await this.deps.messages.findByWaId(instanceId, messageId));
-    if (!message) throw new NotFoundError('Message not found');
-    return toMessageView(message);
-  }
-
-  async getMedia(tenantId: string, instanceId: string, messageId: string): Promise<{ data: Buffer; mimetype: string; fileName: string | null }> {
-    await this.instanceOf(tenantId, instanceId);
-    const message =
-      (await this.deps.messages.findById(instanceId, messageId)) ?? (await this.deps.messages.findByWaId(instanceId, messageId));
-    if (!message) throw new NotFoundError('Message not found');
-    if (!message.mediaStatus) throw new NotFoundError('This message has no media', undefined, 'NO_MEDIA');
-    if (message.mediaStatus !== 'stored' || !message.mediaStorageKey) {
-      throw new ConflictError(
-        message.mediaStatus === 'failed' ? `The media could not be stored: ${message.mediaError ?? 'unknown error'}` : 'The media is not stored yet',
-        { mediaStatus: message.mediaStatus },
-        'MEDIA_NOT_AVAILABLE',
-      );
-    }
-    const data = await this.deps.storage.get(message.mediaStorageKey);
-    if (!data) throw new NotFoundError('The media file is missing', undefined, 'MEDIA_MISSING');
-    return { data, mimetype: message.mediaMimetype ?? 'application/octet-stream', fileName: message.mediaFileName };
-  }
-
-  /** WhatsApp's own lookup of a phone number. */
-  async checkNumber(tenantId: string, instanceId: string, phone: string): Promise<{ phone: string; exists: boolean; jid: string | null }> {
-    await this.instanceOf(tenantId, instanceId);
-    const recipient = (() => {
-      try {
-        return normalizeRecipient(phone);
-      } catch (err) {
-        if (err instanceof InvalidRecipientError) {
-          throw new ValidationError(err.message, [{ location: 'params', path: 'phone', message: err.message, code: err.reason }], 'INVALID_RECIPIENT');
-        }
-        throw err;
-      }
-    })();
-    if (!recipient.phone) throw new ValidationError('Only phone numbers can be checked', undefined, 'INVALID_RECIPIENT');
-    const found = await this.deps.engine.onWhatsApp(instanceId, recipient.phone);
-    return { phone: `+${recipient.phone}`, exists: found.exists, jid: found.jid };
-  }
-
-  async listContacts(tenantId: string, instanceId: string, page: PageRequest, search?: string) {
-    await this.instanceOf(tenantId, instanceId);
-    return toPageView(await this.deps.contacts.list(instanceId, search ? { search } : {}, page), toContactView);
-  }
-
-  async listChats(tenantId: string, instanceId: string, page: PageRequest, filter: { archived?: boolean; isGroup?: boolean } = {}) {
-    await this.instanceOf(tenantId, instanceId);
-    return toPageView(await this.deps.chats.list(instanceId, filter, page), toChatView);
-  }
-
-  async listChatMessages(tenantId: string, instanceId: string, chat: string, page: PageRequest) {
-    await this.instanceOf(tenantId, instanceId);
-    const jid = this.chatJid(chat);
-    return toPageView(await this.deps.messages.listByChat(instanceId, jid, page), toMessageView);
-  }
-
-  /** Marks the chat's inbound messages read here and sends WhatsApp read receipts for them. */
-  async markChatRead(tenantId: string, instanceId: string, chat: string): Promise<{ jid: string; marked: number }> {
-    await this.instanceOf(tenantId, instanceId);
-    const jid = this.chatJid(chat);
-    const unread = await this.deps.messages.findUnreadInbound(instanceId, jid);
-    if (unread.length > 0) {
-      await this.deps.engine.readMessages(
-        instanceId,
-        unread.map((m) => ({ id: m.waMessageId, remoteJid: m.chatJid, participant: jid.endsWith('@g.us') ? m.senderJid : null })),
-      );
-    }
-    await this.deps.transactions.run(async (tx) => {
-      await this.deps.messages.markChatRead(instanceId, jid, new Date(), tx);
-      await this.deps.chats.upsertMany(instanceId, [{ jid, unreadCount: 0 }], tx);
-    });
-    return { jid, marked: unread.length };
-  }
-
-  private chatJid(chat: string): string {
-    if (chat.includes('@')) {
-      try {
-        return normalizeRecipient(chat).jid;
-      } catch {
-        if (/^[0-9A-Za-z.:_-]+@[a-z.]+$/.test(chat)) return chat; // a JID we do not send to but may have stored
-      }
-    }
-    return this.recipientJid(chat, 'jid');
   }
 }
 

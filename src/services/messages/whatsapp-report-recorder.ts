@@ -11,7 +11,8 @@ import type {
 import type { MessageStatus } from '../../persistence/entities/message.entity.js';
 import type { ChatInput, ChatRepository } from '../../persistence/repositories/chat-repository.js';
 import type { ContactInput, ContactRepository } from '../../persistence/repositories/contact-repository.js';
-import { newMessageId, type MessageRepository, type NewStoredMessage } from '../../persistence/repositories/message-repository.js';
+import { newMessageId, type NewStoredMessage } from '../../persistence/repositories/message-inputs.js';
+import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';

@@ -1,8 +1,8 @@
-import type { InstanceRuntimeEvents } from '../../../src/engine/instance-runtime.js';
+import type { InstanceRuntimeEvents } from '../../../src/engine/runtime-types.js';
 import type { OutgoingContent, ReadKey, SendOptions, StatusChange, StatusReason, InstanceStatus } from '../../../src/engine/engine-types.js';
 import { TypedEmitter } from '../../../src/engine/typed-emitter.js';
 import type { OperationPayload, OperationResult, SocketOperationName } from '../../../src/engine/socket-operations.js';
-import type { SupervisedRuntime } from '../../../src/engine/session-supervisor.js';
+import type { SupervisedRuntime } from '../../../src/engine/supervised-runtime.js';
 
 /** A runtime without sockets: records calls and "connects" after `connectDelayMs`. */
 export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements SupervisedRuntime {

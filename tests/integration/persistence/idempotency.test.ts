@@ -1,7 +1,8 @@
 import { MessageEntity } from '../../../src/persistence/entities/message.entity.js';
 import { runSql } from '../../../src/persistence/sql.js';
 import { IdempotencyRepository, type IdempotentResponse } from '../../../src/persistence/repositories/idempotency-repository.js';
-import { MessageRepository, newMessageId } from '../../../src/persistence/repositories/message-repository.js';
+import { newMessageId } from '../../../src/persistence/repositories/message-inputs.js';
+import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
 import { TransactionRunner } from '../../../src/persistence/transaction-runner.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { inParallel, makeInstance, queueOutgoing, waId } from './persistence-fixtures.js';

@@ -1,6 +1,7 @@
 import { MessageEntity } from '../../../src/persistence/entities/message.entity.js';
 import { isUniqueViolation } from '../../../src/persistence/is-unique-violation.js';
-import { MessageRepository, newMessageId } from '../../../src/persistence/repositories/message-repository.js';
+import { newMessageId } from '../../../src/persistence/repositories/message-inputs.js';
+import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { inbound, inParallel, makeInstance, queueOutgoing, waId } from './persistence-fixtures.js';
 

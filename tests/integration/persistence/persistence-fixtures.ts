@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 import { InstanceEntity as InstanceEntityClass, type InstanceEntity } from '../../../src/persistence/entities/instance.entity.js';
 import type { MessageEntity } from '../../../src/persistence/entities/message.entity.js';
 import { InstanceRepository, type NewInstance } from '../../../src/persistence/repositories/instance-repository.js';
-import { newMessageId, type MessageRepository, type NewOutgoingMessage, type NewStoredMessage } from '../../../src/persistence/repositories/message-repository.js';
+import { newMessageId, type NewOutgoingMessage, type NewStoredMessage } from '../../../src/persistence/repositories/message-inputs.js';
+import type { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
 import { TenantRepository } from '../../../src/persistence/repositories/tenant-repository.js';
 import type { Tx } from '../../../src/persistence/transaction-runner.js';
 

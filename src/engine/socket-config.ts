@@ -1,0 +1,29 @@
+import { Browsers, proto, type AuthenticationState, type UserFacingSocketConfig } from '@whiskeysockets/baileys';
+import type { createBaileysLogger } from './baileys-logger.js';
+import type { InstanceRuntimeOptions } from './runtime-types.js';
+
+/** The Baileys socket config for one connection attempt of an instance. */
+export function buildSocketConfig(
+  options: InstanceRuntimeOptions,
+  state: AuthenticationState,
+  baileysLogger: ReturnType<typeof createBaileysLogger>,
+  qrTtlMs: number,
+): UserFacingSocketConfig {
+  const syncHistory = options.syncHistory ?? true;
+  return {
+    auth: state,
+    logger: baileysLogger,
+    browser: Browsers.ubuntu(options.browserName ?? 'Zap Engine'),
+    markOnlineOnConnect: false,
+    // Our own sends are already stored by the API; Baileys' local echo of them (an `append` upsert per message)
+    // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
+    emitOwnEvents: false,
+    qrTimeout: qrTtlMs,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: ({ syncType }) => syncHistory && syncType !== proto.HistorySync.HistorySyncType.FULL,
+    ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.keepAliveIntervalMs ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
+    ...(options.getMessage ? { getMessage: options.getMessage } : {}),
+  };
+}
