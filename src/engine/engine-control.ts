@@ -1,4 +1,4 @@
-import type { OutgoingContent, PairingCodeInfo, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
+import type { OutgoingContent, PairingCodeInfo, PollVoteInput, PollVoteResult, ReadKey, SendOptions, SendResult, WhatsAppLookup } from './engine-types.js';
 import type { SessionSupervisor } from './session-supervisor.js';
 import type { OperationPayload, OperationResult, SocketCommand, SocketOperationName } from './socket-operations.js';
 
@@ -49,7 +49,7 @@ export class EngineControl {
     return this.supervisor.command(instanceId, { type: name, ...payload } as SocketCommand) as Promise<OperationResult<N>>;
   }
 
-  /** Sends text or media (quoted, with mentions) with the caller's fixed message id. */
+  /** Sends any kind of message (quoted, with mentions) with the caller's fixed message id. */
   send(instanceId: string, jid: string, content: OutgoingContent, options: SendOptions): Promise<SendResult> {
     return this.run(instanceId, 'send', {
       jid,
@@ -57,6 +57,7 @@ export class EngineControl {
       messageId: options.messageId,
       ...(options.quoted ? { quoted: options.quoted } : {}),
       ...(options.mentions?.length ? { mentions: options.mentions } : {}),
+      ...(options.mentionsEveryone ? { mentionsEveryone: true } : {}),
     });
   }
 
@@ -64,6 +65,11 @@ export class EngineControl {
   readMessages(instanceId: string, keys: ReadKey[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
     return this.run(instanceId, 'read-messages', { keys });
+  }
+
+  /** Decrypts a poll vote (null when no form of the jids opens it). */
+  decryptPollVote(instanceId: string, input: PollVoteInput): Promise<PollVoteResult | null> {
+    return this.run(instanceId, 'decrypt-poll-vote', input);
   }
 
   onWhatsApp(instanceId: string, phone: string): Promise<WhatsAppLookup> {

@@ -210,19 +210,73 @@ export interface WhatsAppLookup {
   jid: string | null;
 }
 
+/** A link preview to attach to a text (fetched by the services layer under the URL guard). */
+export interface LinkPreview {
+  /** The URL as it appears in the text. */
+  matchedText: string;
+  canonicalUrl: string;
+  title: string;
+  description: string | null;
+  /** A small JPEG, base64. */
+  thumbnailBase64: string | null;
+}
+
+/** The message an action (reaction, edit, revoke) refers to. */
+export interface TargetKey {
+  id: string;
+  remoteJid: string;
+  fromMe: boolean;
+  /** The sender inside a group. */
+  participant?: string | null;
+}
+
+export type TextContent = {
+  type: 'text';
+  text: string;
+  /** A preview to attach; null or absent sends none (the engine never fetches one itself). */
+  linkPreview?: LinkPreview | null;
+};
+export type MediaContent = {
+  type: 'media';
+  mediaType: 'image' | 'video' | 'audio' | 'document';
+  dataBase64: string;
+  mimetype: string;
+  caption?: string;
+  fileName?: string;
+  /** Audio as a voice note. */
+  ptt?: boolean;
+};
+/** A webp sticker. */
+export type StickerContent = { type: 'sticker'; dataBase64: string };
+export type LocationContent = { type: 'location'; latitude: number; longitude: number; name?: string; address?: string };
+/** Contact cards as vCards: one becomes a contactMessage, several a contactsArrayMessage. */
+export type ContactsContent = { type: 'contacts'; displayName: string; contacts: Array<{ displayName: string; vcard: string }> };
+/** Content as WhatsApp gave it to us (protobuf JSON), to forward. */
+export type StoredContent = { type: 'stored'; message: JsonObject };
+
+/** What can be forwarded: a stored message, or content of ours sent again marked forwarded. */
+export type ForwardableContent = TextContent | MediaContent | StickerContent | LocationContent | ContactsContent | StoredContent;
+
 /** What to send (plain data; media bytes as base64 so a command can cross nodes as JSON). */
 export type OutgoingContent =
-  | { type: 'text'; text: string }
+  | TextContent
+  | MediaContent
+  | StickerContent
+  | LocationContent
+  | ContactsContent
   | {
-      type: 'media';
-      mediaType: 'image' | 'video' | 'audio' | 'document';
-      dataBase64: string;
-      mimetype: string;
-      caption?: string;
-      fileName?: string;
-      /** Audio as a voice note. */
-      ptt?: boolean;
-    };
+      type: 'poll';
+      question: string;
+      options: string[];
+      /** 1: one answer; 0: any number. */
+      selectableCount: 0 | 1;
+      /** 32 bytes, base64: the key material of the votes, kept by the caller to decrypt them. */
+      messageSecretBase64: string;
+    }
+  | { type: 'reaction'; target: TargetKey; emoji: string }
+  | { type: 'edit'; target: TargetKey; text: string }
+  | { type: 'revoke'; target: TargetKey }
+  | { type: 'forward'; message: ForwardableContent };
 
 /** A message to quote: its key and content as we stored them (protobuf JSON). */
 export interface QuotedMessage {
@@ -236,6 +290,8 @@ export interface SendOptions {
   quoted?: QuotedMessage;
   /** JIDs to mention (the text must contain `@<user>` for each to show). */
   mentions?: string[];
+  /** In a group: mention every participant (looked up at send time). */
+  mentionsEveryone?: boolean;
 }
 
 /** A message to mark read (read receipts). */
@@ -243,6 +299,25 @@ export interface ReadKey {
   id: string;
   remoteJid: string;
   participant?: string | null;
+}
+
+/** An encrypted poll vote as it arrived (`pollUpdateMessage.vote`, base64), with what decrypting it needs. */
+export interface PollVoteInput {
+  encPayloadBase64: string;
+  encIvBase64: string;
+  pollMsgId: string;
+  messageSecretBase64: string;
+  /** The poll's creator: `me` (this instance) or a JID; both its phone and LID forms are tried. */
+  creator: 'me' | string;
+  /** The voter: `me` or the JIDs WhatsApp named (e.g. participant and participantAlt). */
+  voter: 'me' | string[];
+}
+
+/** A decrypted vote: the sha256 (hex) of each chosen option name, and the jids whose key worked. */
+export interface PollVoteResult {
+  selectedOptionHashes: string[];
+  creatorJid: string;
+  voterJid: string;
 }
 
 /** Result of a send. */

@@ -1,8 +1,10 @@
-import { jidNormalizedUser, type WASocket } from '@whiskeysockets/baileys';
-import type { OutgoingContent, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
+import { jidNormalizedUser, type AnyMessageContent, type WASocket } from '@whiskeysockets/baileys';
+import type { OutgoingContent, PollVoteInput, PollVoteResult, QuotedMessage, ReadKey, SendResult, WhatsAppLookup } from './engine-types.js';
 import { groupOperations } from './group-operations.js';
-import { toBaileysContent, toSendOptions } from './outgoing-content.js';
+import { forwardSourceOf, toBaileysContent, toSendOptions } from './outgoing-content.js';
 import { NotOnWhatsAppError, PushNameRequiredError } from './engine-errors.js';
+import { decryptVote } from './poll-vote.js';
+import { sendPollWithMentions } from './poll-send.js';
 import { iqErrorCode, mapBusinessProfile, orNullWhenHidden } from './profile-mapping.js';
 import type { ContactProfile, OwnProfileChange, PresenceState } from './profile-types.js';
 
@@ -34,17 +36,43 @@ function operation<P, R>(run: (ctx: OperationContext, payload: P) => Promise<R>)
  * (http/domain-errors.ts).
  */
 export const socketOperations = {
-  /** Any message (text or media), quoted and with mentions; `messageId` fixed by the caller so a retry never sends twice. */
+  /**
+   * Any message (text, media, sticker, location, contacts, poll, reaction, edit, revoke, forward), quoted and with
+   * mentions (`mentionsEveryone`: every participant of the group); `messageId` fixed by the caller so a retry never
+   * sends twice.
+   */
   send: operation(
     async (
       { sock },
-      p: { jid: string; content: OutgoingContent; messageId: string; quoted?: QuotedMessage; mentions?: string[] },
+      p: {
+        jid: string;
+        content: OutgoingContent;
+        messageId: string;
+        quoted?: QuotedMessage;
+        mentions?: string[];
+        mentionsEveryone?: boolean;
+      },
     ): Promise<SendResult> => {
-      const options = { messageId: p.messageId, quoted: p.quoted, mentions: p.mentions };
-      const sent = await sock.sendMessage(p.jid, toBaileysContent(p.content, p.mentions), toSendOptions(options));
+      let mentions = p.mentions;
+      if (p.mentionsEveryone && p.jid.endsWith('@g.us')) {
+        const metadata = await sock.groupMetadata(p.jid);
+        mentions = [...new Set([...(mentions ?? []), ...metadata.participants.map((m) => m.id)])];
+      }
+      const options = toSendOptions({ messageId: p.messageId, quoted: p.quoted, mentions });
+      if (p.content.type === 'poll' && mentions?.length) {
+        return sendPollWithMentions(sock, p.jid, toBaileysContent(p.content, undefined), mentions, { ...options, messageId: p.messageId });
+      }
+      const content: AnyMessageContent =
+        p.content.type === 'forward'
+          ? { forward: await forwardSourceOf(p.content.message, p.jid, sock.waUploadToServer), force: true }
+          : toBaileysContent(p.content, mentions);
+      const sent = await sock.sendMessage(p.jid, content, options);
       return { messageId: sent?.key.id ?? p.messageId, jid: sent?.key.remoteJid ?? p.jid };
     },
   ),
+
+  /** Decrypts a poll vote with the poll's secret (the instance's own jids and Baileys' LID mapping are here). */
+  'decrypt-poll-vote': operation(async ({ sock }, p: PollVoteInput): Promise<PollVoteResult | null> => decryptVote(sock, p)),
 
   /** Read receipts for inbound messages. */
   'read-messages': operation(async ({ sock }, p: { keys: ReadKey[] }): Promise<void> => {

@@ -9,6 +9,7 @@ import { IdempotencyRepository } from '../persistence/repositories/idempotency-r
 import { InstanceRepository } from '../persistence/repositories/instance-repository.js';
 import { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
 import { MessageRepository } from '../persistence/repositories/message-repository.js';
+import { MessageKindsRepository } from '../persistence/repositories/message-kinds-repository.js';
 import { TenantRepository } from '../persistence/repositories/tenant-repository.js';
 import { UserRepository } from '../persistence/repositories/user-repository.js';
 import { WebhookDeliveryRepository } from '../persistence/repositories/webhook-delivery-repository.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   contacts: ContactRepository;
   chats: ChatRepository;
   messages: MessageRepository;
+  messageKinds: MessageKindsRepository;
   idempotency: IdempotencyRepository;
   webhookEvents: WebhookEventRepository;
   webhookDeliveries: WebhookDeliveryRepository;
@@ -52,6 +54,7 @@ export function createPersistence(inputs: { dataSource: DataSource; redis: Redis
       contacts: new ContactRepository(dataSource),
       chats: new ChatRepository(dataSource),
       messages: new MessageRepository(dataSource),
+      messageKinds: new MessageKindsRepository(dataSource),
       idempotency: new IdempotencyRepository(dataSource),
       webhookEvents: new WebhookEventRepository(dataSource),
       webhookDeliveries: new WebhookDeliveryRepository(dataSource),

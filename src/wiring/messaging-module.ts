@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
 import { registerLidRoutes } from '../http/openapi/lids-openapi.js';
+import { registerMessageKindRoutes } from '../http/openapi/message-kinds-openapi.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { lidsRouter } from '../http/routes/lids-router.js';
@@ -14,6 +15,7 @@ import type { ContactRepository } from '../persistence/repositories/contact-repo
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
 import type { InstanceRepository } from '../persistence/repositories/instance-repository.js';
 import type { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
+import type { MessageKindsRepository } from '../persistence/repositories/message-kinds-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
@@ -38,6 +40,9 @@ import { MessageQueries } from '../services/messages/message-queries.js';
 import { MessagingService } from '../services/messages/messaging-service.js';
 import { LidDirectory } from '../services/messages/lid-directory.js';
 import { LidLookup } from '../services/messages/lid-lookup.js';
+import { MessageKindsService } from '../services/messages/kinds/message-kinds-service.js';
+import { PollVoteRecorder } from '../services/messages/kinds/poll-vote-recorder.js';
+import { ActionEffects } from '../services/messages/kinds/action-effects.js';
 
 export type MessagingConfig = Pick<
   Config,
@@ -61,6 +66,7 @@ export interface MessagingModuleDeps {
   repositories: {
     instances: InstanceRepository;
     messages: MessageRepository;
+    messageKinds: MessageKindsRepository;
     idempotency: IdempotencyRepository;
     contacts: ContactRepository;
     chats: ChatRepository;
@@ -98,6 +104,8 @@ export interface MessagingModule {
     onEvent(instanceId: string, event: EngineEvent): Promise<void>;
   };
   service: MessagingService;
+  /** Location, contacts, sticker, poll, react, edit, delete, forward. */
+  kinds: MessageKindsService;
   queue: SendQueue;
   workers: SendWorkerPool | null;
   /** Per-instance queue preparation and worker start on this node. */
@@ -136,10 +144,18 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     notifier: deps.notifier,
     logger: log,
   });
+  const effects = new ActionEffects({
+    messages: repos.messages,
+    events: repos.webhookEvents,
+    transactions: deps.transactions,
+    notifier: deps.notifier,
+    logger: log,
+  });
+  const sink = effects.wrap(statuses);
   const queue = new SendQueue({
     connection,
     naming,
-    sink: statuses,
+    sink,
     logger: log,
     settings: {
       rateLimit: config.sendRateLimit,
@@ -153,7 +169,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
         connection,
         naming,
         queue,
-        sink: statuses,
+        sink,
         logger: log,
         sender: new EngineMessageSender({
           engine: deps.engine,
@@ -227,6 +243,28 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     lids,
   });
 
+  const kinds = new MessageKindsService({
+    messaging: service,
+    instances: repos.instances,
+    messages: repos.messages,
+    kinds: repos.messageKinds,
+    storage,
+    limits: config.mediaLimits,
+    allowPrivateUrls: config.mediaAllowPrivateUrls,
+    lookup: deps.lookup,
+    logger: log,
+  });
+
+  const polls = new PollVoteRecorder({
+    messages: repos.messages,
+    kinds: repos.messageKinds,
+    events: repos.webhookEvents,
+    transactions: deps.transactions,
+    notifier: deps.notifier,
+    engine: deps.engine,
+    logger: log,
+  });
+
   const inboundMedia = new InboundMediaStore({
     messages: repos.messages,
     storage,
@@ -249,6 +287,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     media: inboundMedia,
     lids,
     mediaInfoOf: deps.mediaInfoOf,
+    polls,
     logger: log,
     onStatus: sendPipelineOnStatus(sendWorkers),
   });
@@ -263,6 +302,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
         messaging: service,
         queries,
         chatActions,
+        kinds,
         authenticate,
         maxUploadBytes,
         uploads: uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits }),
@@ -272,6 +312,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     },
     openApi: (registry) => {
       registerMessageRoutes(registry);
+      registerMessageKindRoutes(registry);
       registerLidRoutes(registry);
     },
     eventHandler: {
@@ -280,6 +321,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       onEvent: (instanceId, event) => inbound.onEvent(instanceId, event),
     },
     service,
+    kinds,
     queue,
     workers,
     sendWorkers,

@@ -1,15 +1,15 @@
-import { Router, type Request, type RequestHandler } from 'express';
-import { UnauthorizedError } from '../../errors/unauthorized-error.js';
+import { readFile } from 'node:fs/promises';
+import { Router, type Request, type Response, type RequestHandler } from 'express';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { ChatActions } from '../../services/messages/chat-actions.js';
+import type { MessageKindsService } from '../../services/messages/kinds/message-kinds-service.js';
 import type { MessageQueries } from '../../services/messages/message-queries.js';
-import { requestFingerprint, type Accepted, type IdempotencyInput, type MessagingService } from '../../services/messages/messaging-service.js';
+import type { MessagingService } from '../../services/messages/messaging-service.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
   ChatParamsSchema,
   ChatsQuerySchema,
   ContactsQuerySchema,
-  IdempotencyKeySchema,
   MessageParamsSchema,
   NumberParamsSchema,
   PageQuerySchema,
@@ -20,11 +20,15 @@ import {
 import { validate } from '../validate.js';
 import type { UploadGate } from '../uploads/upload-gate.js';
 import { sendStoredMedia } from './stored-media-response.js';
+import { answer, idempotencyOf, tenantOf } from './send-helpers.js';
+import { messageKindsRoutes } from './message-kinds-routes.js';
 
 export interface MessagesRouterDeps {
   messaging: MessagingService;
   queries: MessageQueries;
   chatActions: ChatActions;
+  /** The other kinds (location, contacts, sticker, poll, react, edit, delete, forward): message-kinds-routes.ts. */
+  kinds?: MessageKindsService;
   authenticate: RequestHandler;
   /** Largest upload accepted at all (the largest per-type limit); the per-type limit is checked after. */
   maxUploadBytes: number;
@@ -32,31 +36,20 @@ export interface MessagesRouterDeps {
   uploads: UploadGate;
 }
 
-const tenantOf = (req: Request) => {
-  if (!req.principal) throw new UnauthorizedError();
-  return req.principal.tenantId;
-};
-
-function idempotencyOf(req: Request, parts: unknown): IdempotencyInput | undefined {
-  const header = req.get('idempotency-key');
-  if (header === undefined) return undefined;
-  const parsed = IdempotencyKeySchema.safeParse(header);
-  if (!parsed.success) {
-    throw new ValidationError('Invalid Idempotency-Key header', [
-      { location: 'headers', path: 'idempotency-key', message: '1 to 255 characters', code: 'invalid' },
-    ]);
-  }
-  return { key: parsed.data, requestHash: requestFingerprint([req.method, req.path, parts]) };
-}
-
 /** Sending, message status, media, number check, contacts, chats: /whatsapp/instances/{id}/..., tenant-scoped. */
 export function messagesRouter(deps: MessagesRouterDeps): Router {
   const router = Router();
   const base = '/whatsapp/instances/:instanceId';
   router.use('/whatsapp/instances', deps.authenticate);
-  const answer = (res: import('express').Response, accepted: Accepted) => {
-    if (accepted.replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(accepted.status).json(accepted.body);
+  /** A sticker upload: the instance checked before the body is read, then staged by the upload gate and read back (stickers are small). */
+  const receiveSticker = async (req: Request, res: Response, tenantId: string, instanceId: string) => {
+    await deps.messaging.assertInstance(tenantId, instanceId);
+    const { file, cleanup } = await deps.uploads.receive(req, res, tenantId, { field: 'file', maxBytes: deps.maxUploadBytes, tooLargeCode: 'MEDIA_TOO_LARGE' });
+    try {
+      return file ? { data: await readFile(file.staged.path), sha256: file.staged.sha256 } : null;
+    } finally {
+      await cleanup();
+    }
   };
 
   router.post(`${base}/send-text`, async (req, res) => {
@@ -100,6 +93,8 @@ export function messagesRouter(deps: MessagesRouterDeps): Router {
       await cleanup();
     }
   });
+
+  if (deps.kinds) messageKindsRoutes(router, { base, kinds: deps.kinds, receiveUpload: receiveSticker });
 
   router.get(`${base}/messages/:messageId`, async (req, res) => {
     const { instanceId, messageId } = validate(MessageParamsSchema, req.params, 'params');

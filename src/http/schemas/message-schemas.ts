@@ -3,9 +3,10 @@ import { MEDIA_KINDS } from '../../services/messages/media-rules.js';
 import { INSTANCE_ID_PATTERN } from '../../services/ids.js';
 import { httpUrl } from './common-schemas.js';
 
-const to = z.string().trim().min(1).max(100).meta({ description: 'Phone number in any common writing, or a JID (user, LID, group)', example: '5511999999999' });
-const messageRef = z.string().trim().min(1).max(128);
-const mentions = z.array(z.string().trim().min(1).max(100)).max(256);
+export const to = z.string().trim().min(1).max(100).meta({ description: 'Phone number in any common writing, or a JID (user, LID, group)', example: '5511999999999' });
+export const messageRef = z.string().trim().min(1).max(128);
+export const mentions = z.array(z.string().trim().min(1).max(100)).max(256);
+export const mentionsEveryone = z.boolean().meta({ description: 'In a group: mention every participant' });
 
 export const SendTextBodySchema = z
   .strictObject({
@@ -13,6 +14,8 @@ export const SendTextBodySchema = z
     message: z.string().min(1).max(65_536),
     quotedMessageId: messageRef.optional().meta({ description: 'Our message id (msg_...) or the WhatsApp id of a stored message' }),
     mentions: mentions.optional(),
+    mentionsEveryone: mentionsEveryone.optional(),
+    linkPreview: z.boolean().optional().meta({ description: 'false: send a link without its preview (default: a preview is fetched)' }),
   })
   .meta({ id: 'SendTextBody' });
 
@@ -25,6 +28,7 @@ const mediaFields = {
   ptt: z.boolean().optional().meta({ description: 'audio only: send as a voice note' }),
   quotedMessageId: messageRef.optional(),
   mentions: mentions.optional(),
+  mentionsEveryone: mentionsEveryone.optional(),
 };
 
 export const SendMediaJsonBodySchema = z
@@ -32,8 +36,8 @@ export const SendMediaJsonBodySchema = z
   .meta({ id: 'SendMediaBody' });
 
 /** Multipart fields are strings: booleans and lists are parsed from them. */
-const formBool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
-const formList = z.preprocess((v) => {
+export const formBool = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+export const formList = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
   const text = v.trim();
   if (text.startsWith('[')) {
@@ -50,6 +54,7 @@ export const SendMediaFormSchema = z.strictObject({
   ...mediaFields,
   ptt: formBool.optional(),
   mentions: formList.optional(),
+  mentionsEveryone: formBool.optional(),
 });
 
 /** For the OpenAPI document: the multipart body of send-media as a whole (the fields above, plus the file part). */

@@ -31,6 +31,9 @@ export type MediaStatus = (typeof MEDIA_STATUSES)[number];
 /** One reaction per sender: `{ [senderJid]: { emoji, at } }`, `at` in epoch ms. */
 export type MessageReactions = Record<string, { emoji: string; at: number }>;
 
+/** A poll's decrypted votes, by voter: `{ [voterJid]: { options, at } }` (`at` in epoch ms; `[]` = withdrawn). */
+export type PollVotes = Record<string, { options: string[]; at: number }>;
+
 /** A message sent or received by an instance; inbound ones are stored exactly once (unique WhatsApp id). */
 @Entity({ name: 'messages' })
 @Unique('uq_messages_wa_message_id', ['instanceId', 'waMessageId'])
@@ -174,6 +177,10 @@ export class MessageEntity {
   /** A location, contact cards, a poll (with its tally), a sticker's flags; null for text and other media. */
   @Column({ type: 'jsonb', nullable: true })
   content!: MessageContent | null;
+
+  /** Polls: the votes decrypted so far (null for other messages and polls nobody voted on). */
+  @Column({ name: 'poll_votes', type: 'jsonb', nullable: true })
+  pollVotes!: PollVotes | null;
 
   /** The WhatsApp message as JSON (Buffers as `BufferJSON` writes them), for webhooks and debugging. */
   @Column({ type: 'jsonb', nullable: true })

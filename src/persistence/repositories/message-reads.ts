@@ -59,6 +59,8 @@ export class MessageReads {
       .getRepository(MessageEntity)
       .createQueryBuilder('m')
       .where('m.instanceId = :instanceId AND m.chatJid = :chatJid', { instanceId, chatJid })
+      // Our reactions, edits and revokes show on the message they act on, not as messages of their own.
+      .andWhere(`NOT (m.fromMe AND m.type IN ('reaction', 'edit', 'revoke'))`)
       .orderBy('m.messageTimestamp', 'DESC')
       // Messages of the same second (WhatsApp timestamps are whole seconds): the later stored first.
       .addOrderBy('m.createdAt', 'DESC')

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { OutgoingContent, QuotedMessage } from '../../engine/engine-types.js';
+import type { QuotedMessage } from '../../engine/engine-types.js';
 import type { HostLookup } from '../../net/url-guard.js';
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
 import { PermanentSendError } from '../../queues/send-errors.js';
 import type { MessageSender } from '../../queues/send-ports.js';
-import { fetchMedia } from './media-fetcher.js';
-import { assertMediaSize, resolveMediaMimetype, type MediaLimits } from './media-rules.js';
+import { SendContentPreparer } from './kinds/send-content.js';
+import type { MediaLimits } from './media-rules.js';
 import type { LidDirectory } from './lid-directory.js';
 import type { MediaStorage } from './media-storage.js';
 import type { MessagingEngine } from './messaging-ports.js';
@@ -32,15 +32,17 @@ export interface EngineMessageSenderDeps {
 
 /**
  * The send worker's MessageSender over the engine: checks the number with WhatsApp's lookup (not on WhatsApp →
- * permanent failure), loads the media (URL fetched with the guard, or the stored upload), resolves the quoted
+ * permanent failure), prepares the content (kinds/send-content.ts: media, stickers, vCards, link previews), resolves the quoted
  * message, and sends with the job's fixed WhatsApp id through EngineControl (routed to the owning node).
  */
 export class EngineMessageSender implements MessageSender {
   private readonly known = new Map<string, { jid: string; until: number }>();
   private readonly now: () => number;
+  private readonly content: SendContentPreparer;
 
   constructor(private readonly deps: EngineMessageSenderDeps) {
     this.now = deps.now ?? Date.now;
+    this.content = new SendContentPreparer(deps);
   }
 
   async send(job: SendJobPayload, attempt: { first: boolean } = { first: false }): Promise<{ waMessageId: string }> {
@@ -52,12 +54,13 @@ export class EngineMessageSender implements MessageSender {
         if (ALREADY_SENT.has(row.status)) return { waMessageId: row.waMessageId };
       }
       const jid = await this.resolveJid(job.instanceId, job.to);
-      const content = await this.contentOf(job);
+      const content = await this.content.prepare(job.content);
       const quoted = await this.quotedOf(job);
       const sent = await this.deps.engine.send(job.instanceId, jid, content, {
         messageId: job.waMessageId,
         ...(quoted ? { quoted } : {}),
         ...(job.mentions?.length ? { mentions: job.mentions } : {}),
+        ...(job.mentionsEveryone ? { mentionsEveryone: true } : {}),
       });
       return { waMessageId: sent.messageId };
     } catch (err) {
@@ -89,41 +92,6 @@ export class EngineMessageSender implements MessageSender {
       this.known.set(cacheKey, { jid, until: this.now() + ttl });
     }
     return jid;
-  }
-
-  private async contentOf(job: SendJobPayload): Promise<OutgoingContent> {
-    const content = job.content;
-    if (content.type === 'text') return { type: 'text', text: content.text };
-    let data: Buffer;
-    let mimetype: string;
-    if (content.source.kind === 'stored') {
-      const stored = await this.deps.storage.get(content.source.key);
-      if (!stored) throw new PermanentSendError('media_missing', `the uploaded media ${content.source.key} is gone`);
-      assertMediaSize(content.mediaType, stored.length, this.deps.limits);
-      data = stored;
-      mimetype = resolveMediaMimetype({ mediaType: content.mediaType, contentType: content.mimetype ?? null, head: stored.subarray(0, 16) });
-    } else {
-      const fetched = await fetchMedia({
-        url: content.source.url,
-        mediaType: content.mediaType,
-        limits: this.deps.limits,
-        declaredMimetype: content.mimetype ?? null,
-        timeoutMs: this.deps.fetchTimeoutMs,
-        allowPrivate: this.deps.allowPrivateUrls,
-        lookup: this.deps.lookup,
-      });
-      data = fetched.data;
-      mimetype = fetched.mimetype;
-    }
-    return {
-      type: 'media',
-      mediaType: content.mediaType,
-      dataBase64: data.toString('base64'),
-      mimetype,
-      ...(content.caption !== undefined ? { caption: content.caption } : {}),
-      ...(content.fileName !== undefined ? { fileName: content.fileName } : {}),
-      ...(content.ptt !== undefined ? { ptt: content.ptt } : {}),
-    };
   }
 
   private async quotedOf(job: SendJobPayload): Promise<QuotedMessage | undefined> {

@@ -3,6 +3,7 @@ import type { ContactEntity } from '../../persistence/entities/contact.entity.js
 import type { MessageEntity } from '../../persistence/entities/message.entity.js';
 import { readableContent } from './inbound-content.js';
 import type { Page } from '../../persistence/pagination.js';
+import { kindFieldsOf } from './kinds/kind-fields.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -82,6 +83,7 @@ export function toMessageView(m: MessageEntity) {
     failedAt: iso(m.failedAt),
     editedAt: iso(m.editedAt),
     revokedAt: iso(m.revokedAt),
+    ...kindFieldsOf(m),
   };
 }
 export type MessageView = ReturnType<typeof toMessageView>;

@@ -11,7 +11,7 @@ import type { InstanceRepository } from '../../persistence/repositories/instance
 import { newMessageId, type NewOutgoingMessage } from '../../persistence/repositories/message-inputs.js';
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { TransactionRunner } from '../../persistence/transaction-runner.js';
-import type { SendJobPayload } from '../../queues/job-payloads.js';
+import type { SendContent, SendJobPayload } from '../../queues/job-payloads.js';
 import { mediaKey, type MediaStorage } from './media-storage.js';
 import { recipientJidOf } from './recipient-input.js';
 import { instanceOfTenant } from './tenant-instance.js';
@@ -43,6 +43,27 @@ export interface SendTextInput {
   message: string;
   quotedMessageId?: string;
   mentions?: string[];
+  /** In a group: mention every participant. */
+  mentionsEveryone?: boolean;
+  /** False: no preview of a link in the text (default: a preview is fetched at send time). */
+  linkPreview?: boolean;
+}
+
+/** What every kind of message takes: the recipient, a quote and mentions. */
+export interface SendCommonInput {
+  to: string;
+  quotedMessageId?: string;
+  mentions?: string[];
+  mentionsEveryone?: boolean;
+}
+
+/** One kind's row fields and job content (services/messages/kinds builds them). */
+export interface KindDraft {
+  type: string;
+  content: SendContent;
+  row?: Partial<Pick<NewOutgoingMessage, 'text' | 'caption' | 'mediaUrl' | 'mediaMimetype' | 'mediaFileName' | 'mediaSize' | 'mediaSha256' | 'mediaStorageKey' | 'mediaStatus'>>;
+  /** Our message id when the caller fixed it (e.g. an upload stored under it). */
+  id?: string;
 }
 
 export interface SendMediaInput {
@@ -54,6 +75,7 @@ export interface SendMediaInput {
   ptt?: boolean;
   quotedMessageId?: string;
   mentions?: string[];
+  mentionsEveryone?: boolean;
 }
 
 /** `Idempotency-Key` of a request, with the fingerprint of what was asked. */
@@ -118,12 +140,44 @@ export class MessagingService {
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
     const to = recipientJidOf(input.to);
-    const mentions = input.mentions?.map((m, i) => recipientJidOf(m, `mentions.${i}`));
-    const reply = replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions);
+    const reply = await this.replyOf(instanceId, to, input);
+    const content = { type: 'text' as const, text: input.message, ...(input.linkPreview === false ? { linkPreview: false } : {}) };
     return this.accept(tenantId, instanceId, idem, {
       row: { instanceId, chatJid: to, type: 'text', text: input.message, ...reply.row },
-      job: (ids) => ({ ...ids, instanceId, to, content: { type: 'text', text: input.message }, ...reply.job }),
+      job: (ids) => ({ ...ids, instanceId, to, content, ...reply.job }),
     });
+  }
+
+  /**
+   * Accepts any other kind (location, contacts, sticker, poll, reaction, edit, revoke, forward) through the same
+   * pipeline as texts: the instance checked, an Idempotency-Key replayed, the recipient, quote and mentions
+   * resolved, the row stored `queued` and its job enqueued.
+   */
+  async sendKind(tenantId: string, instanceId: string, input: SendCommonInput, draft: KindDraft, idem?: IdempotencyInput): Promise<Accepted> {
+    await instanceOfTenant(this.deps.instances, tenantId, instanceId);
+    const replay = await this.replay(tenantId, instanceId, idem);
+    if (replay) return replay;
+    const to = recipientJidOf(input.to);
+    const reply = await this.replyOf(instanceId, to, input);
+    return this.accept(tenantId, instanceId, idem, {
+      row: { ...(draft.id ? { id: draft.id } : {}), instanceId, chatJid: to, type: draft.type, ...draft.row, ...reply.row },
+      job: (ids) => ({ ...ids, instanceId, to, content: draft.content, ...reply.job }),
+    });
+  }
+
+  /** Whether an Idempotency-Key was answered already (callers that store something first check this). */
+  async replayOf(tenantId: string, instanceId: string, idem: IdempotencyInput | undefined): Promise<Accepted | null> {
+    return this.replay(tenantId, instanceId, idem);
+  }
+
+  private async replyOf(instanceId: string, to: string, input: Omit<SendCommonInput, 'to'>) {
+    if (input.mentionsEveryone && !to.endsWith('@g.us')) {
+      throw new ValidationError('mentionsEveryone needs a group recipient', [
+        { location: 'body', path: 'mentionsEveryone', message: 'only in a group (@g.us)', code: 'not_a_group' },
+      ]);
+    }
+    const mentions = input.mentions?.map((m, i) => recipientJidOf(m, `mentions.${i}`));
+    return replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions, input.mentionsEveryone === true);
   }
 
   /**
@@ -141,8 +195,7 @@ export class MessagingService {
     const replay = await this.replay(tenantId, instanceId, idem);
     if (replay) return replay;
     const to = recipientJidOf(input.to);
-    const mentions = input.mentions?.map((m, i) => recipientJidOf(m, `mentions.${i}`));
-    const reply = replyParts(await this.quotedWaId(instanceId, input.quotedMessageId), mentions);
+    const reply = await this.replyOf(instanceId, to, input);
     const messageId = newMessageId();
     let stored: { key: string; size: number; sha256: string; mimetype: string } | null = null;
     if (source.kind === 'url') {
@@ -268,10 +321,14 @@ export class MessagingService {
 }
 
 /** The quote and mentions of a send, as the stored row and the send job carry them. */
-function replyParts(quoted: MessageEntity | null, mentions: string[] | undefined) {
+function replyParts(quoted: MessageEntity | null, mentions: string[] | undefined, mentionsEveryone: boolean) {
   return {
     row: { mentions: mentions ?? null, quotedWaMessageId: quoted?.waMessageId ?? null },
-    job: { ...(quoted ? { quotedMessageId: quoted.id } : {}), ...(mentions?.length ? { mentions } : {}) },
+    job: {
+      ...(quoted ? { quotedMessageId: quoted.id } : {}),
+      ...(mentions?.length ? { mentions } : {}),
+      ...(mentionsEveryone ? { mentionsEveryone: true } : {}),
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { PermanentSendError } from '../../queues/send-errors.js';
 import { MediaFetchError } from './media-fetcher.js';
 import { MediaTooLargeError, MediaTypeNotAllowedError } from './media-rules.js';
 import { InvalidRecipientError } from './recipient.js';
+import { StickerImageError } from './kinds/sticker-image.js';
 
 /**
  * For a MessageSender implementation: turns what preparing or sending a message threw into what the send worker
@@ -17,5 +18,6 @@ export function toSendError(err: unknown): unknown {
   if (err instanceof UnsafeUrlError) return permanent('media_url_not_allowed', err);
   if (err instanceof MediaFetchError && err.permanent) return permanent('media_fetch_failed', err);
   if (err instanceof InvalidRecipientError) return permanent('invalid_recipient', err);
+  if (err instanceof StickerImageError) return permanent('sticker_image_invalid', err);
   return err;
 }

@@ -23,6 +23,7 @@ import { MessagePartiesResolver, type MessageParties } from './message-parties.j
 import { ContactChangeFilter } from './contact-change-filter.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
+import { pollUpdateOf } from './kinds/poll-vote-recorder.js';
 
 export interface WhatsAppReportRecorderDeps {
   messages: MessageRepository;
@@ -38,6 +39,8 @@ export interface WhatsAppReportRecorderDeps {
   /** Tells whether a message's JSON carries media (the engine's mediaInfoOf). */
   mediaInfoOf: (message: WaMessage['message']) => { mediaType: string; mimetype: string | null; fileName: string | null; fileLength: number | null; ptt: boolean } | null;
   logger: Logger;
+  /** Poll votes (decrypted and tallied on the poll's row; kinds/poll-vote-recorder.ts). */
+  polls?: { onVote(instanceId: string, msg: WaMessage): Promise<void> };
   /** Status hooks of the send side (start the worker, fail pending jobs). */
   onStatus?: (instanceId: string, change: StatusChange) => Promise<void> | void;
 }
@@ -218,6 +221,7 @@ export class WhatsAppReportRecorder {
 
   private async onMessage(instanceId: string, msg: WaMessage, _type: 'notify' | 'append'): Promise<void> {
     if (!msg.key.id || !msg.key.remoteJid || msg.key.remoteJid === 'status@broadcast') return;
+    if (this.deps.polls && pollUpdateOf(msg)) return this.deps.polls.onVote(instanceId, msg);
     const parties = await this.parties.of(instanceId, msg);
     const action = protocolActionOf(msg);
     if (action) return this.onAction(instanceId, msg, action, parties);

@@ -71,6 +71,7 @@ export class FakeRuntime extends TypedEmitter<InstanceRuntimeEvents> implements 
       'read-messages': (p) => {
         this.read.push(...p.keys);
       },
+      'decrypt-poll-vote': () => null,
       'on-whatsapp': (p) => ({ exists: true, jid: `${p.phone.replace(/\D/g, '')}@s.whatsapp.net` }),
     };
     const fake = results[name] as ((p: OperationPayload<N>) => OperationResult<N>) | undefined;
