@@ -49,7 +49,6 @@ return 1
 `;
 
 /**
-/**
  * Compare-and-pexpire: extends the lease while we still hold it, and (with a boot id, ARGV[3]) while no other boot
  * of our node holds the liveness key KEYS[2]. When this renewal comes late (ARGV[4] = '1': the last confirmation is
  * a whole TTL old, e.g. a starved event loop) a lease that expired and that nobody took meanwhile is taken again (2):
@@ -65,7 +64,7 @@ local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-if not owner and ARGV[3] == '1' then
+if not owner and ARGV[4] == '1' then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 2
 end

@@ -282,21 +282,39 @@ export class SessionSupervisor {
     if (!this.ownsEntry(entry)) return;
     entry.touchedAt = Date.now();
     this.updateGauge();
-    this.sockets?.note(instanceId, change.status === 'connected');
+    // The socket's confirmation (what the API's status trusts) is written before a `connected` is recorded, and
+    // withdrawn only after any other status is recorded: the API never shows node_lost for a socket that merely
+    // closed (replaced, logged out...), between the close and its own status.
+    const connected = change.status === 'connected';
+    if (connected) this.sockets?.note(instanceId, true);
+    const withdraw = (): void => {
+      // Not when a newer `connected` came meanwhile (it was noted at once; this status was recorded before it).
+      if (!connected && entry.runtime.status.status !== 'connected') this.sockets?.note(instanceId, false);
+    };
     if (change.status === 'disconnected' && change.reason === 'replaced') {
       // A 440 can mean another node took over after our lease lapsed: check before reporting.
       this.toSink(entry, async () => {
-        const owner = await this.leases.owner(instanceId);
-        if (owner !== this.nodeId) {
-          this.log.warn({ instanceId, owner }, 'replaced by the new owner; not reporting');
-          await this.onLeaseLost(instanceId);
-          return;
+        try {
+          const owner = await this.leases.owner(instanceId);
+          if (owner !== this.nodeId) {
+            this.log.warn({ instanceId, owner }, 'replaced by the new owner; not reporting');
+            await this.onLeaseLost(instanceId);
+            return;
+          }
+          await this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId });
+        } finally {
+          withdraw();
         }
-        await this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId });
       });
       return;
     }
-    this.toSink(entry, () => this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId }));
+    this.toSink(entry, async () => {
+      try {
+        await this.options.sink.onStatus(instanceId, change, { nodeId: this.nodeId });
+      } finally {
+        withdraw();
+      }
+    });
   }
 
   /**

@@ -167,7 +167,8 @@ describe('message kinds e2e: each kind sent by the engine arrives decrypted at a
       if (res.status !== 200) throw new Error('inbound not stored yet');
     });
     const view = await sent('/send-location', { to: lid, latitude: 10, longitude: 20, quotedMessageId: inboundId, mentions: [other] });
-    expect(view).toMatchObject({ chatJid: lid, quotedWaMessageId: inboundId, mentions: [jid(other)] });
+    // Filed in the contact's one chat (its phone is known from its message), sent to the LID all the same.
+    expect(view).toMatchObject({ chatJid: jid(contact), quotedWaMessageId: inboundId, mentions: [jid(other)] });
     const entry = await inboxEntry(contact, (i) => i.id === view.waMessageId, 'location by LID');
     expect(entry).toMatchObject({ type: 'location', to: lid, quotedId: inboundId, mentions: [jid(other)], location: { latitude: 10, longitude: 20 } });
   });

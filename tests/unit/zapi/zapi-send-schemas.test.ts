@@ -67,7 +67,9 @@ describe('enviar-mensagem-simples body', () => {
 });
 
 describe('enviar-midia multipart', () => {
-  const file = { fieldname: 'document', originalname: 'a.pdf', mimetype: 'application/pdf', size: 3, buffer: Buffer.from('abc') };
+  // As the upload gate hands it over: the bytes staged on disk, with their size, hash and first bytes.
+  const staged = { path: '/tmp/staged-a.pdf', size: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', head: Buffer.from('abc') };
+  const file = { fieldname: 'document', originalname: 'a.pdf', mimetype: 'application/pdf', size: 3, staged };
 
   it('takes the curl example: empty chatName and caption are absent, isGroup "N"', () => {
     const parsed = parseZapiSendMedia(
@@ -81,7 +83,7 @@ describe('enviar-midia multipart', () => {
       chatName: null,
       caption: null,
       mediaType: 'document',
-      file: { buffer: file.buffer, mimetype: 'application/pdf', fileName: 'a.pdf', size: 3 },
+      file: { staged, mimetype: 'application/pdf', fileName: 'a.pdf', size: 3 },
     });
   });
 
@@ -95,7 +97,7 @@ describe('enviar-midia multipart', () => {
   });
 
   it('refuses an empty file', () => {
-    const paths = issuesOf(() => parseZapiSendMedia({ instancia_id: '2', phone: '1', midia_type: 'image' }, { ...file, size: 0, buffer: Buffer.alloc(0) })).map((i) => i.path);
+    const paths = issuesOf(() => parseZapiSendMedia({ instancia_id: '2', phone: '1', midia_type: 'image' }, { ...file, size: 0, staged: { ...staged, size: 0, head: Buffer.alloc(0) } })).map((i) => i.path);
     expect(paths).toEqual(['document.size']);
   });
 });
