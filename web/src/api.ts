@@ -202,6 +202,8 @@ export interface Tenant {
 export interface LiveEvent {
   id: string;
   event: string;
+  /** The instance the event is about (every stream's envelope names it). */
+  instance?: { instanceId: string; instanceName?: string };
   timestamp: string;
   sequence: number;
   data: Record<string, unknown>;

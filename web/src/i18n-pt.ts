@@ -62,8 +62,6 @@ export const pt: Record<string, string> = {
   'Link with a code instead of scanning: WhatsApp › Linked devices › Link with phone number.':
     'Conecte com um código em vez de ler o QR: WhatsApp › Aparelhos conectados › Conectar com número de telefone.',
   'Linked number': 'Número conectado',
-  'Live status is shown for the first {n} rows; open an instance to follow it live.':
-    'O status ao vivo aparece nas primeiras {n} linhas; abra uma instância para acompanhá-la ao vivo.',
   'Loading…': 'Carregando…',
   'Log in': 'Entrar',
   'Log out': 'Sair',

@@ -4,6 +4,7 @@ import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
 import {
   DeliveriesQuerySchema,
   DeliveryParamsSchema,
+  TenantEventsQuerySchema,
   WebhookDeliveryDetailResponseSchema,
   WebhookDeliveryListResponseSchema,
   WebhookDeliveryResponseSchema,
@@ -57,6 +58,12 @@ export function registerWebhookRoutes(r: OpenAPIRegistry): void {
     method: 'post', path: '/whatsapp/instances/{instanceId}/webhook/test', tags: ['webhooks'],
     summary: "Send a signed webhook.test event now and report the receiver's answer", security: authed,
     request: { params: InstanceIdParamsSchema }, responses: { 200: json(WebhookTestResponseSchema), ...common },
+  });
+  r.registerPath({
+    method: 'get', path: '/whatsapp/events', tags: ['webhooks'],
+    summary: "Live events of every instance of the account in one stream (Server-Sent Events), starting now; `events=connection.update` keeps only those. Counts as one stream against the caps",
+    security: authed, request: { query: TenantEventsQuerySchema },
+    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error('Invalid input'), 401: error('Not authenticated'), 429: error('Too many live streams') },
   });
   r.registerPath({
     method: 'get', path: '/whatsapp/instances/{instanceId}/events', tags: ['webhooks'],

@@ -3,7 +3,7 @@ import { UnauthorizedError } from '../../errors/unauthorized-error.js';
 import type { EventStreams, EventStreamSink } from '../../services/webhooks/event-stream.js';
 import type { WebhooksService } from '../../services/webhooks/webhooks-service.js';
 import { InstanceIdParamsSchema } from '../schemas/instance-schemas.js';
-import { DeliveriesQuerySchema, DeliveryParamsSchema } from '../schemas/webhook-schemas.js';
+import { DeliveriesQuerySchema, DeliveryParamsSchema, TenantEventsQuerySchema } from '../schemas/webhook-schemas.js';
 import { validate } from '../validate.js';
 
 export interface WebhooksRouterDeps {
@@ -36,6 +36,18 @@ function sseSink(res: Response): EventStreamSink {
       });
     },
   };
+}
+
+/** The status and headers of an SSE response, sent now, with the client's reconnect delay. */
+function startSse(res: Response): void {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  res.write('retry: 3000\n\n');
 }
 
 function lastEventIdOf(header: string | undefined, query: unknown): number | null {
@@ -87,14 +99,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     await deps.webhooks.instanceOf(tenantId, instanceId);
     deps.streams.admit(tenantId); // 429 before the stream's headers go out
     const lastEventId = lastEventIdOf(req.get('last-event-id'), req.query.lastEventId);
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write('retry: 3000\n\n');
+    startSse(res);
     let stream: { close(): void } | null = null;
     let gone = false;
     res.on('close', () => {
@@ -102,6 +107,23 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
       stream?.close();
     });
     stream = await deps.streams.openStream(instanceId, tenantId, lastEventId, sseSink(res));
+    if (gone) stream.close();
+  });
+
+  // The tenant's instances in one connection (the dashboard's instance list): the same events, starting now.
+  router.get('/whatsapp/events', deps.authenticate, async (req, res) => {
+    const tenantId = tenantOf(req);
+    const { events } = validate(TenantEventsQuerySchema, req.query, 'query');
+    deps.streams.admit(tenantId); // 429 before the stream's headers go out
+    const instanceIds = await deps.webhooks.instanceIdsOf(tenantId);
+    startSse(res);
+    let stream: { close(): void } | null = null;
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+      stream?.close();
+    });
+    stream = await deps.streams.openTenantStream(tenantId, instanceIds, sseSink(res), events ? new Set(events) : undefined);
     if (gone) stream.close();
   });
 

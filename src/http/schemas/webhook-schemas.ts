@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookEventSchema } from '../../services/webhooks/webhook-events.js';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../services/webhooks/webhooks-service.js';
 import { INSTANCE_ID_PATTERN } from '../../services/ids.js';
 import { success, timestamp } from './common-schemas.js';
@@ -75,3 +76,13 @@ export const WebhookTestResponseSchema = success(
 ).meta({ id: 'WebhookTestResponse' });
 
 export const WebhookSecretResponseSchema = success(z.object({ webhookSecret: z.string() })).meta({ id: 'WebhookSecretResponse' });
+
+/** `GET /whatsapp/events?events=a,b`: the event names to keep (every event without it). */
+export const TenantEventsQuerySchema = z.strictObject({
+  events: z
+    .string()
+    .max(1000)
+    .transform((v) => v.split(',').map((e) => e.trim()).filter((e) => e !== ''))
+    .pipe(z.array(webhookEventSchema).min(1, 'name at least one event'))
+    .optional(),
+});

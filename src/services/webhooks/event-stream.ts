@@ -110,7 +110,10 @@ export class InstanceEventStream {
  * per node (a single query for the last sequence of every streamed instance), not by a poll per stream.
  */
 export class EventStreams {
+  /** Every instance stream open here (a tenant stream holds one per instance): for the fallback check and shutdown. */
   private readonly open = new Set<InstanceEventStream>();
+  /** Client connections (an instance stream or a tenant stream): what the caps count. */
+  private connections = 0;
   private readonly byTenant = new Map<string, number>();
   private fallback: NodeJS.Timeout | undefined;
   private checking = false;
@@ -120,20 +123,51 @@ export class EventStreams {
   async openStream(instanceId: string, tenantId: string, lastEventId: number | null, sink: EventStreamSink): Promise<{ close(): void }> {
     this.admit(tenantId);
     const stream = new InstanceEventStream(this.options, instanceId, tenantId, sink);
-    this.open.add(stream);
+    return this.track(tenantId, [stream], () => stream.open(lastEventId));
+  }
+
+  /**
+   * One connection for the events of several instances of a tenant (the dashboard's instance list), counted as one
+   * stream against the caps. It starts at the present (no resume: sequences are per instance, so a client reads the
+   * current state when it (re)connects); `only` keeps just those event names. One keep-alive for the connection.
+   */
+  async openTenantStream(tenantId: string, instanceIds: readonly string[], sink: EventStreamSink, only?: ReadonlySet<string>): Promise<{ close(): void }> {
+    this.admit(tenantId);
+    const streams = instanceIds.map((id, n) => new InstanceEventStream(this.options, id, tenantId, filteredSink(sink, only, n === 0)));
+    if (streams.length === 0) {
+      // Nothing to follow yet: keep the connection alive so the client does not reconnect in a loop.
+      const heartbeat = setInterval(() => sink.comment('keep-alive'), this.options.heartbeatMs);
+      sink.comment('connected');
+      return this.track(tenantId, [], async () => undefined, () => clearInterval(heartbeat));
+    }
+    return this.track(tenantId, streams, async () => {
+      for (const stream of streams) await stream.open(null);
+    });
+  }
+
+  /** Counts one connection made of `streams`, opens them, and gives the handle that closes them all once. */
+  private async track(
+    tenantId: string,
+    streams: InstanceEventStream[],
+    open: () => Promise<void>,
+    onClose: () => void = () => undefined,
+  ): Promise<{ close(): void }> {
+    for (const stream of streams) this.open.add(stream);
+    this.connections += 1;
     this.byTenant.set(tenantId, (this.byTenant.get(tenantId) ?? 0) + 1);
     this.ensureFallback();
     let closed = false;
     const handle = {
       close: () => {
-        stream.close();
+        for (const stream of streams) stream.close();
         if (closed) return;
         closed = true;
-        this.forget(stream);
+        onClose();
+        this.forget(tenantId, streams);
       },
     };
     try {
-      await stream.open(lastEventId);
+      await open();
     } catch (err) {
       handle.close();
       throw err;
@@ -148,27 +182,31 @@ export class EventStreams {
     if ((this.byTenant.get(tenantId) ?? 0) >= limits.perTenant) {
       throw new RateLimitError(5, `At most ${limits.perTenant} live event streams at once per account`);
     }
-    if (this.open.size >= limits.perNode) throw new RateLimitError(5, 'Too many live event streams on this server, try again later');
+    if (this.connections >= limits.perNode) throw new RateLimitError(5, 'Too many live event streams on this server, try again later');
   }
 
+  /** Client connections open (a tenant stream counts once). */
   get size(): number {
-    return this.open.size;
+    return this.connections;
   }
 
   /** Ends every open stream (shutdown: lets the HTTP server close; clients reconnect with Last-Event-ID). */
   closeAll(): void {
     for (const stream of this.open) stream.close(true);
     this.open.clear();
+    this.connections = 0;
     this.byTenant.clear();
     clearInterval(this.fallback);
     this.fallback = undefined;
   }
 
-  private forget(stream: InstanceEventStream): void {
-    if (!this.open.delete(stream)) return;
-    const left = (this.byTenant.get(stream.tenantId) ?? 1) - 1;
-    if (left <= 0) this.byTenant.delete(stream.tenantId);
-    else this.byTenant.set(stream.tenantId, left);
+  private forget(tenantId: string, streams: readonly InstanceEventStream[]): void {
+    for (const stream of streams) this.open.delete(stream);
+    if (this.connections === 0) return; // closeAll ran
+    this.connections -= 1;
+    const left = (this.byTenant.get(tenantId) ?? 1) - 1;
+    if (left <= 0) this.byTenant.delete(tenantId);
+    else this.byTenant.set(tenantId, left);
     if (this.open.size === 0) {
       clearInterval(this.fallback);
       this.fallback = undefined;
@@ -197,4 +235,16 @@ export class EventStreams {
       this.checking = false;
     }
   }
+}
+
+/** A sink that forwards only the `only` events (all without it), and the keep-alive comments only when `comments`. */
+function filteredSink(sink: EventStreamSink, only: ReadonlySet<string> | undefined, comments: boolean): EventStreamSink {
+  return {
+    event: (id, name, data) => (only && !only.has(name) ? true : sink.event(id, name, data)),
+    comment: (text) => {
+      if (comments) sink.comment(text);
+    },
+    drained: () => sink.drained(),
+    end: () => sink.end(),
+  };
 }

@@ -88,6 +88,11 @@ export class WebhooksService {
   constructor(private readonly deps: WebhooksServiceDeps) {}
 
   /** The tenant's instance, or a 404 (another tenant's instance included). */
+  /** The ids of every instance of the tenant (what a tenant-wide live stream follows). */
+  async instanceIdsOf(tenantId: string): Promise<string[]> {
+    return (await this.deps.instances.listByTenant(tenantId)).map((i) => i.id);
+  }
+
   async instanceOf(tenantId: string, instanceId: string): Promise<InstanceEntity> {
     const found = await this.deps.instances.findForTenant(instanceId, tenantId);
     if (!found) throw new NotFoundError('Instance not found');

@@ -164,3 +164,50 @@ describe('GET /whatsapp/instances/{id}/events (SSE)', () => {
     await waitFor(() => streams() === before, 5000, 'stream released');
   });
 });
+
+describe('GET /whatsapp/events (every instance of the account in one stream)', () => {
+  it('carries the chosen events of each of the tenant’s instances, not other tenants’, as one stream', async () => {
+    const owner = await signup(t.app);
+    await t.db.dataSource.query(`UPDATE "tenants" SET "plan" = 'pro' WHERE "id" = $1`, [owner.tenantId]); // two instances
+    const create = async (name: string) =>
+      (await request(t.app).post('/whatsapp/instances').set('Cookie', owner.cookie).send({ name })).body.data.instanceId as string;
+    const a = await create('Loja');
+    const b = await create('Suporte');
+    const stranger = await ownInstance();
+    const streams = () => t.webhooks.streamCount();
+    const before = streams();
+
+    const client = new SseClient();
+    await client.open(`${base}/whatsapp/events?events=connection.update`, { Cookie: owner.cookie });
+    expect(client.status).toBe(200);
+    await waitFor(() => client.comments.includes('connected'), 5000, 'stream open');
+    expect(client.comments.filter((c) => c === 'connected')).toHaveLength(1); // one connection, one greeting
+    expect(streams()).toBe(before + 1); // counted once against the caps
+
+    await t.emit(a, 'presence.update', presence(1)); // filtered out
+    await t.emit(stranger.instanceId, 'connection.update', { status: 'qr', reason: 'qr', phone: null }); // another tenant
+    await t.emit(a, 'connection.update', { status: 'qr', reason: 'qr', phone: null });
+    await t.emit(b, 'connection.update', { status: 'connected', reason: 'connected', phone: '+5511999990000' });
+    await waitFor(() => client.messages.length === 2, 5000, 'both instances’ updates');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(client.messages).toHaveLength(2);
+    const bodies = client.messages.map((m) => [m.event, JSON.parse(m.data).instance.instanceId, JSON.parse(m.data).data.status]);
+    expect(bodies).toEqual(
+      expect.arrayContaining([
+        ['connection.update', a, 'qr'],
+        ['connection.update', b, 'connected'],
+      ]),
+    );
+    client.close();
+    await waitFor(() => streams() === before, 5000, 'stream released');
+  });
+
+  it('answers 400 for an unknown event name and 401 without a session', async () => {
+    const { cookie } = await ownInstance();
+    const bad = await request(t.app).get('/whatsapp/events?events=nope').set('Cookie', cookie);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ success: false, error: { code: expect.any(String) } });
+    const anonymous = await request(t.app).get('/whatsapp/events');
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -2,11 +2,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, PLAN_LIMITS, type Instance, type LiveEvent, type Me } from '../api';
 import { formatTime, t } from '../i18n';
 import { navigate } from '../router';
-import { useInstanceEvents } from '../sse';
+import { useAccountEvents } from '../sse';
 import { ErrorBox, Field, Link, Spinner, StatusBadge } from '../ui';
 
-/** Browsers keep at most 6 HTTP/1.1 connections per host: live streams are opened for this many rows. */
-const LIVE_ROWS = 4;
+/** What the live stream changed on a row since the list was read. */
+interface LiveRow {
+  status?: Instance['status'];
+  phone?: string | null;
+  last?: LiveEvent;
+}
 
 export function InstancesPage(props: { me: Me }) {
   const [items, setItems] = useState<Instance[] | null>(null);
@@ -21,6 +25,32 @@ export function InstancesPage(props: { me: Me }) {
   useEffect(() => {
     void load();
   }, []);
+  // One stream for every row; reopened when the set of instances changes, and the list re-read when it (re)opens.
+  const [live, setLive] = useState<Record<string, LiveRow>>({});
+  const ids = items ? items.map((i) => i.id).sort().join(',') : null;
+  useAccountEvents(
+    ids,
+    (e) => {
+      const id = e.instance?.instanceId;
+      if (!id) return;
+      setLive((cur) => {
+        const row: LiveRow = { ...cur[id], last: e };
+        if (e.event === 'connection.update') {
+          const d = e.data as { status?: Instance['status']; phone?: string | null };
+          if (d.status) row.status = d.status;
+          if (d.phone) row.phone = d.phone;
+        }
+        return { ...cur, [id]: row };
+      });
+    },
+    () =>
+      void api<Instance[]>('GET', '/whatsapp/instances')
+        .then((list) => {
+          setItems(list);
+          setLive((cur) => Object.fromEntries(Object.entries(cur).map(([k, v]) => [k, { last: v.last }])));
+        })
+        .catch(() => undefined),
+  );
 
   const limit = PLAN_LIMITS[props.me.tenant.plan];
   const used = items?.length ?? 0;
@@ -52,41 +82,31 @@ export function InstancesPage(props: { me: Me }) {
               </tr>
             </thead>
             <tbody>
-              {items.map((i, index) => (
-                <InstanceRow key={i.id} instance={i} live={index < LIVE_ROWS} />
+              {items.map((i) => (
+                <InstanceRow key={i.id} instance={i} live={live[i.id]} />
               ))}
             </tbody>
           </table>
-          {items.length > LIVE_ROWS && <p class="muted small">{t('Live status is shown for the first {n} rows; open an instance to follow it live.', { n: LIVE_ROWS })}</p>}
         </div>
       )}
     </section>
   );
 }
 
-function InstanceRow(props: { instance: Instance; live: boolean }) {
-  const [inst, setInst] = useState(props.instance);
-  const [last, setLast] = useState<LiveEvent | null>(null);
-  const refresh = () =>
-    api<Instance>('GET', `/whatsapp/instances/${encodeURIComponent(props.instance.id)}`)
-      .then((i) => setInst((cur) => ({ ...cur, status: i.status, phone: i.phone })))
-      .catch(() => undefined);
-  useInstanceEvents(props.live ? props.instance.id : null, (e) => {
-    setLast(e);
-    if (e.event === 'connection.update') {
-      const d = e.data as { status?: Instance['status']; phone?: string | null };
-      setInst((cur) => ({ ...cur, status: d.status ?? cur.status, phone: d.phone ?? cur.phone }));
-    }
-  }, () => void refresh());
+function InstanceRow(props: { instance: Instance; live: LiveRow | undefined }) {
+  const i = props.instance;
+  const status = props.live?.status ?? i.status;
+  const phone = props.live?.phone ?? i.phone;
+  const last = props.live?.last ?? null;
   return (
-    <tr data-instance={inst.id}>
+    <tr data-instance={i.id} data-status={status}>
       <td>
-        <Link href={`/instances/${inst.id}`}>{inst.name}</Link>
+        <Link href={`/instances/${i.id}`}>{i.name}</Link>
       </td>
       <td>
-        <StatusBadge status={inst.status} />
+        <StatusBadge status={status} />
       </td>
-      <td>{inst.phone ?? '—'}</td>
+      <td>{phone ?? '—'}</td>
       <td class="small">{last ? `${last.event} · ${formatTime(last.timestamp)}` : '—'}</td>
     </tr>
   );
