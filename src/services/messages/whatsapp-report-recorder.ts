@@ -21,6 +21,7 @@ import { kindContentOf, messageTypeOf, protocolActionOf, upsertEventData } from 
 import { isLidJid, type Identity, type LidDirectory } from './lid-directory.js';
 import { MessagePartiesResolver, type MessageParties } from './message-parties.js';
 import { ContactChangeFilter } from './contact-change-filter.js';
+import { messageUpdateBase } from './message-update-event.js';
 import type { InboundMediaStore } from './inbound-media-store.js';
 import type { MessageStatusRecorder } from './message-status-recorder.js';
 import { pollUpdateOf } from './kinds/poll-vote-recorder.js';
@@ -266,9 +267,7 @@ export class WhatsAppReportRecorder {
               instanceId,
               event: 'messages.update',
               data: {
-                key: { remoteJid: updated.chatJid, fromMe: updated.fromMe, id: updated.waMessageId },
-                status: updated.fromMe ? updated.status : 'delivered',
-                messageId: updated.id,
+                ...messageUpdateBase(updated),
                 edited: true,
                 edit: { text: updated.text, caption: updated.caption, editedAt: at.toISOString() },
                 ...senderIds,

@@ -5,6 +5,7 @@ import type { TransactionRunner } from '../../../persistence/transaction-runner.
 import type { SendJobPayload } from '../../../queues/job-payloads.js';
 import type { SendFailure, SendStatusSink } from '../../../queues/send-ports.js';
 import type { EventNotifier } from '../../webhooks/event-notifier.js';
+import { messageUpdateBase } from '../message-update-event.js';
 
 export interface ActionEffectsDeps {
   messages: Pick<MessageRepository, 'applyReaction' | 'applyEdit' | 'markRevoked'>;
@@ -49,9 +50,7 @@ export class ActionEffects {
               instanceId,
               event: 'messages.update',
               data: {
-                key: { remoteJid: updated.chatJid, fromMe: true, id: updated.waMessageId },
-                status: updated.status === 'failed' ? 'error' : updated.status === 'queued' || updated.status === 'sending' ? 'pending' : updated.status,
-                messageId: updated.id,
+                ...messageUpdateBase(updated),
                 edit: { text: updated.text, caption: updated.caption, editedAt: at.toISOString() },
               },
             },

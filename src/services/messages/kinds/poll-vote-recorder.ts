@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { WaMessage } from '../../../engine/engine-types.js';
-import type { MessageStatus } from '../../../persistence/entities/message.entity.js';
 import type { MessageKindsRepository } from '../../../persistence/repositories/message-kinds-repository.js';
 import type { MessageRepository } from '../../../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../../../persistence/repositories/webhook-event-repository.js';
@@ -8,6 +7,7 @@ import type { TransactionRunner } from '../../../persistence/transaction-runner.
 import type { EventNotifier } from '../../webhooks/event-notifier.js';
 import { unwrap } from '../inbound-content.js';
 import type { MessagingEngine } from '../messaging-ports.js';
+import { messageUpdateBase } from '../message-update-event.js';
 import { optionHash, pollDefinitionOf, pollTallyOf } from './poll-view.js';
 
 export interface PollVoteRecorderDeps {
@@ -31,13 +31,6 @@ export function pollUpdateOf(msg: WaMessage): PollUpdate | null {
   const content = unwrap(msg.message);
   const update = content?.pollUpdateMessage;
   return typeof update === 'object' && update !== null ? (update as PollUpdate) : null;
-}
-
-/** A message status as messages.update names it. */
-function webhookStatusOf(status: MessageStatus): 'error' | 'pending' | 'sent' | 'delivered' | 'read' | 'played' {
-  if (status === 'failed') return 'error';
-  if (status === 'queued' || status === 'sending') return 'pending';
-  return status;
 }
 
 /** A jid without its device part (`5511…:3@s.whatsapp.net` → `5511…@s.whatsapp.net`). */
@@ -95,9 +88,7 @@ export class PollVoteRecorder {
           instanceId,
           event: 'messages.update',
           data: {
-            key: { remoteJid: updated.chatJid, fromMe: updated.fromMe, id: updated.waMessageId },
-            status: updated.fromMe ? webhookStatusOf(updated.status) : 'delivered',
-            messageId: updated.id,
+            ...messageUpdateBase(updated),
             pollUpdates: [{ voter, selectedOptions: options, voteId: msg.key.id, at: new Date(at).toISOString() }],
             poll: pollTallyOf(updated),
           },
