@@ -1,5 +1,5 @@
 import { firstLink, pageSummary } from '../../../src/services/messages/kinds/link-preview.js';
-import { parseVCard } from '../../../src/services/messages/kinds/kind-fields.js';
+import { readVCard } from '../../../src/services/messages/vcard-reader.js';
 import { optionHash, pollTallyOf } from '../../../src/services/messages/kinds/poll-view.js';
 import { cardsDisplayName, toVCard } from '../../../src/services/messages/kinds/vcard.js';
 
@@ -24,7 +24,7 @@ describe('vCards', () => {
     const card = { name: 'Souza, Ana; Jr', phones: ['5511988887777', '5511977776666'], org: 'Acme', email: 'ana@example.com' };
     const vcard = toVCard(card);
     expect(vcard).toContain('TEL;type=CELL;type=VOICE;waid=5511988887777:+5511988887777');
-    expect(parseVCard(vcard)).toEqual({ name: 'Souza, Ana; Jr', phones: ['5511988887777', '5511977776666'], org: 'Acme', email: 'ana@example.com' });
+    expect(readVCard(vcard)).toEqual({ name: 'Souza, Ana; Jr', phones: ['5511988887777', '5511977776666'], org: 'Acme', email: 'ana@example.com' });
     expect(cardsDisplayName([card])).toBe('Souza, Ana; Jr');
     expect(cardsDisplayName([card, card])).toBe('2 contacts');
   });

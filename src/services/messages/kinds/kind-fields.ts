@@ -1,4 +1,5 @@
 import type { MessageEntity } from '../../../persistence/entities/message.entity.js';
+import { readVCard, type VCardFields } from '../vcard-reader.js';
 import { pollTallyOf, type PollTally } from './poll-view.js';
 
 type Obj = Record<string, unknown>;
@@ -12,12 +13,8 @@ export interface LocationView {
   address: string | null;
 }
 
-export interface ContactCardView {
-  name: string;
-  phones: string[];
-  org: string | null;
-  email: string | null;
-}
+/** A contact card as a reader sees it (the vCard's name, phones, org and email). */
+export type ContactCardView = VCardFields;
 
 /** The fields of a message's kind, as a person reads them: where, whom, and a poll with its votes. */
 export interface KindFields {
@@ -28,23 +25,6 @@ export interface KindFields {
   target?: { waMessageId: string };
   /** Our forward of another message. */
   forwarded?: true;
-}
-
-/** Name, phones (digits; `waid` wins), org and email of a vCard. */
-export function parseVCard(vcard: string): ContactCardView {
-  const lines = vcard.split(/\r?\n/);
-  const value = (prefix: string) => lines.find((l) => l.toUpperCase().startsWith(prefix))?.split(':').slice(1).join(':') ?? null;
-  const unescape = (v: string | null) => (v === null ? null : v.replace(/\\([,;\\])/g, '$1').replace(/\\n/gi, '\n'));
-  const phones = lines
-    .filter((l) => l.toUpperCase().startsWith('TEL'))
-    .map((l) => /waid=(\d+)/i.exec(l)?.[1] ?? l.split(':').slice(1).join(':').replace(/\D/g, ''))
-    .filter((p) => p !== '');
-  return {
-    name: unescape(value('FN')) ?? '',
-    phones,
-    org: unescape(value('ORG'))?.replace(/;+$/, '') ?? null,
-    email: unescape(value('EMAIL')),
-  };
 }
 
 /** The kind's fields of a stored message, ours (from its send job) or received (from WhatsApp's JSON). */
@@ -102,7 +82,7 @@ export function kindFieldsOf(m: Pick<MessageEntity, 'raw' | 'pollVotes' | 'type'
   const array = obj(raw.contactsArrayMessage);
   if (single || array) {
     const cards = single ? [single] : (((array?.contacts as unknown[]) ?? []).map(obj).filter((c): c is Obj => c !== null));
-    return { contacts: cards.map((c) => ({ ...parseVCard(String(c.vcard ?? '')), ...(str(c.displayName) && !str(c.vcard) ? { name: String(c.displayName) } : {}) })) };
+    return { contacts: cards.map((c) => ({ ...readVCard(String(c.vcard ?? '')), ...(str(c.displayName) && !str(c.vcard) ? { name: String(c.displayName) } : {}) })) };
   }
   const poll = pollTallyOf(m);
   return poll ? { poll } : {};
