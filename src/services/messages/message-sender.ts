@@ -1,30 +1,21 @@
-import type { Logger } from 'pino';
 import type { QuotedMessage } from '../../engine/engine-types.js';
-import type { HostLookup } from '../../net/url-guard.js';
 import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
 import { PermanentSendError } from '../../queues/send-errors.js';
 import type { MessageSender } from '../../queues/send-ports.js';
-import { SendContentPreparer } from './kinds/send-content.js';
-import type { MediaLimits } from './media-rules.js';
+import { SendContentPreparer, type SendContentPreparerDeps } from './kinds/send-content.js';
 import type { LidDirectory } from './lid-directory.js';
-import type { MediaStorage } from './media-storage.js';
 import type { MessagingEngine } from './messaging-ports.js';
 import { toSendError } from './send-failure-mapping.js';
 
 const ALREADY_SENT = new Set(['sent', 'delivered', 'read', 'played']);
 
-export interface EngineMessageSenderDeps {
+/** The engine and the message store, and what preparing the content needs (media storage, limits, the URL guard). */
+export interface EngineMessageSenderDeps extends SendContentPreparerDeps {
   engine: MessagingEngine;
   messages: MessageRepository;
   /** A phone whose contact writes LID-addressed is sent to its LID. Optional for tests of the send path alone. */
   lids?: LidDirectory;
-  storage: MediaStorage;
-  limits: MediaLimits;
-  fetchTimeoutMs: number;
-  allowPrivateUrls: boolean;
-  lookup?: HostLookup;
-  logger: Logger;
   /** How long a positive "is on WhatsApp" answer is trusted (default 10 min; 0 checks every message). */
   numberCacheMs?: number;
   now?: () => number;
