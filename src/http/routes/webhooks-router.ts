@@ -38,6 +38,22 @@ function sseSink(res: Response): EventStreamSink {
   };
 }
 
+/**
+ * Sends the SSE status and headers now, opens the stream on the response, and closes it when the client goes
+ * (also when it went while the stream was opening).
+ */
+async function serveSse(res: Response, open: (sink: EventStreamSink) => Promise<{ close(): void }>): Promise<void> {
+  startSse(res);
+  let stream: { close(): void } | null = null;
+  let gone = false;
+  res.on('close', () => {
+    gone = true;
+    stream?.close();
+  });
+  stream = await open(sseSink(res));
+  if (gone) stream.close();
+}
+
 /** The status and headers of an SSE response, sent now, with the client's reconnect delay. */
 function startSse(res: Response): void {
   res.status(200).set({
@@ -99,15 +115,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     await deps.webhooks.instanceOf(tenantId, instanceId);
     deps.streams.admit(tenantId); // 429 before the stream's headers go out
     const lastEventId = lastEventIdOf(req.get('last-event-id'), req.query.lastEventId);
-    startSse(res);
-    let stream: { close(): void } | null = null;
-    let gone = false;
-    res.on('close', () => {
-      gone = true;
-      stream?.close();
-    });
-    stream = await deps.streams.openStream(instanceId, tenantId, lastEventId, sseSink(res));
-    if (gone) stream.close();
+    await serveSse(res, (sink) => deps.streams.openStream(instanceId, tenantId, lastEventId, sink));
   });
 
   // The tenant's instances in one connection (the dashboard's instance list): the same events, starting now.
@@ -116,15 +124,7 @@ export function webhooksRouter(deps: WebhooksRouterDeps): Router {
     const { events } = validate(TenantEventsQuerySchema, req.query, 'query');
     deps.streams.admit(tenantId); // 429 before the stream's headers go out
     const instanceIds = await deps.webhooks.instanceIdsOf(tenantId);
-    startSse(res);
-    let stream: { close(): void } | null = null;
-    let gone = false;
-    res.on('close', () => {
-      gone = true;
-      stream?.close();
-    });
-    stream = await deps.streams.openTenantStream(tenantId, instanceIds, sseSink(res), events ? new Set(events) : undefined);
-    if (gone) stream.close();
+    await serveSse(res, (sink) => deps.streams.openTenantStream(tenantId, instanceIds, sink, events ? new Set(events) : undefined));
   });
 
   return router;
