@@ -13,22 +13,17 @@
  * everything resumes by itself.
  */
 import { jest } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/app.js';
 import { freshPhone } from '../support/engine-app.js';
 import { eventually } from '../support/messaging.js';
+import { startProductProcess } from '../support/product-process.js';
 import { startPrivatePostgres, startPrivateRedis, type PrivateDependency } from '../support/private-dependencies.js';
 
 jest.setTimeout(150_000);
 
-const root = process.cwd();
 const LIVENESS_TTL_MS = 1500;
 let sim: RunningSimulator;
 let redis: PrivateDependency;
@@ -40,56 +35,22 @@ let instanceId = '';
 let phone = '';
 let contact = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startNode(nodeId: string): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-    cwd: root,
+  const { child, url } = await startProductProcess({
+    nodeId,
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
+    redisPrefix: 'zapfaults',
+    sim,
     env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'zapfaults',
-      WA_WS_URL: sim.wsUrl,
-      WA_TRUST_ROOT_KEY: sim.rootPublicKey,
-      NODE_EXTRA_CA_CERTS: join(root, '.sandbox/certs/ca.pem'),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NODE_ID: nodeId,
       NODE_LIVENESS_TTL_MS: String(LIVENESS_TTL_MS),
       LEASE_TTL_MS: '30000',
       SEND_JOB_LOCK_MS: '2000',
       SEND_RATE_PER_SECOND: '0',
-      RECONNECT_BASE_MS: '100',
-      RECONNECT_MAX_MS: '1000',
-      MEDIA_DIR: mkdtempSync(join(tmpdir(), 'zap-faults-')),
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
   const node = { child, url };
   nodes.set(nodeId, node);
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`process exited: ${stderr}`);
-    const res = await fetch(`${url}/health`);
-    if (!res.ok) throw new Error(String(res.status));
-  }, 60_000, 250);
   return node;
 }
 

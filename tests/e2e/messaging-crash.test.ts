@@ -3,77 +3,32 @@
  * the same Postgres and Redis carries on. The simulator's contact must end with each message exactly once.
  */
 import { jest } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { ControlClient } from '../../src/simulator/control/control-client.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freshPhone } from '../support/engine-app.js';
 import { eventually } from '../support/messaging.js';
+import { startProductProcess } from '../support/product-process.js';
 import { createTestRedis, testRedisUrl, type TestRedis } from '../support/redis.js';
 
 jest.setTimeout(240_000);
 
-const root = process.cwd();
 let sim: RunningSimulator;
 let db: TestDatabase;
 let redis: TestRedis;
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startProcess(nodeId: string): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  // `node --import tsx`, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the
-  // CLI would leave running (the "crashed" node would go on sending).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: TEST_JWT_SECRET,
-      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl,
-      REDIS_PREFIX: redis.prefix,
-      WA_WS_URL: sim.wsUrl,
-      WA_TRUST_ROOT_KEY: sim.rootPublicKey,
-      NODE_EXTRA_CA_CERTS: join(root, '.sandbox/certs/ca.pem'),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NODE_ID: nodeId,
-      LEASE_TTL_MS: '3000',
-      SEND_JOB_LOCK_MS: '2000',
-      SEND_RATE_PER_SECOND: '10',
-      RECONNECT_BASE_MS: '100',
-      RECONNECT_MAX_MS: '1000',
-      MEDIA_DIR: mkdtempSync(join(tmpdir(), 'zap-crash-')),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const { child, url } = await startProductProcess({
+    nodeId,
+    databaseUrl: db.url,
+    redisUrl: testRedisUrl,
+    redisPrefix: redis.prefix,
+    sim,
+    env: { LEASE_TTL_MS: '3000', SEND_JOB_LOCK_MS: '2000', SEND_RATE_PER_SECOND: '10' },
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`process exited: ${stderr}`);
-    const res = await fetch(`${url}/health`);
-    if (!res.ok) throw new Error(String(res.status));
-  }, 60_000, 250);
   return { child, url };
 }
 
