@@ -233,6 +233,7 @@ test('webhooks: a broken receiver fails in the log; fixed, a redelivery succeeds
   expect(failedAttempts).toBeGreaterThan(0);
   await expect(history.locator('tbody tr[data-attempt-code="500"]').count()).resolves.toBe(failedAttempts);
   await expect(history.textContent()).resolves.toContain('receiver down for maintenance');
+  await history.scrollIntoViewIfNeeded(); // the screenshot shows the delivery log with its attempt history
   await shoot(tenantA, 'webhooks');
 
   failing = false;
