@@ -62,6 +62,7 @@ const env: Record<string, string> = {
   NODE_ID: nodeId,
   JWT_SECRET: randomBytes(32).toString('hex'),
   ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  SIGNUP_MAX_PER_IP: String(N + 100), // one tenant per instance, all from 127.0.0.1
   ...(values.concurrency ? { RESTORE_CONCURRENCY: values.concurrency } : {}),
 };
 const first = await startEngineProcess({ simulator: sim, env });
