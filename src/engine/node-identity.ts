@@ -56,7 +56,7 @@ end
 return 0
 `;
 
-/** Deletes the liveness key and its fingerprint only if the key holds ARGV[1]. */
+/** Deletes the liveness key and its fingerprint only if the key holds ARGV[1] (our release, or a proven-dead node's). */
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2]) end
 return 0
@@ -84,6 +84,7 @@ export class NodeIdentity {
   readonly ttlMs: number;
   private readonly redis: Redis;
   private readonly log: Logger;
+  private readonly keyPrefix: string;
   private readonly key: string;
   private readonly processKey: string;
   private readonly fingerprint: ProcessFingerprint | null;
@@ -100,12 +101,18 @@ export class NodeIdentity {
     this.bootId = options.bootId ?? randomBytes(6).toString('hex');
     this.ttlMs = options.ttlMs ?? 5000;
     this.log = options.logger;
+    this.keyPrefix = options.keyPrefix;
     this.key = aliveKey(options.keyPrefix, options.nodeId);
     this.processKey = aliveProcessKey(options.keyPrefix, options.nodeId);
     this.fingerprint = options.fingerprint === undefined ? currentFingerprint() : options.fingerprint;
     this.fingerprintJson = this.fingerprint ? JSON.stringify({ bootId: this.bootId, ...this.fingerprint }) : '';
     this.probe = options.probe ?? procProbe;
     this.onTaken = options.onTaken;
+  }
+
+  /** True when this process has a fingerprint (Linux /proc), so it can prove a predecessor or neighbour dead. */
+  get canProveDeath(): boolean {
+    return this.fingerprint !== null;
   }
 
   /** The value leases of this process carry: `<nodeId>#<bootId>`. */
@@ -157,10 +164,30 @@ export class NodeIdentity {
     return ok === 1;
   }
 
-  /** The boot id holding the liveness key and, when its recorded process is proven dead, why; null when the key is gone. */
-  private async previousProvenDead(): Promise<{ bootId: string; pid?: number; why: string | null } | null> {
+  /**
+   * Another node's process on this machine (same host, kernel boot and pid namespace) that is proven dead loses its
+   * liveness key now, so that its leases can be taken over at once (LeaseManager) instead of after its TTL.
+   * Returns why, or null when nothing is proven (it is alive, elsewhere, or already gone).
+   */
+  async reapIfDead(nodeId: string): Promise<string | null> {
+    if (!this.fingerprint || this.closed || nodeId === this.nodeId) return null;
+    const key = aliveKey(this.keyPrefix, nodeId);
+    const processKey = aliveProcessKey(this.keyPrefix, nodeId);
+    const found = await this.provenDeadAt(key, processKey);
+    if (!found?.why) return null;
+    if (Number(await this.redis.eval(RELEASE_SCRIPT, 2, key, processKey, found.bootId)) === 0) return null;
+    this.log.info({ deadNodeId: nodeId, bootId: found.bootId, pid: found.pid, why: found.why }, 'a dead node on this machine: its liveness key removed so its instances are adopted now');
+    return found.why;
+  }
+
+  /** The boot id holding our liveness key and, when its recorded process is proven dead, why; null when the key is gone. */
+  private previousProvenDead(): Promise<{ bootId: string; pid?: number; why: string | null } | null> {
+    return this.provenDeadAt(this.key, this.processKey);
+  }
+
+  private async provenDeadAt(key: string, processKey: string): Promise<{ bootId: string; pid?: number; why: string | null } | null> {
     if (!this.fingerprint) return null;
-    const [bootId, recordedJson] = await this.redis.mget(this.key, this.processKey);
+    const [bootId, recordedJson] = await this.redis.mget(key, processKey);
     if (bootId === null || bootId === undefined) return null;
     let recorded: unknown = null;
     try {

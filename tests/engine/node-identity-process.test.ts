@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
+import { LeaseManager } from '../../src/engine/lease-manager.js';
 import { NodeIdentity, NodeIdentityInUseError } from '../../src/engine/node-identity.js';
 import { currentFingerprint, type ProcessFingerprint } from '../../src/engine/process-fingerprint.js';
 import { connectRedis, deleteUnder, REDIS_URL, uniquePrefix } from './support/redis.js';
@@ -156,5 +157,29 @@ describe('NodeIdentity with real processes', () => {
 
     await redis.set(`${prefix}:alive:node-bare`, 'old-boot', 'PX', SHORT_MS); // an older version: no fingerprint
     expect((await identity('node-bare', SHORT_MS).claim()).previous).toBeNull();
+  });
+
+  it('another node on this machine adopts a killed node\'s lease at once, and leaves a live node\'s alone', async () => {
+    const victim = startClaimer('node-victim', LONG_MS);
+    const dead = await claimed(victim);
+    const neighbour = startClaimer('node-neighbour', LONG_MS);
+    const live = await claimed(neighbour);
+    await redis.set(`${prefix}:lease:v1`, `node-victim#${dead.bootId}`, 'PX', LONG_MS);
+    await redis.set(`${prefix}:lease:n1`, `node-neighbour#${live.bootId}`, 'PX', LONG_MS);
+    const survivor = identity('node-survivor', LONG_MS);
+    await survivor.claim();
+    const leases = new LeaseManager({ redis, keyPrefix: prefix, nodeId: 'node-survivor', bootId: survivor.bootId, logger, ttlMs: LONG_MS });
+    closers.push(() => leases.close());
+
+    expect(await survivor.reapIfDead('node-victim')).toBeNull(); // alive
+    victim.child.kill('SIGKILL');
+    await exited(victim.child);
+    expect(await leases.owners(['v1', 'n1', 'free'])).toEqual(['node-victim', 'node-neighbour', null]);
+    expect(await leases.acquireMany(['v1', 'n1'])).toEqual([]); // both liveness keys are there
+    expect(await survivor.reapIfDead('node-victim')).toBe('pid gone');
+    expect(await survivor.reapIfDead('node-neighbour')).toBeNull();
+    expect(await leases.acquireMany(['v1', 'n1'])).toEqual(['v1']);
+    expect(leases.takeTakeover('v1')).toBe(true);
+    expect(await redis.get(`${prefix}:alive:node-neighbour`)).toBe(live.bootId);
   });
 });
