@@ -5,11 +5,13 @@
  * kill and from the new process's start, with a breakdown: /ready, NODE_ID claimed (the liveness key
  * `<prefix>:alive:<nodeId>` holds the new boot id), first socket live, last socket live.
  *
+ * `--concurrency 5,10,20` kills and restarts once per value, on the same paired instances.
+ *
  * Then the same restart for bare Baileys in the same run: B sockets paired here with file auth
  * (useMultiFileAuthState), closed, and a new process (bench/support/bare-restore.ts) that opens them all at once
  * from the saved creds: the floor for "process start → every socket live".
  *
- *   nice -n 10 npm run bench:recovery -- [--n 200] [--concurrency <RESTORE_CONCURRENCY>] [--pair-concurrency 4] [--bare <B, default N; 0 skips>]
+ *   nice -n 10 npm run bench:recovery -- [--n 200] [--concurrency <RESTORE_CONCURRENCY>[,<another>...]] [--pair-concurrency 4] [--bare <B, default N; 0 skips>]
  *
  * The engine runs in its own processes (src/main.ts, as `npm start` does), the simulator in another.
  */
@@ -43,6 +45,8 @@ const { values } = parseArgs({
 const N = Number(values.n);
 const PAIR_CONCURRENCY = Number(values['pair-concurrency']);
 const BARE = Number(values.bare ?? values.n);
+/** One kill -9 and restart per value, on the same paired instances (`--concurrency 5,10,20`); `default` = unset. */
+const CONCURRENCIES = (values.concurrency ?? 'default').split(',').map((c) => c.trim());
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,20 +67,21 @@ const env: Record<string, string> = {
   JWT_SECRET: randomBytes(32).toString('hex'),
   ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   SIGNUP_MAX_PER_IP: String(N + 100), // one tenant per instance, all from 127.0.0.1
-  ...(values.concurrency ? { RESTORE_CONCURRENCY: values.concurrency } : {}),
 };
 const first = await startEngineProcess({ simulator: sim, env });
 const processes: EngineProcess[] = [first];
 const client = new EngineClient(first.baseUrl);
 
 try {
-  out(`N=${N}, NODE_ID=${nodeId}, RESTORE_CONCURRENCY=${values.concurrency ?? 'default'}, simulator pid ${sim.child.pid}`);
+  out(`N=${N}, NODE_ID=${nodeId}, RESTORE_CONCURRENCY per restart: ${CONCURRENCIES.join(', ')}, simulator pid ${sim.child.pid}`);
   // One instance per tenant (the starter plan allows one).
   const phones = Array.from({ length: N }, () => freshPhone());
+  let probe: { cookie: string; instanceId: string } | null = null; // one instance whose API answers are timed during the restore
   let t = Date.now();
   await pool(phones, PAIR_CONCURRENCY, async (phone) => {
     const cookie = await client.tenant(`Recovery ${phone}`);
     const instanceId = await client.createInstance(cookie, { name: `r-${phone}` });
+    probe ??= { cookie, instanceId };
     // Under load a QR can expire between reading and scanning it: scan the next one.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -108,56 +113,88 @@ try {
   const redis = createRedis(testRedisUrl, { connectionName: `${nodeId}:bench` });
   await redis.connect();
   const alive = `${first.redisPrefix}:alive:${nodeId}`;
-  const oldBoot = await redis.get(alive);
-  const killedAt = Date.now();
-  first.child.kill('SIGKILL');
-  await new Promise<void>((resolve) => (first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', () => resolve())));
-  // Watch the liveness key (claimed = it holds a boot id other than the killed one's) and the simulator meanwhile.
-  let claimedAt = NaN;
-  let firstLiveAt = NaN;
-  let allLiveAt = NaN;
-  let minLive = N;
-  let watching = true;
-  const claimWatch = (async () => {
-    while (watching && Number.isNaN(claimedAt)) {
-      const v = await redis.get(alive);
-      if (v !== null && v !== oldBoot) claimedAt = Date.now();
-      else await sleep(20);
-    }
-  })();
-  const liveWatch = (async () => {
-    let sawZero = false;
-    while (watching) {
-      const live = await liveCount();
-      minLive = Math.min(minLive, live);
-      if (live === 0) sawZero = true;
-      if (sawZero && live > 0 && Number.isNaN(firstLiveAt)) firstLiveAt = Date.now();
-      if (sawZero && live === N) {
-        allLiveAt = Date.now();
-        return;
-      }
-      if (Date.now() - killedAt > 180_000) throw new Error(`only ${live}/${N} live 180 s after the restart`);
-      await sleep(50);
-    }
-  })();
-  const startedAt = Date.now();
-  const second = await startEngineProcess({
-    simulator: sim,
-    env: { ...env, DATABASE_URL: databaseUrl(first.databaseName), REDIS_PREFIX: first.redisPrefix },
-  });
-  processes.push(second);
-  const readyAt = Date.now();
-  await liveWatch;
-  watching = false;
-  await claimWatch;
-  await redis.quit();
+  let current = first;
   const s = (ms: number): string => (ms / 1000).toFixed(1);
-  out(`kill -9 → all ${N} sockets live again at the simulator: ${s(allLiveAt - killedAt)} s after the kill`);
-  out(`  new process started ${s(startedAt - killedAt)} s after the kill; from its start: /ready ${s(readyAt - startedAt)} s, NODE_ID claimed ${s(claimedAt - startedAt)} s, first socket live ${s(firstLiveAt - startedAt)} s, all ${N} live ${s(allLiveAt - startedAt)} s`);
-  out(`  restore: first → last socket ${s(allLiveAt - firstLiveAt)} s (${(N / ((allLiveAt - firstLiveAt) / 1000)).toFixed(0)} sockets/s); claimed → last ${s(allLiveAt - claimedAt)} s`);
-  out(`  lowest live count seen after the kill: ${minLive}/${N}; never two connected devices for one phone`);
+  let lastAllLive = { fromStart: NaN };
+  for (const concurrency of CONCURRENCIES) {
+    await sleep(3000); // the previous restore's tail (status writes) settles
+    const oldBoot = await redis.get(alive);
+    const killed = current;
+    const killedAt = Date.now();
+    killed.child.kill('SIGKILL');
+    await new Promise<void>((resolve) => (killed.child.exitCode !== null || killed.child.signalCode !== null ? resolve() : killed.child.once('exit', () => resolve())));
+    // Watch the liveness key (claimed = it holds a boot id other than the killed one's) and the simulator meanwhile.
+    let claimedAt = NaN;
+    let firstLiveAt = NaN;
+    let allLiveAt = NaN;
+    let minLive = N;
+    let watching = true;
+    const claimWatch = (async () => {
+      while (watching && Number.isNaN(claimedAt)) {
+        const v = await redis.get(alive);
+        if (v !== null && v !== oldBoot) claimedAt = Date.now();
+        else await sleep(20);
+      }
+    })();
+    const liveWatch = (async () => {
+      let sawZero = false;
+      while (watching) {
+        const live = await liveCount();
+        minLive = Math.min(minLive, live);
+        if (live === 0) sawZero = true;
+        if (sawZero && live > 0 && Number.isNaN(firstLiveAt)) firstLiveAt = Date.now();
+        if (sawZero && live === N) {
+          allLiveAt = Date.now();
+          return;
+        }
+        if (Date.now() - killedAt > 180_000) throw new Error(`only ${live}/${N} live 180 s after the restart`);
+        await sleep(50);
+      }
+    })();
+    const startedAt = Date.now();
+    const second = await startEngineProcess({
+      simulator: sim,
+      env: {
+        ...env,
+        DATABASE_URL: databaseUrl(first.databaseName),
+        REDIS_PREFIX: first.redisPrefix,
+        ...(concurrency === 'default' ? {} : { RESTORE_CONCURRENCY: concurrency }),
+      },
+    });
+    current = second;
+    processes.push(second);
+    const readyAt = Date.now();
+    // The HTTP API while the sockets come back: GET /whatsapp/instances/:id every 100 ms until all are live.
+    const apiMs: number[] = [];
+    const secondClient = new EngineClient(second.baseUrl);
+    const probed = probe as { cookie: string; instanceId: string } | null; // set while pairing
+    const apiWatch = (async () => {
+      while (Number.isNaN(allLiveAt) && probed) {
+        const t0 = Date.now();
+        await secondClient.instance(probed.cookie, probed.instanceId);
+        apiMs.push(Date.now() - t0);
+        await sleep(100);
+      }
+    })();
+    await liveWatch;
+    await apiWatch;
+    watching = false;
+    await claimWatch;
+    out(`RESTORE_CONCURRENCY=${concurrency}: kill -9 → all ${N} sockets live again at the simulator: ${s(allLiveAt - killedAt)} s after the kill`);
+    out(`  new process started ${s(startedAt - killedAt)} s after the kill; from its start: /ready ${s(readyAt - startedAt)} s, NODE_ID claimed ${s(claimedAt - startedAt)} s, first socket live ${s(firstLiveAt - startedAt)} s, all ${N} live ${s(allLiveAt - startedAt)} s`);
+    out(`  restore: first → last socket ${s(allLiveAt - firstLiveAt)} s (${(N / ((allLiveAt - firstLiveAt) / 1000)).toFixed(0)} sockets/s); claimed → last ${s(allLiveAt - claimedAt)} s`);
+    out(`  lowest live count seen after the kill: ${minLive}/${N}; never two connected devices for one phone`);
+    apiMs.sort((a, b) => a - b);
+    const pct = (q: number): number => apiMs[Math.min(apiMs.length - 1, Math.floor(q * apiMs.length))] ?? NaN;
+    out(`  HTTP API during the restore (GET /whatsapp/instances/:id every 100 ms, ${apiMs.length} requests): median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${apiMs.at(-1) ?? NaN} ms`);
+    const devices = (await control.state()).phones.filter((p) => phones.includes(p.phone)).map((p) => p.devices.length);
+    if (devices.length !== N || devices.some((d) => d !== 1)) throw new Error(`a phone has ${Math.max(...devices)} linked devices: the restore paired again`);
+    out(`  every phone still has exactly one linked device (no QR, no new pairing)`);
+    lastAllLive = { fromStart: allLiveAt - startedAt };
+  }
+  await redis.quit();
 
-  await second.terminate(10_000); // its CPU stays out of the bare phase; stop() below drops its data
+  await current.terminate(10_000); // its CPU stays out of the bare phase; stop() below drops its data
   if (BARE > 0) {
     // ---- bare Baileys: pair B sockets with file auth here, close them, restore them from a new process ----
     WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(sim.rootPublicKey, 'hex');
@@ -201,7 +238,7 @@ try {
         }
         const bareAll = Date.now();
         out(`bare Baileys restart (new process, saved creds, all ${BARE} at once): first socket live ${s(bareFirst - bareStart)} s, all ${BARE} live ${s(bareAll - bareStart)} s after its start; first → last ${s(bareAll - bareFirst)} s`);
-        out(`product vs bare, process start → all live: ${s(allLiveAt - startedAt)} s vs ${s(bareAll - bareStart)} s`);
+        out(`product (last restart) vs bare, process start → all live: ${s(lastAllLive.fromStart)} s vs ${s(bareAll - bareStart)} s`);
       } finally {
         child.kill('SIGKILL');
       }
