@@ -166,12 +166,17 @@ try {
     const readyAt = Date.now();
     // The HTTP API while the sockets come back: GET /whatsapp/instances/:id every 100 ms until all are live.
     const apiMs: number[] = [];
+    const apiErrors: string[] = [];
     const secondClient = new EngineClient(second.baseUrl);
     const probed = probe as { cookie: string; instanceId: string } | null; // set while pairing
     const apiWatch = (async () => {
       while (Number.isNaN(allLiveAt) && probed) {
         const t0 = Date.now();
-        await secondClient.instance(probed.cookie, probed.instanceId);
+        try {
+          await secondClient.instance(probed.cookie, probed.instanceId);
+        } catch (err) {
+          apiErrors.push(err instanceof Error ? err.message.slice(0, 120) : String(err));
+        }
         apiMs.push(Date.now() - t0);
         await sleep(100);
       }
@@ -186,7 +191,7 @@ try {
     out(`  lowest live count seen after the kill: ${minLive}/${N}; never two connected devices for one phone`);
     apiMs.sort((a, b) => a - b);
     const pct = (q: number): number => apiMs[Math.min(apiMs.length - 1, Math.floor(q * apiMs.length))] ?? NaN;
-    out(`  HTTP API during the restore (GET /whatsapp/instances/:id every 100 ms, ${apiMs.length} requests): median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${apiMs.at(-1) ?? NaN} ms`);
+    out(`  HTTP API during the restore (GET /whatsapp/instances/:id every 100 ms, ${apiMs.length} requests): median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${apiMs.at(-1) ?? NaN} ms; ${apiErrors.length} not 200${apiErrors[0] ? ` (first: ${apiErrors[0]})` : ''}`);
     const devices = (await control.state()).phones.filter((p) => phones.includes(p.phone)).map((p) => p.devices.length);
     if (devices.length !== N || devices.some((d) => d !== 1)) throw new Error(`a phone has ${Math.max(...devices)} linked devices: the restore paired again`);
     out(`  every phone still has exactly one linked device (no QR, no new pairing)`);
