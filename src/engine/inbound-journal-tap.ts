@@ -97,19 +97,22 @@ export class InboundJournalTap {
     if (![...message.slots.values()].some((p) => p instanceof Uint8Array)) return; // nothing to replay: WhatsApp retries it
     const me = this.creds.me;
     if (!me?.id) return;
-    await this.journal.record(this.instanceId, message.node.attrs.id!, journalEntry(message, me.id, me.lid));
+    await this.journal.record(this.instanceId, message.node.attrs.id!, encodeJournalEntry(message.node, message.slots, me));
   }
 }
 
-function journalEntry(message: InFlight, meId: string, meLid: string | undefined): Uint8Array {
-  const { node, slots } = message;
-  const children = (node.content as BinaryNode[]).map((child): BinaryNode => {
-    if (!slots.has(child)) return child;
-    const plaintext = slots.get(child);
+/**
+ * A journal entry: `<journal me lid>` holding the `<message>` node, each of its `enc` children in `decrypted` with its
+ * decrypted bytes as content (or marked failed when null). What inbound-replay.ts reads.
+ */
+export function encodeJournalEntry(node: BinaryNode, decrypted: Map<BinaryNode, Uint8Array | null | undefined>, me: { id: string; lid?: string | undefined }): Uint8Array {
+  const children = (Array.isArray(node.content) ? node.content : []).map((child): BinaryNode => {
+    if (!decrypted.has(child)) return child;
+    const plaintext = decrypted.get(child);
     return plaintext
       ? { tag: 'enc', attrs: child.attrs, content: plaintext }
       : { tag: 'enc', attrs: { ...child.attrs, type: FAILED_ENC_TYPE }, content: new Uint8Array(0) };
   });
-  const attrs: Record<string, string> = meLid ? { me: meId, lid: meLid } : { me: meId };
+  const attrs: Record<string, string> = me.lid ? { me: me.id, lid: me.lid } : { me: me.id };
   return encodeBinaryNode({ tag: 'journal', attrs, content: [{ tag: node.tag, attrs: node.attrs, content: children }] });
 }
