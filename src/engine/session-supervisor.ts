@@ -232,7 +232,10 @@ export class SessionSupervisor {
     const candidates = [...wanted].filter((id) => !this.entries.has(id) && !this.adopting.has(id));
     if (candidates.length === 0) return;
     const acquired = await this.leases.acquireMany(candidates);
-    if (acquired.length < candidates.length) acquired.push(...(await this.acquireFromDeadNeighbours(candidates.filter((id) => !acquired.includes(id)))));
+    if (acquired.length < candidates.length) {
+      const got = new Set(acquired);
+      acquired.push(...(await this.acquireFromDeadNeighbours(candidates.filter((id) => !got.has(id)))));
+    }
     await Promise.all(acquired.map((id) => this.adopt(id, { start: true, leaseHeld: true })));
   }
 
