@@ -236,12 +236,12 @@ describe('dependency faults during a send burst and an inbound burst', () => {
   });
 
   // NOT PASSING RELIABLY YET, so skipped (see README "Operations"). Fixed so far: a send delivered twice (the
-  // simulator shows a resent id once); one send of 100 never delivered (a re-taken job whose row read `sent` was
-  // skipped, though the stanza never left the killed machine); Signal sessions out of step after the kill losing
-  // dozens of messages both ways (the simulator now answers and honours retry receipts). Left: in some runs 1-3 sends
-  // still fail to decrypt at the contact even after a retry receipt (a Baileys send/receive transaction race, we
-  // believe), and inbound messages acked by Baileys before we stored them (up to 7 seen; the inbound journal's
-  // work). Remove `.skip` to reproduce: `npm test -- tests/e2e/dependency-faults.test.ts -t killed`.
+  // simulator shows a resent id once); a re-taken job whose row read `sent` skipped, though the stanza never left the
+  // killed machine; a send committed but not enqueued by the killed node, whose retry only replayed the 202; Signal
+  // sessions out of step after the kill losing dozens of messages both ways (the simulator now answers and honours
+  // retry receipts). Left: in some runs one send still fails to decrypt at the contact even after retry receipts (a
+  // Baileys send/receive transaction race, we believe), and inbound messages acked by Baileys before we stored them
+  // (up to 7 seen; the inbound journal's work). Remove `.skip` to reproduce: `npm test -- tests/e2e/dependency-faults.test.ts -t killed`.
   it.skip('the node running the instance is killed during the bursts while a second node runs: 0 lost, 0 duplicated, never a stale connected', async () => {
     await startNode('faults-b');
     const killedAt = { t: 0 };
