@@ -20,16 +20,26 @@ export class AuthCipher {
   }
 
   encrypt(plaintext: string, aad: string): string {
+    return this.encryptBytes(Buffer.from(plaintext, 'utf8'), aad);
+  }
+
+  /** The same format for bytes (e.g. an encoded binary node). */
+  encryptBytes(plaintext: Uint8Array, aad: string): string {
     const iv = randomBytes(AuthCipher.IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const tag = cipher.getAuthTag();
     return `${AuthCipher.VERSION}.${Buffer.concat([iv, tag, body]).toString('base64')}`;
   }
 
   /** Throws on a wrong key, a tampered value, a moved value or an unknown format version. */
   decrypt(value: string, aad: string): string {
+    return this.decryptBytes(value, aad).toString('utf8');
+  }
+
+  /** decrypt() for a value written by encryptBytes(). */
+  decryptBytes(value: string, aad: string): Buffer {
     const dot = value.indexOf('.');
     const version = dot > 0 ? value.slice(0, dot) : '';
     if (version !== AuthCipher.VERSION) {
@@ -45,7 +55,7 @@ export class AuthCipher {
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(body), decipher.final()]);
   }
 }
 

@@ -336,6 +336,15 @@ export interface EngineEventSink {
   onEvent(instanceId: string, event: EngineEvent, meta: EngineEventMeta): Promise<void> | void;
 }
 
+/**
+ * What the services tell the engine's inbound journal (inbound-journal.ts): an inbound message reported in a
+ * `messages.upsert` is now durable (stored), or needs no storing. Its journal entry, which protects it between
+ * WhatsApp's delivery receipt and that commit, is then removed. Never throws, never waits.
+ */
+export interface InboundSettlement {
+  settled(instanceId: string, waMessageId: string): void;
+}
+
 /** Where an event came from (e.g. to store the instance's `nodeId`). */
 export interface EngineEventMeta {
   nodeId: string;

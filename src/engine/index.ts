@@ -18,6 +18,7 @@ export { RedisCommandBus, NodeUnreachableError, type BroadcastMessage } from './
 export { InstanceRuntime } from './instance-runtime.js';
 export type { InstanceRuntimeOptions, InstanceRuntimeEvents } from './runtime-types.js';
 export { RedisAuthState, type RedisAuthStateOptions } from './redis-auth-state.js';
+export { InboundJournal, type InboundJournalOptions } from './inbound-journal.js';
 export { createRuntimeFactory, clearInstanceAuth, type RuntimeFactoryOptions } from './runtime-factory.js';
 export { decideDisconnect, CloseCode, type DisconnectDecision, type DisconnectContext } from './disconnect-policy.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';

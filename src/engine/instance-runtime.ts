@@ -3,6 +3,7 @@ import {
   jidNormalizedUser,
   makeWASocket,
   type AuthenticationState,
+  type BaileysEventMap,
   type ConnectionState,
   type WASocket,
 } from '@whiskeysockets/baileys';
@@ -17,12 +18,15 @@ import { tapLidMappings } from './lid-mapping-tap.js';
 import {
   ENGINE_EVENT_NAMES,
   type EngineEvent,
+  type EngineEventName,
   type PairingCodeInfo,
   type StatusChange,
   type StatusReason,
   type InstanceStatus,
 } from './engine-types.js';
 import { errorMessage } from './error-message.js';
+import { InboundJournalTap } from './inbound-journal-tap.js';
+import { replayedMessage, type ReplayedMessage } from './inbound-replay.js';
 import { OperationLock } from './operation-lock.js';
 import { forgetUnpairedIdentity, isPaired, PendingPairingCode } from './pairing-code.js';
 import { QrCycle } from './qr-cycle.js';
@@ -278,7 +282,47 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (forgetUnpairedIdentity(this.state.creds)) await this.authStore.saveCreds();
     this.qr.attempts = 0;
     this.failures = 0;
+    await this.replayJournal();
     this.openSocket();
+  }
+
+  /**
+   * Inbound messages a previous life of the instance journaled (receipted by Baileys, maybe never stored: a crash, a
+   * kill during a Postgres outage) go to the sink again, as the `messages.upsert` Baileys emitted for them, before
+   * the socket opens; storage is idempotent on the WhatsApp id, so one already stored changes nothing.
+   */
+  private async replayJournal(): Promise<void> {
+    const journal = this.options.journal;
+    if (!journal) return;
+    try {
+      const entries = await journal.pending(this.instanceId);
+      if (entries.length === 0) return;
+      const oldest = this.now() - journal.ttlMs;
+      const dropped: string[] = [];
+      for (const { messageId, entry } of entries) {
+        let replay: ReplayedMessage | null = null;
+        try {
+          replay = await replayedMessage(entry, this.baileysLogger);
+        } catch (err) {
+          this.log.warn({ instanceId: this.instanceId, messageId, err: errorMessage(err) }, 'journaled inbound message unreadable; dropped');
+        }
+        if (!replay || Number(replay.message.messageTimestamp ?? 0) * 1000 < oldest) {
+          dropped.push(messageId);
+          continue;
+        }
+        const { message, type } = replay;
+        this.forward('messages.upsert', { messages: [message], type });
+        if (message.pushName && !message.key.fromMe) {
+          // As Baileys' upsertMessage does for each message that carries the sender's push name.
+          const jid = jidNormalizedUser(message.key.participant || message.key.remoteJid || '');
+          this.forward('contacts.update', [{ id: jid, notify: message.pushName, ...(message.verifiedBizName ? { verifiedName: message.verifiedBizName } : {}) }]);
+        }
+      }
+      await journal.drop(this.instanceId, dropped);
+      this.log.info({ instanceId: this.instanceId, replayed: entries.length - dropped.length, dropped: dropped.length }, 'inbound journal replayed');
+    } catch (err) {
+      this.log.warn({ instanceId: this.instanceId, err: errorMessage(err) }, 'inbound journal replay failed; it runs again at the next start');
+    }
   }
 
   private openSocket(): void {
@@ -286,7 +330,9 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (!state) throw new Error('openSocket() without auth state');
     this.clearTimers();
     const gen = ++this.generation;
-    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs));
+    const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds) : null;
+    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs, tap?.makeSignalRepository));
+    tap?.attach(sock.ws);
     this.sock = sock;
     this.open = false;
     sock.ev.on('creds.update', () => {
@@ -301,16 +347,21 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     for (const name of ENGINE_EVENT_NAMES) {
       sock.ev.on(name, (data) => {
         if (gen !== this.generation) return;
-        let event: EngineEvent;
-        try {
-          event = mapEngineEvent(name, data, this.now());
-        } catch (err) {
-          this.log.warn({ instanceId: this.instanceId, event: name, err: errorMessage(err) }, 'event mapping failed');
-          return;
-        }
-        this.emit('event', event);
+        this.forward(name, data);
       });
     }
+  }
+
+  /** A Baileys event, as an engine event, to the listeners (the supervisor's sink). */
+  private forward<K extends EngineEventName>(name: K, data: BaileysEventMap[K]): void {
+    let event: EngineEvent;
+    try {
+      event = mapEngineEvent(name, data, this.now());
+    } catch (err) {
+      this.log.warn({ instanceId: this.instanceId, event: name, err: errorMessage(err) }, 'event mapping failed');
+      return;
+    }
+    this.emit('event', event);
   }
 
   private onConnectionUpdate(gen: number, update: Partial<ConnectionState>): void {

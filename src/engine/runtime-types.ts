@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BackoffOptions } from './backoff.js';
 import type { DisconnectDecision } from './disconnect-policy.js';
 import type { EngineEvent, StatusChange } from './engine-types.js';
+import type { InboundJournal } from './inbound-journal.js';
 import type { LockMode } from './operation-lock.js';
 
 /** Where the runtime keeps its auth state (RedisAuthState in production). */
@@ -42,6 +43,11 @@ export interface InstanceRuntimeOptions {
   profilePicTimeoutMs?: number;
   /** For message retries: returns a message this instance sent before. */
   getMessage?: (key: proto.IMessageKey) => Promise<proto.IMessage | undefined>;
+  /**
+   * Where inbound messages wait between WhatsApp's delivery receipt and our store (inbound-journal.ts): written before
+   * the receipt, replayed when the runtime opens a fresh socket. Without it a crash in that window loses the message.
+   */
+  journal?: InboundJournal;
   /** Injectable for tests; defaults to Baileys' makeWASocket. */
   socketFactory?: SocketFactory;
   now?: () => number;

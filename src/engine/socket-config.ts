@@ -1,13 +1,17 @@
-import { Browsers, proto, type AuthenticationState, type UserFacingSocketConfig } from '@whiskeysockets/baileys';
+import { Browsers, proto, type AuthenticationState, type SocketConfig, type UserFacingSocketConfig } from '@whiskeysockets/baileys';
 import type { createBaileysLogger } from './baileys-logger.js';
 import type { InstanceRuntimeOptions } from './runtime-types.js';
 
-/** The Baileys socket config for one connection attempt of an instance. */
+/**
+ * The Baileys socket config for one connection attempt of an instance. `makeSignalRepository`: Baileys' own,
+ * wrapped by the inbound journal's tap (inbound-journal-tap.ts).
+ */
 export function buildSocketConfig(
   options: InstanceRuntimeOptions,
   state: AuthenticationState,
   baileysLogger: ReturnType<typeof createBaileysLogger>,
   qrTtlMs: number,
+  makeSignalRepository?: SocketConfig['makeSignalRepository'],
 ): UserFacingSocketConfig {
   const syncHistory = options.syncHistory ?? true;
   return {
@@ -25,5 +29,6 @@ export function buildSocketConfig(
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.keepAliveIntervalMs ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
     ...(options.getMessage ? { getMessage: options.getMessage } : {}),
+    ...(makeSignalRepository ? { makeSignalRepository } : {}),
   };
 }

@@ -17,8 +17,8 @@ export interface EngineEventHandler {
  *
  * A handler that fails because Postgres or Redis is unreachable is retried (backoff up to 2 s) until it succeeds or
  * `retryUnreachableMs` passes: while a dependency is away, what WhatsApp reports waits in the engine's per-instance
- * chain, in order, and is written when it returns. (Held in memory: a process killed during the outage loses what
- * it held; see README "Operations".)
+ * chain, in order, and is written when it returns. (Held in memory; inbound messages are also in the engine's inbound
+ * journal, replayed after a crash: see README "Operations".)
  *
  *   events.register(new InstanceStatusRecorder(...));   // status → Postgres + connection.update outbox row
  *   events.register(messaging.eventHandler);            // what WhatsApp reports → Postgres + outbox

@@ -6,6 +6,7 @@ import {
   EngineControl,
   NodeIdentityInUseError,
   EngineMetrics,
+  InboundJournal,
   RemoteEngine,
   SessionSupervisor,
   clearInstanceAuth,
@@ -14,6 +15,7 @@ import {
   shareAsyncLocalStorage,
   trustRootKey,
   type EngineEventSink,
+  type InboundSettlement,
   type InstanceDirectory,
   type RuntimeFactoryOptions,
   type SessionSupervisorOptions,
@@ -59,11 +61,13 @@ export interface Engine {
   /** What the services call (InstanceLifecycle); works on every role. */
   control: EngineControl;
   metrics: EngineMetrics;
+  /** Where the services say an inbound message is stored, so its journal entry goes (inbound-journal.ts). */
+  inbound: InboundSettlement;
   /** Worker/all: subscribe to commands, restore the runnable instances, keep syncing. API: subscribe to replies. */
   start(): Promise<void>;
   /** Closes every socket WITHOUT logging out and releases the leases (other nodes take over). Safe twice. */
   close(): Promise<void>;
-  /** Deletes what an instance keeps in Redis (auth state); for DELETE, after the row is gone. */
+  /** Deletes what an instance keeps in Redis (auth state, inbound journal); for DELETE, after the row is gone. */
   purgeAuth(instanceId: string): Promise<void>;
 }
 
@@ -85,8 +89,11 @@ export function createEngine(inputs: EngineInputs): Engine {
   }
   const log = logger.child({ component: 'engine' });
   const metrics = new EngineMetrics({ registry, nodeId: config.nodeId });
-  const purgeAuth = (instanceId: string) =>
-    clearInstanceAuth({ redis, keyPrefix: config.redisPrefix, encryptionKey: config.encryptionKey, instanceId });
+  const journal = new InboundJournal({ redis, keyPrefix: config.redisPrefix, encryptionKey: config.encryptionKey, logger: log });
+  const purgeAuth = async (instanceId: string): Promise<void> => {
+    await clearInstanceAuth({ redis, keyPrefix: config.redisPrefix, encryptionKey: config.encryptionKey, instanceId });
+    await journal.clear(instanceId);
+  };
 
   if (config.role === 'api') {
     const remote = new RemoteEngine({ nodeId: config.nodeId, redis, keyPrefix: config.redisPrefix, logger: log });
@@ -94,6 +101,7 @@ export function createEngine(inputs: EngineInputs): Engine {
       supervisor: null,
       control: new EngineControl(remote),
       metrics,
+      inbound: journal,
       start: () => remote.start(),
       close: () => remote.close(),
       purgeAuth,
@@ -105,6 +113,7 @@ export function createEngine(inputs: EngineInputs): Engine {
     keyPrefix: config.redisPrefix,
     encryptionKey: config.encryptionKey,
     logger: log,
+    journal,
     waWebSocketUrl: config.waWsUrl,
     qrTtlMs: config.qrTtlMs,
     qrMaxAttempts: config.qrMaxAttempts,
@@ -130,6 +139,7 @@ export function createEngine(inputs: EngineInputs): Engine {
     supervisor,
     control: new EngineControl(supervisor),
     metrics,
+    inbound: journal,
     start: async () => {
       try {
         await supervisor.start();

@@ -101,6 +101,7 @@ export function createNode(inputs: NodeInputs): ZapNode {
     mediaInfoOf,
     notifier,
     logger,
+    inboundJournal: engine.inbound,
     isLocal: engine.supervisor ? (instanceId) => engine.supervisor?.localStatus(instanceId) != null : undefined,
     ...inputs.messagingOverrides,
   });

@@ -1,7 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { EngineEvent, JsonObject, StatusChange } from '../engine/engine-types.js';
+import type { EngineEvent, InboundSettlement, JsonObject, StatusChange } from '../engine/engine-types.js';
 import { registerLidRoutes } from '../http/openapi/lids-openapi.js';
 import { registerMessageKindRoutes } from '../http/openapi/message-kinds-openapi.js';
 import { registerMessageRoutes } from '../http/openapi/messages-openapi.js';
@@ -81,6 +81,8 @@ export interface MessagingModuleDeps {
   mediaInfoOf: WhatsAppReportRecorderMediaInfo;
   notifier: EventNotifier;
   logger: Logger;
+  /** The engine's inbound journal: told when each reported inbound message is stored. */
+  inboundJournal?: InboundSettlement;
   /** Defaults to LocalDiskMediaStorage(config.mediaDir). */
   storage?: MediaStorage;
   lookup?: HostLookup;
@@ -290,6 +292,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     polls,
     logger: log,
     onStatus: sendPipelineOnStatus(sendWorkers),
+    ...(deps.inboundJournal ? { journal: deps.inboundJournal } : {}),
   });
 
   const lidLookup = new LidLookup({ instances: repos.instances, mappings: repos.lidMappings, contacts: repos.contacts });

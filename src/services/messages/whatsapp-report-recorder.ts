@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type {
   EngineEvent,
   EngineEventMap,
+  InboundSettlement,
   StatusChange,
   WaChat,
   WaContact,
@@ -44,6 +45,12 @@ export interface WhatsAppReportRecorderDeps {
   polls?: { onVote(instanceId: string, msg: WaMessage): Promise<void> };
   /** Status hooks of the send side (start the worker, fail pending jobs). */
   onStatus?: (instanceId: string, change: StatusChange) => Promise<void> | void;
+  /**
+   * The engine's inbound journal: each message of a `messages.upsert` is settled once handled (stored, already
+   * stored, or nothing to store), so the copy kept since WhatsApp's receipt goes. One that failed stays there and is
+   * replayed at the next socket start.
+   */
+  journal?: InboundSettlement;
 }
 
 const STATUS_OF: Partial<Record<WaMessageStatus, MessageStatus>> = {
@@ -107,7 +114,10 @@ export class WhatsAppReportRecorder {
   async onEvent(instanceId: string, event: EngineEvent): Promise<void> {
     switch (event.name) {
       case 'messages.upsert':
-        for (const msg of event.data.messages) await this.onMessage(instanceId, msg, event.data.type);
+        for (const msg of event.data.messages) {
+          await this.onMessage(instanceId, msg, event.data.type);
+          if (msg.key.id) this.deps.journal?.settled(instanceId, msg.key.id);
+        }
         return;
       case 'messages.update':
         return this.onMessageUpdates(instanceId, event.data);
