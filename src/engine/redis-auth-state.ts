@@ -25,7 +25,8 @@ export interface RedisAuthStateOptions {
   /** How many decrypted keys (sessions, sender keys...; not pre-keys) to keep in memory; default 64, 0 turns it off. */
   keyCacheSize?: number;
   /**
-   * How long a write that failed because Redis is unreachable is retried before it fails for good (default 120 s).
+   * How long a read or write that failed because Redis is unreachable is retried before it fails for good (default
+   * 120 s).
    * Writes are serialized, so a retried write never lands after a newer one.
    */
   writeRetryMs?: number;
@@ -120,7 +121,7 @@ export class RedisAuthState {
           this.logger?.debug({ instanceId: this.instanceId }, 'dropping a key write to a wiped auth state');
           return;
         }
-        const write = this.keysWrite.then(() => this.retrying('keys', () => this.setKeys(data)));
+        const write = this.keysWrite.then(() => this.retrying('write', 'keys', () => this.setKeys(data)));
         this.keysWrite = write.catch(() => undefined);
         await write;
       },
@@ -148,7 +149,7 @@ export class RedisAuthState {
     const creds = this.creds;
     if (!creds) return Promise.resolve(); // not loaded, or wiped: nothing of ours to save
     const write = this.credsWrite.then(async () => {
-      await this.retrying('creds', async () => {
+      await this.retrying('write', 'creds', async () => {
         const value = this.encode(creds, 'creds');
         await this.redis.multi().set(this.credsKey, value).sadd(this.indexKey, this.credsKey).exec().then(assertExec);
       });
@@ -182,7 +183,9 @@ export class RedisAuthState {
     }
     if (missing.length === 0) return result;
     const key = this.typeKey(type);
-    const values = await this.redis.hmget(key, ...missing);
+    // Retried like writes: a read that failed while Redis was away used to fail Baileys' decrypt, which then sent a
+    // retry receipt (or a nack) for the message instead of storing it; the sender never knew it was lost.
+    const values = await this.retrying('read', 'keys', () => this.redis.hmget(key, ...missing));
     missing.forEach((id, i) => {
       const raw = values[i];
       if (raw === null || raw === undefined) {
@@ -244,17 +247,20 @@ export class RedisAuthState {
     for (const [key, json] of cached) this.cache.set(key, json);
   }
 
-  /** Runs a write, again and again (backoff up to 2 s) while Redis is unreachable, for up to `writeRetryMs`. */
-  private async retrying(what: string, write: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a read or write, again and again (backoff up to 2 s) while Redis is unreachable, for up to `writeRetryMs`.
+   * Writes are serialized by their callers, so a retried write never lands after a newer one.
+   */
+  private async retrying<T>(op: 'read' | 'write', what: string, run: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.writeRetryMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        await write();
-        if (attempt > 1) this.logger?.info({ instanceId: this.instanceId, what, attempt }, 'auth state write landed after Redis came back');
-        return;
+        const result = await run();
+        if (attempt > 1) this.logger?.info({ instanceId: this.instanceId, what, attempt }, `auth state ${op} landed after Redis came back`);
+        return result;
       } catch (err) {
         if (!isRedisUnreachable(err) || Date.now() > deadline) throw err;
-        if (attempt === 1) this.logger?.warn({ instanceId: this.instanceId, what, err: (err as Error).message }, 'auth state write failed: Redis unreachable; retrying');
+        if (attempt === 1) this.logger?.warn({ instanceId: this.instanceId, what, err: (err as Error).message }, `auth state ${op} failed: Redis unreachable; retrying`);
         await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
       }
     }

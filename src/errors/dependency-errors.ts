@@ -26,6 +26,15 @@ const PG_MESSAGES = [
   /the database system is (starting up|shutting down|in recovery mode)/,
 ];
 
+/**
+ * TypeORM releases a query runner by itself only when its pooled connection fails (the pg client's `error` event, e.g.
+ * 57P01 when Postgres shuts down between two statements of a transaction); the next statement of that transaction
+ * then throws this instead of a pg error. Measured: an idle-in-transaction backend terminated, then `query`,
+ * `commitTransaction` and `rollbackTransaction` all throw it. (Our code never keeps a transaction's manager past its
+ * callback, the other way to get it.)
+ */
+const PG_RELEASED_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+
 /** Node socket errors: the dependency is named by the error's driver when it can be told (else null). */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTCONN']);
 
@@ -36,6 +45,7 @@ export function unreachableDependency(err: unknown): Dependency | 'unknown' | nu
   const code = (err as Error & { code?: unknown }).code;
   const driverError = (err as Error & { driverError?: unknown }).driverError;
   if (REDIS_NAMES.has(name) || REDIS_MESSAGES.some((re) => re.test(message))) return 'redis';
+  if (PG_RELEASED_NAMES.has(name)) return 'postgres';
   if (name === 'QueryFailedError' || driverError !== undefined) {
     const inner = driverError instanceof Error ? driverError : err;
     const innerCode = (inner as Error & { code?: unknown }).code;

@@ -205,10 +205,10 @@ describe('dependency faults during a send burst and an inbound burst', () => {
     );
     expect(readyWhileDown).toMatchObject({ status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE', details: { down: ['redis'] } } } });
     expectOnly503s(refusals);
-    // Known gap (issue 15, open): alone this run loses nothing, but on a loaded machine (the whole suite) one inbound
-    // message in 100 was once lost while Redis was away (a signal key read failed, we believe, and the message was
-    // never stored). Outbound stays exactly-once; the loss is printed when it happens.
-    await expectNothingLostNorDuplicated('redis', inboundIds, 1);
+    // On a loaded machine one inbound message in 100 was once lost while Redis was away: a Signal key read failed,
+    // Baileys could not decrypt, answered a retry receipt, and the simulator (unlike WhatsApp) dropped the message.
+    // Key reads now wait for Redis like writes, and the simulator resends on retry receipts: nothing may be lost.
+    await expectNothingLostNorDuplicated('redis', inboundIds);
     expect((await call(url('faults-a'), 'GET', '/ready')).status).toBe(200);
     const state = await control.state();
     expect(state.phones.find((p) => p.phone === phone)?.devices.filter((d) => d.connected)).toHaveLength(1);
@@ -235,10 +235,13 @@ describe('dependency faults during a send burst and an inbound burst', () => {
     }, 30_000, 250);
   });
 
-  // NOT PASSING YET, so skipped (see README "Operations"): runs so far found, in turn, a send delivered twice (fixed
-  // since: the simulator shows a resent id once), one send of 100 not delivered within 60 s after the survivor took
-  // over (cause not found yet: a job active on the killed node?), and up to one inbound message lost (Baileys acks
-  // before we store). Remove `.skip` to reproduce: `npm test -- tests/e2e/dependency-faults.test.ts -t killed`.
+  // NOT PASSING RELIABLY YET, so skipped (see README "Operations"). Fixed so far: a send delivered twice (the
+  // simulator shows a resent id once); a re-taken job whose row read `sent` skipped, though the stanza never left the
+  // killed machine; a send committed but not enqueued by the killed node, whose retry only replayed the 202; Signal
+  // sessions out of step after the kill losing dozens of messages both ways (the simulator now answers and honours
+  // retry receipts). Left: in some runs one send still fails to decrypt at the contact even after retry receipts (a
+  // Baileys send/receive transaction race, we believe), and inbound messages acked by Baileys before we stored them
+  // (up to 7 seen; the inbound journal's work). Remove `.skip` to reproduce: `npm test -- tests/e2e/dependency-faults.test.ts -t killed`.
   it.skip('the node running the instance is killed during the bursts while a second node runs: 0 lost, 0 duplicated, never a stale connected', async () => {
     await startNode('faults-b');
     const killedAt = { t: 0 };
@@ -251,21 +254,24 @@ describe('dependency faults during a send burst and an inbound burst', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const { refusals, inboundIds } = await burst(
-      'kill',
-      async () => {
-        killedAt.t = Date.now();
-        nodes.get('faults-a')!.child.kill('SIGKILL');
-      },
-      () => (killedAt.t ? url('faults-b') : url('faults-a')),
-    );
-    expectOnly503s(refusals);
-    // KNOWN GAP (README "Operations"): Baileys sends the delivery receipt before it hands the message to us, so a
-    // message whose receipt left the killed process but whose row was not yet committed is not redelivered. The
-    // simulator, like WhatsApp, redelivers everything un-acked; that window is one message or two at this rate.
-    await expectNothingLostNorDuplicated('kill', inboundIds, 2);
-    polling = false;
-    await poller;
+    try {
+      const { refusals, inboundIds } = await burst(
+        'kill',
+        async () => {
+          killedAt.t = Date.now();
+          nodes.get('faults-a')!.child.kill('SIGKILL');
+        },
+        () => (killedAt.t ? url('faults-b') : url('faults-a')),
+      );
+      expectOnly503s(refusals);
+      // KNOWN GAP (README "Operations"): Baileys sends the delivery receipt before it hands the message to us, so a
+      // message whose receipt left the killed process but whose row was not yet committed is not redelivered. The
+      // simulator, like WhatsApp, redelivers everything un-acked; that window is one message or two at this rate.
+      await expectNothingLostNorDuplicated('kill', inboundIds, 2);
+    } finally {
+      polling = false; // a failed assertion must not leave the poller running (jest would never exit)
+      await poller;
+    }
     // The survivor took the instance over: one device connected, the API says connected again.
     const state = await control.state();
     expect(state.phones.find((p) => p.phone === phone)?.devices.filter((d) => d.connected)).toHaveLength(1);

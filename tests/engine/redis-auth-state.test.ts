@@ -3,6 +3,8 @@ import { initAuthCreds, proto } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 import { AuthStateDecryptError } from '../../src/engine/engine-errors.js';
 import { RedisAuthState } from '../../src/engine/redis-auth-state.js';
+import { createRedis } from '../../src/persistence/redis/create-redis.js';
+import { startPrivateRedis } from '../support/private-dependencies.js';
 import { connectRedis, deleteUnder, keysUnder, uniquePrefix } from './support/redis.js';
 
 const prefix = uniquePrefix('engine-auth');
@@ -201,4 +203,38 @@ describe('RedisAuthState', () => {
     await fresh.keys.set({ 'device-list': { me: ['0'] } });
     expect((await keysUnder(redis, `${prefix}:auth:late`)).length).toBeGreaterThan(0);
   });
+
+  it('waits for Redis to come back when a key read or write fails while it is away (a decrypt would fail otherwise)', async () => {
+    // A private Redis (its own port), stopped and started: the shared one is never touched.
+    const own = await startPrivateRedis();
+    const client = createRedis(own.url);
+    try {
+      await client.connect();
+      const opts = { redis: client, keyPrefix: prefix, instanceId: 'outage', encryptionKey: key };
+      const writer = new RedisAuthState(opts);
+      await writer.load();
+      await writer.keys.set({ session: { 'contact.0': Buffer.from('session-bytes') } });
+
+      // A fresh state (nothing cached: the read must reach Redis), the way a restarted socket starts.
+      const reader = new RedisAuthState(opts);
+      await own.stop();
+      const read = Promise.resolve(reader.keys.get('session', ['contact.0']));
+      const write = Promise.resolve(reader.keys.set({ session: { 'contact.1': Buffer.from('later') } }));
+      const settled = { read: false, write: false };
+      void read.then(() => (settled.read = true), () => (settled.read = true));
+      void write.then(() => (settled.write = true), () => (settled.write = true));
+      await new Promise((r) => setTimeout(r, 1500)); // ioredis gives a command up after 3 reconnect attempts (< 1 s)
+      expect(settled).toEqual({ read: false, write: false });
+      await own.start();
+
+      const values = await read;
+      await write;
+      expect(Buffer.from(values['contact.0'] as unknown as Uint8Array).toString()).toBe('session-bytes');
+      const after = await new RedisAuthState(opts).keys.get('session', ['contact.1']);
+      expect(Buffer.from(after['contact.1'] as unknown as Uint8Array).toString()).toBe('later');
+    } finally {
+      client.disconnect();
+      await own.destroy();
+    }
+  }, 60_000);
 });

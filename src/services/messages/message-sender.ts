@@ -8,7 +8,13 @@ import type { LidDirectory } from './lid-directory.js';
 import type { MessagingEngine } from './messaging-ports.js';
 import { toSendError } from './send-failure-mapping.js';
 
-const ALREADY_SENT = new Set(['sent', 'delivered', 'read', 'played']);
+/**
+ * Statuses that prove the contact has the message. Not `sent`: it is recorded when the stanza left our process, and
+ * a node killed with SIGKILL right after (the socket reset with inbound data unread) loses what was still in the
+ * kernel's send buffer; the fault test saw exactly that (a `sent` row the simulator never received, so the survivor
+ * skipped it). Sending again is safe: the WhatsApp id is fixed, and a resent id is shown once.
+ */
+const ALREADY_RECEIVED = new Set(['delivered', 'read', 'played']);
 
 /** The engine and the message store, and what preparing the content needs (media storage, limits, the URL guard). */
 export interface EngineMessageSenderDeps extends SendContentPreparerDeps {
@@ -39,10 +45,11 @@ export class EngineMessageSender implements MessageSender {
   async send(job: SendJobPayload, attempt: { first: boolean } = { first: false }): Promise<{ waMessageId: string }> {
     try {
       if (!attempt.first) {
-        // A job taken again after a crash may have gone out already: WhatsApp's ack (or a receipt) moved the row on.
+        // A job taken again after a crash may have gone out already: a receipt moved the row on. Otherwise it goes
+        // out again under the same id (WhatsApp shows it once).
         const row = await this.deps.messages.findById(job.instanceId, job.messageId);
         if (!row) throw new PermanentSendError('message_deleted', `message ${job.messageId} no longer exists (instance deleted?)`);
-        if (ALREADY_SENT.has(row.status)) return { waMessageId: row.waMessageId };
+        if (ALREADY_RECEIVED.has(row.status)) return { waMessageId: row.waMessageId };
       }
       const jid = await this.resolveJid(job.instanceId, job.to);
       const content = await this.content.prepare(job.content);

@@ -267,7 +267,24 @@ export class MessagingService {
     if (found.requestHash !== idem.requestHash) {
       throw new ConflictError('This Idempotency-Key was used with a different request', undefined, 'IDEMPOTENCY_KEY_REUSED');
     }
+    await this.enqueueIfStranded(instanceId, found.responseBody);
     return { status: found.responseStatus, body: found.responseBody, replayed: true };
+  }
+
+  /**
+   * A node killed between the commit of an accepted message and its enqueue leaves a `queued` row without a job, and
+   * the client's retry (same Idempotency-Key, on a surviving node) replays the 202: without this the message would
+   * wait for the next node start (requeue-accepted.ts), forever if none restarts. The enqueue is a no-op when the job
+   * exists (its id is the message id), so a replay costs one row read and, while the row is queued, one add.
+   */
+  private async enqueueIfStranded(instanceId: string, body: unknown): Promise<void> {
+    const messageId = (body as { data?: { messageId?: unknown } } | null)?.data?.messageId;
+    if (typeof messageId !== 'string') return;
+    const row = await this.deps.messages.findById(instanceId, messageId);
+    const payload = (row?.raw as { send?: SendJobPayload } | null | undefined)?.send;
+    if (row?.status !== 'queued' || !payload) return;
+    await this.deps.queue.enqueueSend(payload);
+    await this.deps.onEnqueued?.(instanceId);
   }
 
   private async accept(

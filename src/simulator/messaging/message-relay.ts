@@ -9,6 +9,7 @@ import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
 import { contactPresenceNode } from './presence-nodes.js';
 import { appStateKeyShare } from '../protocol/app-state.js';
+import { bundleOfRetry, retryReceiptNode } from './retry-receipts.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -48,13 +49,35 @@ export class MessageRelay {
       }
       const direct = findChild(node, 'enc');
       if (direct) targets.push({ jid: to, enc: direct });
-      await Promise.all(targets.map((target) => this.deliverFromDevice(device, node, target.jid, target.enc)));
+      const retries = await Promise.all(targets.map((target) => this.deliverFromDevice(device, node, target.jid, target.enc)));
+      if (phone.faults.ackDelayMs) await delay(phone.faults.ackDelayMs);
+      send(ack);
+      for (const retry of retries) if (retry) send(retry);
+      return;
     }
     if (phone.faults.ackDelayMs) await delay(phone.faults.ackDelayMs);
     send(ack);
   }
 
-  private async deliverFromDevice(device: LinkedDevice, stanza: BinaryNode, jid: string, enc: BinaryNode): Promise<void> {
+  /**
+   * A device could not decrypt a contact's message and asks for it again (retry receipt): the contact starts a new
+   * session (from the bundle in the receipt, else from the device's uploaded prekeys) and sends the same id again.
+   */
+  async onRetryReceipt(device: LinkedDevice, receipt: BinaryNode): Promise<void> {
+    const id = receipt.attrs.id;
+    const sent = id ? device.fromContacts.get(id) : undefined;
+    if (!sent) return;
+    const { party } = sent.contact;
+    await party.withLock(device.address, async () => {
+      const bundle = bundleOfRetry(receipt) ?? device.takeBundle();
+      if (bundle) await party.restartSession(device.address, bundle);
+    });
+    this.ctx.logger.debug({ id, device: device.jid }, 'contact resends a message after a retry receipt');
+    this.deliver(device, sent.build);
+  }
+
+  /** Decrypts a device's message as its recipient; answers the retry receipt to send back when that fails. */
+  private async deliverFromDevice(device: LinkedDevice, stanza: BinaryNode, jid: string, enc: BinaryNode): Promise<BinaryNode | undefined> {
     const decoded = jidDecode(jid);
     if (!decoded?.user || !(enc.content instanceof Uint8Array)) return;
     const account = this.ctx.state.resolve(decoded.user, decoded.server);
@@ -83,8 +106,14 @@ export class MessageRelay {
       const plaintext = await party.withLock(device.address, () => party.decrypt(device.address, type, ciphertext));
       message = proto.Message.decode(unpadRandomMax16(plaintext));
     } catch (err) {
-      log.warn({ err, jid, id, from: device.jid, type }, 'contact could not decrypt a message');
-      return;
+      // As a phone does: ask the sender for the message again, with a fresh bundle to start a new session from.
+      const contact = account.contact;
+      const count = (contact.retriesSent.get(id) ?? 0) + 1;
+      contact.retriesSent.set(id, count);
+      log.warn({ err, jid, id, from: device.jid, type, count }, 'contact could not decrypt a message; asking for it again');
+      if (count > 5) return undefined;
+      const from = stanza.attrs.to ?? jid;
+      return retryReceiptNode({ from, participant: jid, id, t: stanza.attrs.t ?? String(now()), count, bundle: party.takeBundle() });
     }
     await this.recordInbox(account.contact, { id, from: device.phone.number, to: jid.replace(/:\d+@/, '@') }, message);
   }
@@ -162,6 +191,8 @@ export class MessageRelay {
             content: [{ tag: 'enc', attrs: { v: '2', type, ...(mediatype ? { mediatype } : {}) }, content: ciphertext }],
           };
         });
+      device.fromContacts.set(id, { contact, build });
+      if (device.fromContacts.size > 1000) device.fromContacts.delete(device.fromContacts.keys().next().value!);
       this.deliver(device, build);
     }
     return id;

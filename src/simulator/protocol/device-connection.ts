@@ -238,6 +238,10 @@ export class DeviceConnection {
     this.sendNode({ tag: 'ack', attrs: { class: 'receipt', id, ...(to ? { from: to } : {}), ...(type ? { type } : {}) } });
     const ids = [id, ...children(children(node, 'list')[0], 'item').map((item) => item.attrs.id ?? '')];
     for (const rid of ids) this.device?.settle(rid);
+    if (type === 'retry' && this.device) {
+      void this.relay.onRetryReceipt(this.device, node).catch((err: unknown) => this.log.warn({ err, id }, 'answering a retry receipt failed'));
+      return;
+    }
     // a group message's receipt goes to the group, naming its sender in `participant`
     const sender = to?.endsWith('@g.us') ? node.attrs.participant : to;
     const contact = sender ? this.contactFor(sender) : undefined;

@@ -85,15 +85,27 @@ export class SignalParty {
     if (!this.hasSession(address)) {
       const b = bundle();
       if (!b) throw new Error(`no prekey bundle for ${address.name}.${address.device}`);
-      await new libsignal.SessionBuilder(this.store, addr).initOutgoing({
-        registrationId: b.registrationId,
-        identityKey: signalPub(b.identityKey),
-        signedPreKey: { keyId: b.signedPreKey.keyId, publicKey: signalPub(b.signedPreKey.publicKey), signature: b.signedPreKey.signature },
-        preKey: b.preKey ? { keyId: b.preKey.keyId, publicKey: signalPub(b.preKey.publicKey) } : (undefined as never),
-      });
+      await this.startSession(addr, b);
     }
     const { type, body } = await new libsignal.SessionCipher(this.store, addr).encrypt(plaintext);
     return { type: type === 3 ? 'pkmsg' : 'msg', ciphertext: Buffer.from(body, 'binary') };
+  }
+
+  /**
+   * A new outgoing session from `bundle` (the old ones stay in the record, closed, for messages still under way):
+   * what a sender does when the peer asks for a message again (a retry receipt) because it could not decrypt it.
+   */
+  async restartSession(address: SignalAddress, bundle: PreKeyBundle): Promise<void> {
+    await this.startSession(new libsignal.ProtocolAddress(address.name, address.device), bundle);
+  }
+
+  private async startSession(addr: InstanceType<typeof libsignal.ProtocolAddress>, b: PreKeyBundle): Promise<void> {
+    await new libsignal.SessionBuilder(this.store, addr).initOutgoing({
+      registrationId: b.registrationId,
+      identityKey: signalPub(b.identityKey),
+      signedPreKey: { keyId: b.signedPreKey.keyId, publicKey: signalPub(b.signedPreKey.publicKey), signature: b.signedPreKey.signature },
+      preKey: b.preKey ? { keyId: b.preKey.keyId, publicKey: signalPub(b.preKey.publicKey) } : (undefined as never),
+    });
   }
 
   async decrypt(address: SignalAddress, type: CipherType, ciphertext: Uint8Array): Promise<Buffer> {

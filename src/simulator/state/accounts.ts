@@ -32,6 +32,8 @@ export class Contact {
   readonly senderKeyHolders = new Set<string>();
   /** How the contact's 1:1 stanzas name it: `pn` (from PN, sender_lid) or `lid` (from LID, sender_pn). */
   addressing: 'pn' | 'lid' = 'pn';
+  /** Retry receipts this contact sent per message id (a device's message it could not decrypt). */
+  readonly retriesSent = new Map<string, number>();
 
   constructor(
     readonly phone: string,
@@ -78,6 +80,8 @@ export class LinkedDevice {
   readonly pending: (() => Promise<BinaryNode | undefined>)[] = [];
   /** Message stanzas sent to the live connection and not yet receipted/acked; requeued if it drops. */
   readonly inflight = new Map<string, BinaryNode>();
+  /** What contacts sent this device lately, by id: encrypted again and resent when the device asks (retry receipt). */
+  readonly fromContacts = new Map<string, { contact: Contact; build: () => Promise<BinaryNode> }>();
   lastSeen?: number;
   /** Set at pairing: the first login gets the phone's history-sync notifications. */
   historyPending = false;
