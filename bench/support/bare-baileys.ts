@@ -34,10 +34,14 @@ export function newBareAuth(): BareAuth {
 
 /**
  * Pairs a fresh bare socket: waits for the QR, lets `scan` play the phone, expects the 515 that ends pairing, then
- * opens a second socket with the same (updated in place) auth state and resolves once it is open.
+ * opens a second socket with the same (updated in place) auth state and resolves once it is open. `auth` defaults to
+ * a fresh in-memory one.
  */
-export async function pairBare(open: (auth: BareAuth) => WASocket, scan: (qr: string) => Promise<unknown>): Promise<WASocket> {
-  const auth = newBareAuth();
+export async function pairBare(
+  open: (auth: BareAuth) => WASocket,
+  scan: (qr: string) => Promise<unknown>,
+  auth: BareAuth = newBareAuth(),
+): Promise<WASocket> {
   const first = open(auth);
   await new Promise<void>((resolve, reject) => {
     first.ev.on('connection.update', (u) => {

@@ -57,7 +57,10 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and _ . : - only')
     .default(hostname()),
-  /** How soon a killed process counts as dead (its liveness key expires); renewed every quarter of it. */
+  /**
+   * How soon a killed process counts as dead (its liveness key expires); renewed every quarter of it. Not waited for
+   * when a process on the same host and pid namespace proves it dead (NodeIdentity).
+   */
   NODE_LIVENESS_TTL_MS: int(5000, 500),
   TRUST_PROXY: bool(false),
   /** Failed logins per email from one IP address (a lock per email+IP pair), per LOGIN_WINDOW_SECONDS. */

@@ -12,7 +12,7 @@ export { SessionSupervisor } from './session-supervisor.js';
 export type { SessionSupervisorOptions } from './supervisor-options.js';
 export type { SupervisedRuntime } from './supervised-runtime.js';
 export { LeaseManager, holderNode, type LeaseManagerOptions } from './lease-manager.js';
-export { NodeIdentity, NodeIdentityInUseError, aliveKey, type NodeIdentityOptions } from './node-identity.js';
+export { NodeIdentity, NodeIdentityInUseError, aliveKey, type IdentityClaim, type NodeIdentityOptions } from './node-identity.js';
 export { SocketConfirmations, type SocketConfirmationsOptions } from './socket-confirmations.js';
 export { RedisCommandBus, NodeUnreachableError, type BroadcastMessage } from './redis-command-bus.js';
 export { InstanceRuntime } from './instance-runtime.js';

@@ -191,6 +191,13 @@ export class LeaseManager {
     return holderNode(await this.redis.get(this.key(instanceId)));
   }
 
+  /** The nodes holding these leases (NODE_IDs, null where free), in one round trip. */
+  async owners(instanceIds: string[]): Promise<Array<string | null>> {
+    if (instanceIds.length === 0) return [];
+    const values = await this.redis.mget(...instanceIds.map((id) => this.key(id)));
+    return values.map((v) => holderNode(v ?? null));
+  }
+
   isHeld(instanceId: string): boolean {
     return this.held.has(instanceId);
   }

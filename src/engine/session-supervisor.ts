@@ -232,7 +232,26 @@ export class SessionSupervisor {
     const candidates = [...wanted].filter((id) => !this.entries.has(id) && !this.adopting.has(id));
     if (candidates.length === 0) return;
     const acquired = await this.leases.acquireMany(candidates);
+    if (acquired.length < candidates.length) {
+      const got = new Set(acquired);
+      acquired.push(...(await this.acquireFromDeadNeighbours(candidates.filter((id) => !got.has(id)))));
+    }
     await Promise.all(acquired.map((id) => this.adopt(id, { start: true, leaseHeld: true })));
+  }
+
+  /**
+   * Leases held by other nodes whose process on this machine is proven dead (NodeIdentity.reapIfDead): their
+   * liveness key goes now and the leases are taken over, instead of after the liveness TTL. Nodes on other hosts
+   * or containers prove nothing and are left to their TTL.
+   */
+  private async acquireFromDeadNeighbours(ids: string[]): Promise<string[]> {
+    if (!this.identity?.canProveDeath || ids.length === 0) return [];
+    const owners = await this.leases.owners(ids);
+    const nodes = new Set(owners.filter((n): n is string => n !== null && n !== this.nodeId));
+    const dead = new Set<string>();
+    for (const node of nodes) if (await this.identity.reapIfDead(node)) dead.add(node);
+    if (dead.size === 0) return [];
+    return this.leases.acquireMany(ids.filter((_, i) => dead.has(owners[i] ?? '')));
   }
 
   /** Takes the lease (unless held), builds the runtime and (optionally) starts it. */
