@@ -45,9 +45,10 @@ export class InboundJournalTap {
     private readonly creds: AuthenticationCreds,
   ) {}
 
-  /** For the socket config: Baileys' default repository, its decryptions journaled. */
-  readonly makeSignalRepository: SocketConfig['makeSignalRepository'] = (auth, logger, pnToLid) =>
-    this.wrap(DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid));
+  /** For the socket config: the repository `base` makes (Baileys' default unless given), its decryptions journaled. */
+  makeSignalRepository(base: SocketConfig['makeSignalRepository'] = DEFAULT_CONNECTION_CONFIG.makeSignalRepository): SocketConfig['makeSignalRepository'] {
+    return (auth, logger, pnToLid) => this.wrap(base(auth, logger, pnToLid));
+  }
 
   /** Sees each `<message>` node before Baileys' handler does (it decrypts after an await; we register at once). */
   attach(ws: { prependListener(event: string, listener: (node: BinaryNode) => void): unknown }): void {

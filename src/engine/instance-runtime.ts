@@ -26,6 +26,7 @@ import {
 } from './engine-types.js';
 import { errorMessage } from './error-message.js';
 import { InboundJournalTap } from './inbound-journal-tap.js';
+import { makeSerializedSignalRepository } from './session-serializer.js';
 import { replayedMessage, type ReplayedMessage } from './inbound-replay.js';
 import { OperationLock } from './operation-lock.js';
 import { forgetUnpairedIdentity, isPaired, PendingPairingCode } from './pairing-code.js';
@@ -331,7 +332,10 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     this.clearTimers();
     const gen = ++this.generation;
     const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds) : null;
-    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs, tap?.makeSignalRepository));
+    // Session work serialized (session-serializer.ts); the journal's tap outside it, so an entry is written after
+    // the session's commit and before the receipt.
+    const makeSignalRepository = tap ? tap.makeSignalRepository(makeSerializedSignalRepository) : makeSerializedSignalRepository;
+    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs, makeSignalRepository));
     tap?.attach(sock.ws);
     this.sock = sock;
     this.open = false;

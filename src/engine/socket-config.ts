@@ -3,8 +3,8 @@ import type { createBaileysLogger } from './baileys-logger.js';
 import type { InstanceRuntimeOptions } from './runtime-types.js';
 
 /**
- * The Baileys socket config for one connection attempt of an instance. `makeSignalRepository`: Baileys' own,
- * wrapped by the inbound journal's tap (inbound-journal-tap.ts).
+ * The Baileys socket config for one connection attempt of an instance. `makeSignalRepository`: Baileys' own, its
+ * session work serialized (session-serializer.ts) and wrapped by the inbound journal's tap (inbound-journal-tap.ts).
  */
 export function buildSocketConfig(
   options: InstanceRuntimeOptions,
