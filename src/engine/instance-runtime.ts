@@ -3,6 +3,7 @@ import {
   jidNormalizedUser,
   makeWASocket,
   type AuthenticationState,
+  type BinaryNode,
   type BaileysEventMap,
   type ConnectionState,
   type WASocket,
@@ -62,6 +63,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private generation = 0;
   private open = false;
   private failures = 0;
+  /**
+   * The messages of the journal entries the last fresh start replayed (`<message>` nodes, by id): WhatsApp may deliver
+   * them again, and the journal tap then hands Baileys their plaintext instead of decrypting them a second time.
+   */
+  private redelivered = new Map<string, BinaryNode>();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private current: StatusChange;
@@ -296,6 +302,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const journal = this.options.journal;
     if (!journal) return;
     try {
+        this.redelivered = new Map();
       const entries = await journal.pending(this.instanceId);
       if (entries.length === 0) return;
       const oldest = this.now() - journal.ttlMs;
@@ -312,6 +319,8 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
           continue;
         }
         const { message, type } = replay;
+        const node = await InboundJournalTap.journaledMessage(entry).catch(() => null);
+        if (node) this.redelivered.set(messageId, node);
         this.forward('messages.upsert', { messages: [message], type });
         if (message.pushName && !message.key.fromMe) {
           // As Baileys' upsertMessage does for each message that carries the sender's push name.
@@ -331,7 +340,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (!state) throw new Error('openSocket() without auth state');
     this.clearTimers();
     const gen = ++this.generation;
-    const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds) : null;
+    const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds, this.redelivered) : null;
     // Session work serialized (session-serializer.ts); the journal's tap outside it, so an entry is written after
     // the session's commit and before the receipt.
     const makeSignalRepository = tap ? tap.makeSignalRepository(makeSerializedSignalRepository) : makeSerializedSignalRepository;

@@ -23,6 +23,10 @@ export function buildSocketConfig(
     // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
     emitOwnEvents: false,
     qrTimeout: qrTtlMs,
+    // Baileys counts each retry receipt of ours twice (handleReceipt, then sendMessagesAgain), so its default of 5
+    // resends a message only twice; a contact whose session went out of step (a node killed mid-burst) can need a
+    // third try. 10 allows 5 resends, as many retry receipts as a phone sends.
+    maxMsgRetryCount: 10,
     syncFullHistory: false,
     shouldSyncHistoryMessage: ({ syncType }) => syncHistory && syncType !== proto.HistorySync.HistorySyncType.FULL,
     ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
