@@ -243,13 +243,12 @@ describe('dependency faults during a send burst and an inbound burst', () => {
     }, 30_000, 250);
   });
 
-  // NOT PASSING RELIABLY YET, so skipped (see README "Operations"). Fixed so far: a send delivered twice (the
-  // simulator shows a resent id once); a re-taken job whose row read `sent` skipped, though the stanza never left the
-  // killed machine; a send committed but not enqueued by the killed node, whose retry only replayed the 202; Signal
-  // sessions out of step after the kill losing dozens of messages both ways (the simulator now answers and honours
-  // retry receipts). Left: in some runs one send still fails to decrypt at the contact even after retry receipts (a
-  // Baileys send/receive transaction race, we believe), and inbound messages acked by Baileys before we stored them
-  // (up to 7 seen; the inbound journal's work). Remove `.skip` to reproduce: `npm test -- tests/e2e/dependency-faults.test.ts -t killed`.
+  // What this test found, and what was fixed (README "Operations"): a send delivered twice (the simulator shows a
+  // resent id once); a re-taken job whose row read `sent` skipped, though the stanza never left the killed machine; a
+  // send committed but not enqueued by the killed node; Signal sessions out of step (retry receipts, kept for the
+  // device when its socket died); session updates lost by Baileys/libsignal transactions (session-serializer.ts);
+  // inbound messages receipted but not stored (the survivor replays the dead node's journal) and redelivered ones
+  // decrypted twice (the tap hands Baileys the journaled plaintext). Debug: PRODUCT_LOG_DIR=<dir> PRODUCT_LOG_LEVEL=debug.
   it('the node running the instance is killed during the bursts while a second node runs: 0 lost, 0 duplicated, never a stale connected', async () => {
     await startNode('faults-b');
     const killedAt = { t: 0 };
