@@ -14,23 +14,14 @@ import { DEFAULT_CONNECTION_CONFIG, type AuthenticationCreds, type SignalKeyStor
  *    the send's transaction (its writes went to the send's cache, committed with the send or, when they came after
  *    that commit, never), and vice versa: the receive's own transaction committed nothing, yet its receipt left.
  *
- * In the node-kill fault test this showed as sends the contact could not decrypt ("Bad MAC", "Key used already")
- * and retry-receipt rounds; a kill in the middle of one left a message undeliverable. With every session call of
- * the instance under one transaction key, a job never waits behind another one of the same instance, so it runs in
- * its own caller's context, and each transaction sees the previous one's commit.
+ * Both show as messages one end cannot decrypt, healed (or not) by retry receipts; the node-kill fault test ran into
+ * them. With every session call of the instance under one transaction key, a job never waits behind another one of
+ * the same instance, so it runs in its own caller's context, and each transaction sees the previous one's commit
+ * (tests/engine/session-serializer.test.ts). An inbound decryption waits for a send in flight (a few ms).
  *
  * Nested calls (an encrypt inside `relayMessage`, which already holds the transaction) reuse it. Group sender keys
  * are left alone: Baileys already keys all their transactions by the group.
  */
-/** For the socket config: Baileys' default repository, its session work serialized (what every socket uses). */
-export const makeSerializedSignalRepository: SocketConfig['makeSignalRepository'] = (auth, logger, pnToLid) => {
-  const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
-  const keys = auth.keys as Partial<SignalKeyStoreWithTransaction>;
-  // Baileys hands the repository its transaction-capable store (socket.js); anything else is left as it is.
-  if (typeof keys.transaction !== 'function') return repository;
-  return serializeSessionWork(repository, keys as SignalKeyStoreWithTransaction, () => (auth.creds as Partial<AuthenticationCreds>).me?.id);
-};
-
 export function serializeSessionWork(
   repository: SignalRepositoryWithLIDStore,
   keys: SignalKeyStoreWithTransaction,
@@ -44,3 +35,12 @@ export function serializeSessionWork(
     injectE2ESession: (opts) => inTransaction(() => repository.injectE2ESession(opts)),
   };
 }
+
+/** For the socket config: Baileys' default repository, its session work serialized (what every socket uses). */
+export const makeSerializedSignalRepository: SocketConfig['makeSignalRepository'] = (auth, logger, pnToLid) => {
+  const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
+  const keys = auth.keys as Partial<SignalKeyStoreWithTransaction>;
+  // Baileys hands the repository its transaction-capable store (socket.js); anything else is left as it is.
+  if (typeof keys.transaction !== 'function') return repository;
+  return serializeSessionWork(repository, keys as SignalKeyStoreWithTransaction, () => (auth.creds as Partial<AuthenticationCreds>).me?.id);
+};
