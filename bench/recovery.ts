@@ -22,7 +22,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,7 @@ import { databaseUrl } from '../tests/support/database.js';
 import { testRedisUrl } from '../tests/support/redis.js';
 import { pairBare } from './support/bare-baileys.js';
 import { EngineClient } from './support/engine-client.js';
-import { startEngineProcess, type EngineProcess } from './support/engine-process.js';
+import { processCpuMs, startEngineProcess, type EngineProcess } from './support/engine-process.js';
 import { freshPhone } from './support/fresh-phone.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
 
@@ -158,6 +158,7 @@ try {
       }
     })();
     const startedAt = Date.now();
+    const simCpuAtStart = processCpuMs(sim.child.pid!);
     const second = await startEngineProcess({
       simulator: sim,
       nodeArgs: round === CONCURRENCIES.length - 1 ? profileArgs : [],
@@ -189,6 +190,8 @@ try {
       }
     })();
     await liveWatch;
+    const engineCpu = second.cpuMs(); // from its start to all live: boot and restore, every thread
+    const simCpu = processCpuMs(sim.child.pid!) - simCpuAtStart;
     await apiWatch;
     watching = false;
     await claimWatch;
@@ -196,6 +199,7 @@ try {
     out(`RESTORE_CONCURRENCY=${concurrency}${profiled}: kill -9 → all ${N} sockets live again at the simulator: ${s(allLiveAt - killedAt)} s after the kill`);
     out(`  new process started ${s(startedAt - killedAt)} s after the kill; from its start: /ready ${s(readyAt - startedAt)} s, NODE_ID claimed ${s(claimedAt - startedAt)} s, first socket live ${s(firstLiveAt - startedAt)} s, all ${N} live ${s(allLiveAt - startedAt)} s`);
     out(`  restore: first → last socket ${s(allLiveAt - firstLiveAt)} s (${(N / ((allLiveAt - firstLiveAt) / 1000)).toFixed(0)} sockets/s); claimed → last ${s(allLiveAt - claimedAt)} s`);
+    out(`  CPU from the new process's start to all live: engine ${s(engineCpu)} s (all its threads), simulator ${s(simCpu)} s; wall ${s(allLiveAt - startedAt)} s on ${availableParallelism()} cores`);
     out(`  lowest live count seen after the kill: ${minLive}/${N}; never two connected devices for one phone`);
     apiMs.sort((a, b) => a - b);
     const pct = (q: number): number => apiMs[Math.min(apiMs.length - 1, Math.floor(q * apiMs.length))] ?? NaN;
