@@ -165,6 +165,21 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     expect(sink.sent[0]?.waMessageId).toBe(messages[0]?.waMessageId);
   });
 
+  it('takes each job of a long queue from the lane once (no round trips through the delayed set)', async () => {
+    pipeline();
+    sender.delayMs = 5; // sends slower than fetches: the lane runs ahead of the instance's turn
+    const instanceId = newInstanceId();
+    sender.connected.add(instanceId);
+    const messages = Array.from({ length: 200 }, (_, i) => message(instanceId, i));
+    for (const m of messages) await queue.enqueueSend(m);
+    await pool.start(instanceId);
+    await waitFor(() => sink.sent.length === 200, 30_000, '200 sends');
+    expect(sender.sentTo(instanceId)).toEqual(messages.map((m) => m.messageId));
+    const lane = queue.queueFor(instanceId);
+    const started = await Promise.all(messages.map(async (m) => (await lane.getJob(m.messageId))?.attemptsStarted));
+    expect(started.filter((n) => n !== 1)).toEqual([]);
+  });
+
   it('runs two instances in parallel, each one at a time', async () => {
     pipeline();
     sender.delayMs = 40;
