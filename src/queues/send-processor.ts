@@ -34,6 +34,8 @@ export interface SendProcessor {
   (job: Job, token?: string): Promise<{ waMessageId: string }>;
   /** The instance's jobs waiting in the process look again now (it stopped being served here: they park). */
   wake(instanceId: string): void;
+  /** Every instance's waiting jobs look again now (shutdown). */
+  wakeAll(): void;
 }
 
 function payloadOf(data: SendJobData): SendJobPayload {
@@ -176,7 +178,12 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
       dropIfIdle(instanceId, gate);
     }
   };
-  return Object.assign(run, { wake: (instanceId: string) => gates.get(instanceId)?.wakeAll() });
+  return Object.assign(run, {
+    wake: (instanceId: string) => gates.get(instanceId)?.wakeAll(),
+    wakeAll: () => {
+      for (const gate of [...gates.values()]) gate.wakeAll();
+    },
+  });
 }
 
 /** Runs `record` again (backoff up to 2 s, for up to 10 min) while it fails because Postgres or Redis is unreachable. */

@@ -90,6 +90,7 @@ export class SendWorkerPool {
     this.pausedTimer = null;
     await this.starting?.catch(() => undefined);
     this.served.clear();
+    this.processor?.wakeAll(); // jobs waiting for their turn park at once
     // Jobs in flight finish first (their completion needs the workers' connections), unless forced.
     if (!options.force) await Promise.all([...this.inFlight]);
     for (const timer of this.lockTimers) clearInterval(timer);
