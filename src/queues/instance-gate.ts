@@ -19,8 +19,8 @@ export class InstanceGate {
   private readonly live = new Set<number>();
   /** Parked tickets: when each job is expected back. */
   private readonly parkedUntil = new Map<number, number>();
-  /** Jobs waiting in the process for their turn, by ticket. */
-  private readonly waiters = new Map<number, () => void>();
+  /** Jobs waiting in the process for their turn, by ticket (two only if a job came back while still held here). */
+  private readonly waiters = new Map<number, Array<() => void>>();
   private stallTimer: NodeJS.Timeout | null = null;
   /** When the turn last moved (or the first job came). */
   lastMoveAt: number;
@@ -71,7 +71,9 @@ export class InstanceGate {
    */
   async waitTurn(ticket: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      this.waiters.set(ticket, resolve);
+      const same = this.waiters.get(ticket);
+      if (same) same.push(resolve);
+      else this.waiters.set(ticket, [resolve]);
       this.armStallTimer();
     });
   }
@@ -86,7 +88,7 @@ export class InstanceGate {
     const waiters = [...this.waiters.values()];
     this.waiters.clear();
     this.disarmStallTimer();
-    for (const wake of waiters) wake();
+    for (const wakes of waiters) for (const wake of wakes) wake();
   }
 
   /** The job leaves for `until` (BullMQ delayed) and keeps its ticket. */
@@ -117,10 +119,10 @@ export class InstanceGate {
     // Skip tickets already finished out of order (released while not at the head).
     while (this.turn < this.nextTicket && !this.live.has(this.turn)) this.turn += 1;
     this.lastMoveAt = this.now();
-    const wake = this.waiters.get(this.turn);
-    if (wake) {
+    const wakes = this.waiters.get(this.turn);
+    if (wakes) {
       this.waiters.delete(this.turn);
-      wake();
+      for (const wake of wakes) wake();
     }
     if (this.waiters.size === 0) this.disarmStallTimer();
   }

@@ -37,6 +37,15 @@ describe('InstanceGate', () => {
     expect(g.idle).toBe(true);
   });
 
+  it('wakes both holders of one ticket (a job taken again while still held here)', async () => {
+    const { g } = gate();
+    const [a, b] = [g.ticketOf('a'), g.ticketOf('b')];
+    const first = g.waitTurn(b);
+    const again = g.waitTurn(g.ticketOf('b'));
+    g.finish('a', a);
+    expect(await settled(Promise.all([first, again]))).toBe(true);
+  });
+
   it('skips tickets finished out of order when the turn moves', async () => {
     const { g, now } = gate();
     const [a, b, c] = [g.ticketOf('a'), g.ticketOf('b'), g.ticketOf('c')];
