@@ -180,6 +180,23 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     expect(started.filter((n) => n !== 1)).toEqual([]);
   });
 
+  it("does not let one instance's long queue hold back another instance of the same lane", async () => {
+    pipeline({ lanes: 1, laneConcurrency: 16 });
+    sender.delayMs = 20;
+    const busy = newInstanceId();
+    const other = newInstanceId();
+    sender.connected.add(busy).add(other);
+    const many = Array.from({ length: 100 }, (_, i) => message(busy, i));
+    for (const m of many) await queue.enqueueSend(m);
+    const late = message(other, 0);
+    await queue.enqueueSend(late);
+    await Promise.all([pool.start(busy), pool.start(other)]);
+    await waitFor(() => sender.sentTo(other).length === 1, 20_000, 'the other instance sends');
+    expect(sender.sentTo(busy).length).toBeLessThan(50);
+    await waitFor(() => sink.sent.length === 101, 30_000, '101 sends');
+    expect(sender.sentTo(busy)).toEqual(many.map((m) => m.messageId));
+  });
+
   it('runs two instances in parallel, each one at a time', async () => {
     pipeline();
     sender.delayMs = 40;
