@@ -11,15 +11,19 @@
  * (useMultiFileAuthState), closed, and a new process (bench/support/bare-restore.ts) that opens them all at once
  * from the saved creds: the floor for "process start → every socket live".
  *
- *   nice -n 10 npm run bench:recovery -- [--n 200] [--concurrency <RESTORE_CONCURRENCY>[,<another>...]] [--pair-concurrency 4] [--bare <B, default N; 0 skips>]
+ *   nice -n 10 npm run bench:recovery -- [--n 200] [--concurrency <RESTORE_CONCURRENCY>[,<another>...]] [--pair-concurrency 4] [--bare <B, default N; 0 skips>] [--cpu-profile <dir>]
+ *
+ * --cpu-profile <dir>: the last restarted engine process (the only one stopped cleanly, with SIGTERM) and the
+ * simulator run with `--cpu-prof --cpu-prof-dir=<dir>` and write a .cpuprofile each when they exit; the restarts
+ * before the last run unprofiled, so `--concurrency 5,5` gives one plain figure and one profiled.
  *
  * The engine runs in its own processes (src/main.ts, as `npm start` does), the simulator in another.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import makeWASocket, { Browsers, useMultiFileAuthState, WA_CERT_DETAILS, type WASocket } from '@whiskeysockets/baileys';
@@ -30,7 +34,7 @@ import { databaseUrl } from '../tests/support/database.js';
 import { testRedisUrl } from '../tests/support/redis.js';
 import { pairBare } from './support/bare-baileys.js';
 import { EngineClient } from './support/engine-client.js';
-import { startEngineProcess, type EngineProcess } from './support/engine-process.js';
+import { processCpuMs, startEngineProcess, type EngineProcess } from './support/engine-process.js';
 import { freshPhone } from './support/fresh-phone.js';
 import { startSimulatorProcess } from './support/simulator-process.js';
 
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'pair-concurrency': { type: 'string', default: '4' },
     bare: { type: 'string' },
+    'cpu-profile': { type: 'string' },
   },
 });
 const N = Number(values.n);
@@ -59,7 +64,8 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   );
 }
 
-const sim = await startSimulatorProcess();
+const profileArgs = values['cpu-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-profile'])}`] : [];
+const sim = await startSimulatorProcess(profileArgs);
 const control = new ControlClient(sim.controlUrl);
 const nodeId = `bench-recovery-${randomBytes(3).toString('hex')}`;
 const env: Record<string, string> = {
@@ -116,7 +122,7 @@ try {
   let current = first;
   const s = (ms: number): string => (ms / 1000).toFixed(1);
   let lastAllLive = { fromStart: NaN };
-  for (const concurrency of CONCURRENCIES) {
+  for (const [round, concurrency] of CONCURRENCIES.entries()) {
     await sleep(3000); // the previous restore's tail (status writes) settles
     const oldBoot = await redis.get(alive);
     const killed = current;
@@ -152,8 +158,10 @@ try {
       }
     })();
     const startedAt = Date.now();
+    const simCpuAtStart = processCpuMs(sim.child.pid!);
     const second = await startEngineProcess({
       simulator: sim,
+      nodeArgs: round === CONCURRENCIES.length - 1 ? profileArgs : [],
       env: {
         ...env,
         DATABASE_URL: databaseUrl(first.databaseName),
@@ -182,12 +190,16 @@ try {
       }
     })();
     await liveWatch;
+    const engineCpu = second.cpuMs(); // from its start to all live: boot and restore, every thread
+    const simCpu = processCpuMs(sim.child.pid!) - simCpuAtStart;
     await apiWatch;
     watching = false;
     await claimWatch;
-    out(`RESTORE_CONCURRENCY=${concurrency}: kill -9 → all ${N} sockets live again at the simulator: ${s(allLiveAt - killedAt)} s after the kill`);
+    const profiled = round === CONCURRENCIES.length - 1 && profileArgs.length > 0 ? ' (profiled: --cpu-prof)' : '';
+    out(`RESTORE_CONCURRENCY=${concurrency}${profiled}: kill -9 → all ${N} sockets live again at the simulator: ${s(allLiveAt - killedAt)} s after the kill`);
     out(`  new process started ${s(startedAt - killedAt)} s after the kill; from its start: /ready ${s(readyAt - startedAt)} s, NODE_ID claimed ${s(claimedAt - startedAt)} s, first socket live ${s(firstLiveAt - startedAt)} s, all ${N} live ${s(allLiveAt - startedAt)} s`);
     out(`  restore: first → last socket ${s(allLiveAt - firstLiveAt)} s (${(N / ((allLiveAt - firstLiveAt) / 1000)).toFixed(0)} sockets/s); claimed → last ${s(allLiveAt - claimedAt)} s`);
+    out(`  CPU from the new process's start to all live: engine ${s(engineCpu)} s (all its threads), simulator ${s(simCpu)} s; wall ${s(allLiveAt - startedAt)} s on ${availableParallelism()} cores`);
     out(`  lowest live count seen after the kill: ${minLive}/${N}; never two connected devices for one phone`);
     apiMs.sort((a, b) => a - b);
     const pct = (q: number): number => apiMs[Math.min(apiMs.length - 1, Math.floor(q * apiMs.length))] ?? NaN;

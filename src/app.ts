@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = deps.authenticate ?? authenticate(services.auth);
   app.use(healthRouter(services.readiness));
-  app.use(docsRouter(buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])])));
+  app.use(docsRouter(() => buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])])));
   app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
   app.use(adminRouter({ admin: services.admin, authenticate: auth }));

@@ -26,6 +26,8 @@ export { parseEncryptionKey } from '../crypto/auth-cipher.js';
 export { trustRootKey } from './trust-root.js';
 export { routeSignalConsole } from './libsignal-console.js';
 export { shareAsyncLocalStorage } from './shared-async-storage.js';
+export { rememberVerifiedSignatures } from './verified-signatures.js';
+export { cacheAgreementKeys } from './agreement-keys.js';
 export { EngineControl } from './engine-control.js';
 export { downloadMessageMedia, mediaInfoOf, type MediaInfo } from './media-download.js';
 export { RemoteEngine, type RemoteEngineOptions } from './remote-engine.js';

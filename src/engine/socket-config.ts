@@ -19,6 +19,10 @@ export function buildSocketConfig(
     logger: baileysLogger,
     browser: Browsers.ubuntu(options.browserName ?? 'Zap Engine'),
     markOnlineOnConnect: false,
+    // Baileys' "init queries" on every open (props, blocklist, privacy settings: three IQs and their answers) feed
+    // nothing of ours: the blocklist is read when asked (socket-operations.ts), privacy settings are fetched by Baileys
+    // when a privacy call needs them. Each socket of a node restoring hundreds spent CPU on them at both ends.
+    fireInitQueries: false,
     // Our own sends are already stored by the API; Baileys' local echo of them (an `append` upsert per message)
     // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
     emitOwnEvents: false,

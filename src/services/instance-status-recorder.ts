@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import type { EngineEventMeta, PairingCodeInfo, QrCodeInfo, StatusChange } from '../engine/index.js';
 import type { QrCodeStore, StoredQrCode } from '../persistence/redis/qr-code-store.js';
 import type { InstanceRepository, InstanceStatePatch } from '../persistence/repositories/instance-repository.js';
@@ -17,6 +18,12 @@ export interface InstanceStatusRecorderDeps {
   /** Hinted after the commit: wakes webhook delivery and SSE streams on every node (the webhooks module's notifier). */
   notifier: EventNotifier;
   logger: Logger;
+  /**
+   * Status transactions at once (default 4, of the pool's 10 connections). A node adopting hundreds of instances
+   * records a `node_lost` for each at once, then their `connected`: without a cap they queued for every pooled
+   * connection and the API's queries (and /ready) waited seconds behind them.
+   */
+  maxConcurrentWrites?: number;
 }
 
 /**
@@ -28,9 +35,11 @@ export interface InstanceStatusRecorderDeps {
 export class InstanceStatusRecorder implements EngineEventHandler {
   readonly name = 'instance-status';
   private readonly log: Logger;
+  private readonly writes: ConcurrencyLimit;
 
   constructor(private readonly deps: InstanceStatusRecorderDeps) {
     this.log = deps.logger.child({ component: 'instance-status' });
+    this.writes = new ConcurrencyLimit(Math.max(1, deps.maxConcurrentWrites ?? 4));
   }
 
   async onStatus(instanceId: string, change: StatusChange, meta: EngineEventMeta): Promise<void> {
@@ -49,13 +58,13 @@ export class InstanceStatusRecorder implements EngineEventHandler {
       delete patch.profilePicUrl;
     }
 
-    const appended = await this.deps.transactions.run(async (tx) => {
+    const appended = await this.writes.run(() => this.deps.transactions.run(async (tx) => {
       if (!(await this.deps.instances.updateState(instanceId, patch, tx))) return null;
       // Inside the transaction: the row lock keeps a concurrent DELETE (which purges the QR key after it) behind us.
       if (qr) await this.deps.qrCodes.set(instanceId, qr);
       else await this.deps.qrCodes.delete(instanceId);
       return this.deps.events.append({ instanceId, event: 'connection.update', data: connectionUpdateData(change, qr) }, tx);
-    });
+    }));
     if (!appended) {
       this.log.debug({ instanceId, status: change.status }, 'status of a deleted instance dropped');
       return;

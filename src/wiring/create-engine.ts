@@ -13,6 +13,8 @@ import {
   createRuntimeFactory,
   routeSignalConsole,
   shareAsyncLocalStorage,
+  rememberVerifiedSignatures,
+  cacheAgreementKeys,
   trustRootKey,
   type EngineEventSink,
   type InboundSettlement,
@@ -83,6 +85,8 @@ export function createEngine(inputs: EngineInputs): Engine {
   const { config, redis, logger, registry } = inputs;
   trustRootKey(config.waTrustRootKey); // no-op unless WA_TRUST_ROOT_KEY is set (simulator)
   shareAsyncLocalStorage(); // one AsyncLocalStorage for every socket's (process-global; see the file)
+  rememberVerifiedSignatures(); // the Noise certificate chain is verified once, not at every handshake (see the file)
+  cacheAgreementKeys(); // X25519 keys parsed once per handshake, the server's static key once (see the file)
   if (!signalConsoleRouted) {
     routeSignalConsole(logger); // libsignal's console chatter → debug (process-global)
     signalConsoleRouted = true;

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { LinkPreview } from '../../../engine/engine-types.js';
 import { safeRequest } from '../../../net/safe-request.js';
 import type { HostLookup } from '../../../net/url-guard.js';
-import sharp from 'sharp';
 import { fetchMedia } from '../media-fetcher.js';
 import type { MediaLimits } from '../media-rules.js';
 
@@ -94,6 +93,7 @@ export async function fetchLinkPreview(text: string, options: LinkPreviewOptions
           allowPrivate: options.allowPrivate,
           lookup: options.lookup,
         });
+        const { default: sharp } = await import('sharp'); // loaded at the first preview, not at start-up
         const jpeg = await sharp(image.data).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer();
         thumbnailBase64 = jpeg.toString('base64');
       } catch (err) {

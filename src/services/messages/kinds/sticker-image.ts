@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { sniffMimeType } from '../media-rules.js';
 
 /** WhatsApp shows stickers in a 512×512 box. */
@@ -24,6 +23,7 @@ export async function toStickerWebp(data: Buffer): Promise<Buffer> {
     throw new StickerImageError(`a sticker must be webp, PNG or JPEG (got ${type ?? 'an unknown type'})`);
   }
   try {
+    const { default: sharp } = await import('sharp'); // loaded at the first sticker, not at start-up
     return await sharp(data)
       .resize(STICKER_SIDE, STICKER_SIDE, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } })
       .webp({ quality: 80 })
