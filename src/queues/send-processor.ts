@@ -18,19 +18,33 @@ export interface SendProcessorDeps {
   random?: () => number;
   /** How long a job for an instance this node does not serve waits before it is looked at again. */
   foreignParkMs?: number;
-  /** Longest in-process wait (for the turn or for pacing) before a job is parked in BullMQ's delayed set instead. */
+  /**
+   * Longest in-process wait for pacing, and longest time the instance's turn may stand still while a job waits in the
+   * process behind it, before the job is parked in BullMQ's delayed set instead.
+   */
   inlineWaitMs?: number;
+  /**
+   * Whether the job's lane holds so many jobs that one with many tickets ahead should be parked rather than held in
+   * the process (so the lane's fetching reaches other instances' jobs). Default: never.
+   */
+  crowded?(queueName: string): boolean;
 }
 
-export type SendProcessor = (job: Job, token?: string) => Promise<{ waMessageId: string }>;
+export interface SendProcessor {
+  (job: Job, token?: string): Promise<{ waMessageId: string }>;
+  /** The instance's jobs waiting in the process look again now (it stopped being served here: they park). */
+  wake(instanceId: string): void;
+  /** Every instance's waiting jobs look again now (shutdown). */
+  wakeAll(): void;
+}
 
 function payloadOf(data: SendJobData): SendJobPayload {
   const { failures: _failures, ...payload } = data;
   return payload;
 }
 
-/** Tickets ahead within which a job waits in the process for its turn (more: it is parked). */
-const WINDOW = 3;
+/** Tickets ahead within which a job always waits in the process for its turn (more: parked when the lane is crowded). */
+const WINDOW = 8;
 
 /**
  * The processor of the send lanes' Workers: many instances' jobs in parallel, each instance one at a time and in
@@ -48,7 +62,7 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
   const gateOf = (instanceId: string): InstanceGate => {
     let gate = gates.get(instanceId);
     if (!gate) {
-      gate = new InstanceGate(Math.max(30_000, settings.notConnectedRecheckMs * 10));
+      gate = new InstanceGate(Math.max(30_000, settings.notConnectedRecheckMs * 10), inlineWaitMs, now);
       gates.set(instanceId, gate);
     }
     return gate;
@@ -69,7 +83,7 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
     throw new DelayedError();
   };
 
-  return async (job, token) => {
+  const run = async (job: Job, token?: string): Promise<{ waMessageId: string }> => {
     let data: SendJobData;
     try {
       data = parseJobData('send-message', job.data);
@@ -94,19 +108,20 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
     const ticket = gate.ticketOf(jobId);
     let parked = false;
     try {
-      // 1. Wait for the turn: briefly in the process, else parked with an estimate of when it comes.
-      const waitStarted = now();
+      // 1. Wait for the turn in the process while the instance makes progress (the job was fetched once and stays
+      // fetched: no round trip through the delayed set); parked with an estimate of when its turn comes when the
+      // turn stands still, the instance is no longer served here, or the lane is crowded and many are ahead.
       for (;;) {
-        const ahead = gate.ahead(ticket, now());
+        const at = now();
+        const ahead = gate.ahead(ticket, at);
         if (ahead === 0) break;
-        const waited = now() - waitStarted;
-        if (ahead >= WINDOW || waited >= inlineWaitMs || !deps.serves(instanceId)) {
+        if (gate.stalledFor(at) >= inlineWaitMs || !deps.serves(instanceId) || (ahead >= WINDOW && (deps.crowded?.(job.queueName) ?? false))) {
           parked = true;
           const estimate = Math.max(intervalMs, 20) * ahead;
-          gate.park(ticket, now() + estimate);
+          gate.park(ticket, at + estimate);
           return await park(job, token, Math.min(estimate, foreignParkMs));
         }
-        await gate.turnMoved(inlineWaitMs - waited);
+        await gate.waitTurn(ticket);
       }
       // 2. Pacing.
       const paceWait = gate.nextSendAt - now();
@@ -163,6 +178,12 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
       dropIfIdle(instanceId, gate);
     }
   };
+  return Object.assign(run, {
+    wake: (instanceId: string) => gates.get(instanceId)?.wakeAll(),
+    wakeAll: () => {
+      for (const gate of [...gates.values()]) gate.wakeAll();
+    },
+  });
 }
 
 /** Runs `record` again (backoff up to 2 s, for up to 10 min) while it fails because Postgres or Redis is unreachable. */

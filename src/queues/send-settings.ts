@@ -8,8 +8,12 @@ export const sendSettingsSchema = z.object({
    * lanes that go away: keep it fixed for a deployment.
    */
   lanes: z.number().int().min(1).max(64).default(4),
-  /** Jobs in flight per lane Worker (different instances; one instance never has two sends in flight). */
-  laneConcurrency: z.number().int().min(1).max(1000).default(32),
+  /**
+   * Jobs a lane Worker holds at once: sending (different instances; one instance never has two sends in flight) or
+   * fetched and waiting in the process for their instance's turn. Past half of it, a job with many tickets ahead is
+   * parked in the delayed set instead, so the lane still reaches other instances' jobs.
+   */
+  laneConcurrency: z.number().int().min(1).max(10_000).default(512),
   /** Per-instance pacing (BullMQ limiter): at most `max` messages per `durationMs`; null turns pacing off. */
   rateLimit: z
     .object({ max: z.number().int().min(1), durationMs: z.number().int().min(1) })

@@ -50,6 +50,8 @@ export class SendWorkerPool {
   private starting: Promise<void> | null = null;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly heldByLane = new Map<string, Map<string, { job: Job; token: string }>>();
+  private processor: SendProcessor | null = null;
   private readonly lockTimers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -68,6 +70,7 @@ export class SendWorkerPool {
    */
   async stop(instanceId: string, _options: { force?: boolean } = {}): Promise<void> {
     this.served.delete(instanceId);
+    this.processor?.wake(instanceId);
   }
 
   isRunning(instanceId: string): boolean {
@@ -87,6 +90,7 @@ export class SendWorkerPool {
     this.pausedTimer = null;
     await this.starting?.catch(() => undefined);
     this.served.clear();
+    this.processor?.wakeAll(); // jobs waiting for their turn park at once
     // Jobs in flight finish first (their completion needs the workers' connections), unless forced.
     if (!options.force) await Promise.all([...this.inFlight]);
     for (const timer of this.lockTimers) clearInterval(timer);
@@ -100,10 +104,12 @@ export class SendWorkerPool {
 
   /**
    * One lane: fetch a job (blocking while the lane is empty), hand it to the processor without waiting, fetch the
-   * next while fewer than `concurrency` are in flight; finish each job in BullMQ when its processor settles.
+   * next while the lane holds fewer than `concurrency` jobs (sending, or waiting in the process for their instance's
+   * turn); finish each job in BullMQ when its processor settles.
    */
   private async runLane(worker: Worker, processor: SendProcessor, concurrency: number, lockDuration: number, logger: Logger): Promise<void> {
-    const inFlight = new Map<string, { job: Job; token: string; done: Promise<void> }>();
+    const inFlight = this.held(worker.name);
+    let slotFreed: (() => void) | null = null;
     const lockTimer = setInterval(() => {
       const jobs = [...inFlight.values()];
       if (jobs.length === 0) return;
@@ -130,7 +136,7 @@ export class SendWorkerPool {
     };
     while (!this.closed) {
       if (inFlight.size >= concurrency) {
-        await Promise.race([...inFlight.values()].map((j) => j.done));
+        await new Promise<void>((resolve) => (slotFreed = resolve));
         continue;
       }
       const token = `${worker.id}:${serial++}`;
@@ -151,10 +157,23 @@ export class SendWorkerPool {
         .finally(() => {
           inFlight.delete(key);
           this.inFlight.delete(done);
+          const wake = slotFreed;
+          slotFreed = null;
+          wake?.();
         });
-      inFlight.set(key, { job, token, done });
+      inFlight.set(key, { job, token });
       this.inFlight.add(done);
     }
+  }
+
+  /** The jobs a lane holds (in flight or waiting in the process for their instance's turn), by `<jobId>:<token>`. */
+  private held(lane: string): Map<string, { job: Job; token: string }> {
+    let jobs = this.heldByLane.get(lane);
+    if (!jobs) {
+      jobs = new Map();
+      this.heldByLane.set(lane, jobs);
+    }
+    return jobs;
   }
 
   private serves(instanceId: string): boolean {
@@ -163,7 +182,9 @@ export class SendWorkerPool {
 
   private async refreshPaused(): Promise<void> {
     try {
-      this.paused = new Set(await this.options.connection.smembers(this.options.naming.pausedKey()));
+      const paused = new Set(await this.options.connection.smembers(this.options.naming.pausedKey()));
+      for (const instanceId of paused) if (!this.paused.has(instanceId)) this.processor?.wake(instanceId);
+      this.paused = paused;
     } catch (err) {
       this.options.logger.warn({ err }, 'reading paused instances failed');
     }
@@ -183,7 +204,9 @@ export class SendWorkerPool {
         serves: (instanceId) => this.serves(instanceId),
         random: this.options.random,
         foreignParkMs: Math.min(1000, settings.notConnectedRecheckMs),
+        crowded: (lane) => this.held(lane).size >= settings.laneConcurrency / 2,
       });
+      this.processor = processor;
       for (let lane = 0; lane < settings.lanes; lane += 1) {
         const name = this.options.naming.sendLane(lane);
         const logger = this.options.logger.child({ component: 'send-worker', lane: name });

@@ -291,7 +291,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     mediaInfoOf: deps.mediaInfoOf,
     polls,
     logger: log,
-    onStatus: sendPipelineOnStatus(sendWorkers),
+    onStatus: sendPipelineOnStatus(sendWorkers, lids),
     ...(deps.inboundJournal ? { journal: deps.inboundJournal } : {}),
   });
 

@@ -35,8 +35,31 @@ export class LidDirectory {
   /** `<instanceId>|<lid>` → `{ pn, addressing }`; `<instanceId>|<pn>` → lid. Only known pairs are cached. */
   private readonly byLid = new LruMap<string, { pn: string; addressing: 'pn' | 'lid' | null }>(50_000);
   private readonly byPn = new LruMap<string, string>(50_000);
+  /**
+   * sendTarget's answers, `<instanceId>|<generation>|<pn>` → target. An instance's generation moves on whenever this
+   * node writes one of its pairs and whenever its status changes here (`forgetSendTargets`: a socket that starts
+   * here may have run on another node, which learnt pairs meanwhile), so older answers are never read again.
+   */
+  private readonly sendTargets = new LruMap<string, { target: string; until: number }>(50_000);
+  private readonly generations = new Map<string, number>();
+  private readonly now: () => number;
 
-  constructor(private readonly deps: { mappings: LidMappingRepository; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      mappings: LidMappingRepository;
+      logger: Logger;
+      /** How long a sendTarget answer is kept at most (ms; default 60 s). */
+      sendTargetTtlMs?: number;
+      now?: () => number;
+    },
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Forgets the instance's cached send targets (its socket starts or stops here; see sendTargets). */
+  forgetSendTargets(instanceId: string): void {
+    this.generations.set(instanceId, (this.generations.get(instanceId) ?? 0) + 1);
+  }
 
   /** Stores pairs (and a 1:1 message's addressing); returns how many were new (and so merged). */
   async learn(instanceId: string, pairs: readonly LidPair[], source: LidMappingSource, addressing?: 'pn' | 'lid'): Promise<number> {
@@ -46,7 +69,9 @@ export class LidDirectory {
       if (!isLidJid(pair.lid) || !isPnJid(pair.pn)) continue;
       const cached = this.byLid.get(`${instanceId}|${pair.lid}`);
       if (cached && cached.pn === pair.pn && (addressing === undefined || cached.addressing === addressing)) continue;
+      this.forgetSendTargets(instanceId); // before and after the write: a sendTarget read meanwhile is not kept
       const recorded = await this.deps.mappings.record(instanceId, { ...pair, source, ...(addressing ? { addressing } : {}) });
+      this.forgetSendTargets(instanceId);
       const mapping = recorded?.mapping ?? (await this.deps.mappings.findByLid(instanceId, pair.lid));
       if (mapping) this.remember(instanceId, mapping.lid, mapping.pn, mapping.addressing);
       if (recorded?.merged) {
@@ -101,12 +126,22 @@ export class LidDirectory {
 
   /**
    * Where a one-to-one message to this phone JID goes: the contact's LID when its last message came LID-addressed
-   * (WhatsApp expects the LID then), else the phone JID. Read from Postgres: the send may run on another node
-   * than the one that saw the contact's messages.
+   * (WhatsApp expects the LID then), else the phone JID. Read from Postgres (the send may run on another node than
+   * the one that saw the contact's messages), then kept until this node learns a pair of the instance, the
+   * instance's status changes here, or for `sendTargetTtlMs`.
    */
   async sendTarget(instanceId: string, jid: string): Promise<string> {
     if (!isPnJid(jid)) return jid;
+    const generation = this.generations.get(instanceId) ?? 0;
+    const key = `${instanceId}|${generation}|${jid}`;
+    const cached = this.sendTargets.get(key);
+    if (cached && cached.until > this.now()) return cached.target;
     const found = await this.deps.mappings.findByPn(instanceId, bareJid(jid));
-    return found?.addressing === 'lid' ? found.lid : jid;
+    const target = found?.addressing === 'lid' ? found.lid : jid;
+    // Not kept when a pair was written meanwhile (the read may predate it).
+    if ((this.generations.get(instanceId) ?? 0) === generation) {
+      this.sendTargets.set(key, { target, until: this.now() + (this.deps.sendTargetTtlMs ?? 60_000) });
+    }
+    return target;
   }
 }

@@ -2,6 +2,8 @@ import { ChatRepository } from '../../../src/persistence/repositories/chat-repos
 import { ContactRepository } from '../../../src/persistence/repositories/contact-repository.js';
 import { LidMappingRepository } from '../../../src/persistence/repositories/lid-mapping-repository.js';
 import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
+import { LidDirectory } from '../../../src/services/messages/lid-directory.js';
+import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { inbound, makeInstance } from './persistence-fixtures.js';
 
@@ -57,5 +59,19 @@ describe('lid_mappings', () => {
     await lids.record(id, { lid: '222@lid', pn: PN, source: 'signal-store' });
     expect(await lids.findByLid(id, '111@lid')).toBeNull();
     expect(await lids.findByPn(id, PN)).toMatchObject({ lid: '222@lid', source: 'signal-store' });
+  });
+
+  it('send targets are kept, and follow what this node learns and what another node wrote once the status changes', async () => {
+    const { id } = await makeInstance(db.dataSource);
+    const directory = new LidDirectory({ mappings: lids, logger: pino({ level: 'silent' }) });
+    expect(await directory.sendTarget(id, PN)).toBe(PN);
+    // learnt here: the cached answer follows at once
+    await directory.learn(id, [{ lid: LID, pn: PN }], 'message', 'lid');
+    expect(await directory.sendTarget(id, PN)).toBe(LID);
+    // written by another node (the instance ran there): seen once the instance's status changes here
+    await lids.record(id, { lid: LID, pn: PN, source: 'message', addressing: 'pn' });
+    expect(await directory.sendTarget(id, PN)).toBe(LID);
+    directory.forgetSendTargets(id);
+    expect(await directory.sendTarget(id, PN)).toBe(PN);
   });
 });

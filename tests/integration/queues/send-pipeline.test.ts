@@ -165,6 +165,38 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     expect(sink.sent[0]?.waMessageId).toBe(messages[0]?.waMessageId);
   });
 
+  it('takes each job of a long queue from the lane once (no round trips through the delayed set)', async () => {
+    pipeline();
+    sender.delayMs = 5; // sends slower than fetches: the lane runs ahead of the instance's turn
+    const instanceId = newInstanceId();
+    sender.connected.add(instanceId);
+    const messages = Array.from({ length: 200 }, (_, i) => message(instanceId, i));
+    for (const m of messages) await queue.enqueueSend(m);
+    await pool.start(instanceId);
+    await waitFor(() => sink.sent.length === 200, 30_000, '200 sends');
+    expect(sender.sentTo(instanceId)).toEqual(messages.map((m) => m.messageId));
+    const lane = queue.queueFor(instanceId);
+    const started = await Promise.all(messages.map(async (m) => (await lane.getJob(m.messageId))?.attemptsStarted));
+    expect(started.filter((n) => n !== 1)).toEqual([]);
+  });
+
+  it("does not let one instance's long queue hold back another instance of the same lane", async () => {
+    pipeline({ lanes: 1, laneConcurrency: 16 });
+    sender.delayMs = 20;
+    const busy = newInstanceId();
+    const other = newInstanceId();
+    sender.connected.add(busy).add(other);
+    const many = Array.from({ length: 100 }, (_, i) => message(busy, i));
+    for (const m of many) await queue.enqueueSend(m);
+    const late = message(other, 0);
+    await queue.enqueueSend(late);
+    await Promise.all([pool.start(busy), pool.start(other)]);
+    await waitFor(() => sender.sentTo(other).length === 1, 20_000, 'the other instance sends');
+    expect(sender.sentTo(busy).length).toBeLessThan(50);
+    await waitFor(() => sink.sent.length === 101, 30_000, '101 sends');
+    expect(sender.sentTo(busy)).toEqual(many.map((m) => m.messageId));
+  });
+
   it('runs two instances in parallel, each one at a time', async () => {
     pipeline();
     sender.delayMs = 40;
