@@ -1,6 +1,8 @@
 import {
   DEFAULT_CONNECTION_CONFIG,
+  decodeBinaryNode,
   encodeBinaryNode,
+  getBinaryNodeChildren,
   type AuthenticationCreds,
   type BinaryNode,
   type SignalRepositoryWithLIDStore,
@@ -19,6 +21,8 @@ interface InFlight {
   /** The decrypted (still padded) bytes of each enc child, null when it failed, undefined while pending. */
   slots: Map<BinaryNode, Uint8Array | null | undefined>;
   remaining: number;
+  /** A message the journal already holds (redelivered): not journaled again. */
+  known: boolean;
 }
 
 /**
@@ -37,17 +41,34 @@ interface InFlight {
  * One tap per socket; ciphertexts without a known node (none today) pass through unjournaled.
  */
 export class InboundJournalTap {
-  private readonly inFlight = new WeakMap<Uint8Array, { message: InFlight; child: BinaryNode }>();
+  private readonly inFlight = new WeakMap<Uint8Array, { message: InFlight; child: BinaryNode; journaled?: Uint8Array }>();
 
+  /**
+   * `redelivered`: `<message>` nodes of journal entries left by an earlier life of the instance (replayed before this
+   * socket started; see journaledMessage), by WhatsApp id. WhatsApp redelivers such a message when
+   * that life decrypted it but died before its receipt left. Decrypting it again fails (its message key was used, the
+   * session moved on), Baileys answers a retry receipt and the contact restarts its session: after a kill that was
+   * dozens of session restarts racing our sends. Its plaintext is in the entry, so the tap hands that to Baileys
+   * instead, which receipts the message and emits it as usual (stored once: storage is idempotent on the id).
+   */
   constructor(
     private readonly journal: InboundJournal,
     private readonly instanceId: string,
     private readonly creds: AuthenticationCreds,
+    private readonly redelivered: ReadonlyMap<string, BinaryNode> = new Map(),
   ) {}
 
-  /** For the socket config: Baileys' default repository, its decryptions journaled. */
-  readonly makeSignalRepository: SocketConfig['makeSignalRepository'] = (auth, logger, pnToLid) =>
-    this.wrap(DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid));
+  /** The `<message>` node of a journal entry (what the constructor's `redelivered` holds), or null. */
+  static async journaledMessage(entry: Uint8Array): Promise<BinaryNode | null> {
+    const journal = await decodeBinaryNode(Buffer.from(entry));
+    if (journal.tag !== 'journal') return null;
+    return getBinaryNodeChildren(journal, 'message')[0] ?? null;
+  }
+
+  /** For the socket config: the repository `base` makes (Baileys' default unless given), its decryptions journaled. */
+  makeSignalRepository(base: SocketConfig['makeSignalRepository'] = DEFAULT_CONNECTION_CONFIG.makeSignalRepository): SocketConfig['makeSignalRepository'] {
+    return (auth, logger, pnToLid) => this.wrap(base(auth, logger, pnToLid));
+  }
 
   /** Sees each `<message>` node before Baileys' handler does (it decrypts after an await; we register at once). */
   attach(ws: { prependListener(event: string, listener: (node: BinaryNode) => void): unknown }): void {
@@ -56,12 +77,20 @@ export class InboundJournalTap {
 
   private onMessageNode(node: BinaryNode): void {
     if (!node.attrs.id || !Array.isArray(node.content)) return;
-    const message: InFlight = { node, slots: new Map(), remaining: 0 };
+    const earlier = this.redelivered.get(node.attrs.id);
+    const known = !!earlier && earlier.attrs.from === node.attrs.from && earlier.attrs.participant === node.attrs.participant;
+    // The journaled node's enc children, in order: the same stanza, each content replaced by its plaintext.
+    const plaintexts = known && Array.isArray(earlier.content) ? earlier.content.filter((c) => c.tag === 'enc') : [];
+    const message: InFlight = { node, slots: new Map(), remaining: 0, known };
+    let encIndex = 0;
     for (const child of node.content) {
-      if (child.tag !== 'enc' || !(child.content instanceof Uint8Array) || !REPOSITORY_TYPES.has(child.attrs.type ?? '')) continue;
+      if (child.tag !== 'enc') continue;
+      const journaledChild = plaintexts[encIndex++];
+      if (!(child.content instanceof Uint8Array) || !REPOSITORY_TYPES.has(child.attrs.type ?? '')) continue;
       message.slots.set(child, undefined);
       message.remaining += 1;
-      this.inFlight.set(child.content, { message, child });
+      const journaled = journaledChild && journaledChild.attrs.type === child.attrs.type && journaledChild.content instanceof Uint8Array ? journaledChild.content : undefined;
+      this.inFlight.set(child.content, { message, child, ...(journaled ? { journaled } : {}) });
     }
   }
 
@@ -77,6 +106,11 @@ export class InboundJournalTap {
     const known = this.inFlight.get(ciphertext);
     if (!known) return decrypt();
     this.inFlight.delete(ciphertext);
+    if (known.journaled) {
+      // Redelivered after an earlier life decrypted it (see the constructor): its plaintext, no session touched.
+      await this.fill(known.message, known.child, known.journaled);
+      return known.journaled;
+    }
     let plaintext: Uint8Array;
     try {
       plaintext = await decrypt();
@@ -94,6 +128,7 @@ export class InboundJournalTap {
     message.slots.set(child, plaintext);
     message.remaining -= 1;
     if (message.remaining > 0) return;
+    if (message.known) return; // the journal has it already
     if (![...message.slots.values()].some((p) => p instanceof Uint8Array)) return; // nothing to replay: WhatsApp retries it
     const me = this.creds.me;
     if (!me?.id) return;

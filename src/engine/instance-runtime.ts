@@ -3,6 +3,7 @@ import {
   jidNormalizedUser,
   makeWASocket,
   type AuthenticationState,
+  type BinaryNode,
   type BaileysEventMap,
   type ConnectionState,
   type WASocket,
@@ -26,6 +27,7 @@ import {
 } from './engine-types.js';
 import { errorMessage } from './error-message.js';
 import { InboundJournalTap } from './inbound-journal-tap.js';
+import { makeSerializedSignalRepository } from './session-serializer.js';
 import { replayedMessage, type ReplayedMessage } from './inbound-replay.js';
 import { OperationLock } from './operation-lock.js';
 import { forgetUnpairedIdentity, isPaired, PendingPairingCode } from './pairing-code.js';
@@ -61,6 +63,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
   private generation = 0;
   private open = false;
   private failures = 0;
+  /**
+   * The messages of the journal entries the last fresh start replayed (`<message>` nodes, by id): WhatsApp may deliver
+   * them again, and the journal tap then hands Baileys their plaintext instead of decrypting them a second time.
+   */
+  private redelivered = new Map<string, BinaryNode>();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private current: StatusChange;
@@ -295,6 +302,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const journal = this.options.journal;
     if (!journal) return;
     try {
+        this.redelivered = new Map();
       const entries = await journal.pending(this.instanceId);
       if (entries.length === 0) return;
       const oldest = this.now() - journal.ttlMs;
@@ -311,6 +319,8 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
           continue;
         }
         const { message, type } = replay;
+        const node = await InboundJournalTap.journaledMessage(entry).catch(() => null);
+        if (node) this.redelivered.set(messageId, node);
         this.forward('messages.upsert', { messages: [message], type });
         if (message.pushName && !message.key.fromMe) {
           // As Baileys' upsertMessage does for each message that carries the sender's push name.
@@ -330,8 +340,11 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     if (!state) throw new Error('openSocket() without auth state');
     this.clearTimers();
     const gen = ++this.generation;
-    const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds) : null;
-    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs, tap?.makeSignalRepository));
+    const tap = this.options.journal ? new InboundJournalTap(this.options.journal, this.instanceId, state.creds, this.redelivered) : null;
+    // Session work serialized (session-serializer.ts); the journal's tap outside it, so an entry is written after
+    // the session's commit and before the receipt.
+    const makeSignalRepository = tap ? tap.makeSignalRepository(makeSerializedSignalRepository) : makeSerializedSignalRepository;
+    const sock = this.socketFactory(buildSocketConfig(this.options, state, this.baileysLogger, this.qrTtlMs, makeSignalRepository));
     tap?.attach(sock.ws);
     this.sock = sock;
     this.open = false;

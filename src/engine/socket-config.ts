@@ -3,8 +3,8 @@ import type { createBaileysLogger } from './baileys-logger.js';
 import type { InstanceRuntimeOptions } from './runtime-types.js';
 
 /**
- * The Baileys socket config for one connection attempt of an instance. `makeSignalRepository`: Baileys' own,
- * wrapped by the inbound journal's tap (inbound-journal-tap.ts).
+ * The Baileys socket config for one connection attempt of an instance. `makeSignalRepository`: Baileys' own, its
+ * session work serialized (session-serializer.ts) and wrapped by the inbound journal's tap (inbound-journal-tap.ts).
  */
 export function buildSocketConfig(
   options: InstanceRuntimeOptions,
@@ -27,6 +27,10 @@ export function buildSocketConfig(
     // would only cost a lookup per send. Messages sent from the phone still arrive, as the server relays them.
     emitOwnEvents: false,
     qrTimeout: qrTtlMs,
+    // Baileys counts each retry receipt of ours twice (handleReceipt, then sendMessagesAgain), so its default of 5
+    // resends a message only twice; a contact whose session went out of step (a node killed mid-burst) can need a
+    // third try. 10 allows 5 resends, as many retry receipts as a phone sends.
+    maxMsgRetryCount: 10,
     syncFullHistory: false,
     shouldSyncHistoryMessage: ({ syncType }) => syncHistory && syncType !== proto.HistorySync.HistorySyncType.FULL,
     ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),

@@ -150,3 +150,46 @@ describe('replay of a journal entry (Baileys decryptMessageNode on the journaled
     await expect(replayedMessage(Buffer.from(encodeBinaryNode({ tag: 'iq', attrs: { id: '1' } })), baileysLogger)).resolves.toBeNull();
   });
 });
+
+describe('the journal tap on a message WhatsApp delivers again (journaled by an earlier life, receipt never left)', () => {
+  /** A repository whose decryptions are counted: what Baileys' own would do to a session. */
+  const countingRepository = () => {
+    const calls: string[] = [];
+    const repository = {
+      decryptMessage: async ({ ciphertext }: { ciphertext: Uint8Array }) => {
+        calls.push('decrypt');
+        return ciphertext;
+      },
+      decryptGroupMessage: async ({ msg }: { msg: Uint8Array }) => msg,
+    };
+    return { calls, make: () => repository as never };
+  };
+
+  it('hands Baileys the journaled plaintext without decrypting (no session touched) and does not journal it again', async () => {
+    const { InboundJournalTap } = await import('../../src/engine/inbound-journal-tap.js');
+    const journal = journalOf();
+    const { node, decrypted } = textNode('3EB0AGAIN1', 'de novo');
+    const earlier = await InboundJournalTap.journaledMessage(encodeJournalEntry(node, decrypted, ME));
+    const tap = new InboundJournalTap(journal, 'inst-again', { me: ME } as never, new Map([['3EB0AGAIN1', earlier!]]));
+    const listeners: Array<(n: BinaryNode) => void> = [];
+    tap.attach({ prependListener: (_event, listener) => listeners.push(listener) });
+    const { calls, make } = countingRepository();
+    const repository = tap.makeSignalRepository(make)({ creds: {} as never, keys: {} as never }, baileysLogger as never);
+
+    // The same stanza again (same id, sender and ciphertext), as WhatsApp redelivers it.
+    const again: BinaryNode = { ...node, attrs: { ...node.attrs, offline: '1' } };
+    listeners.forEach((l) => l(again));
+    const enc = (again.content as BinaryNode[])[0]!;
+    const plaintext = await repository.decryptMessage({ jid: CONTACT, type: 'msg', ciphertext: enc.content as Uint8Array });
+    expect(Buffer.from(plaintext)).toEqual(Buffer.from(decrypted.get((node.content as BinaryNode[])[0]!)!));
+    expect(calls).toEqual([]);
+
+    // Another message is decrypted (and journaled) as usual.
+    const other = textNode('3EB0OTHER1', 'outra');
+    listeners.forEach((l) => l(other.node));
+    await repository.decryptMessage({ jid: CONTACT, type: 'msg', ciphertext: (other.node.content as BinaryNode[])[0]!.content as Uint8Array });
+    expect(calls).toEqual(['decrypt']);
+    expect(await redis.hexists(journal.key('inst-again'), '3EB0OTHER1')).toBe(1);
+    expect(await redis.hexists(journal.key('inst-again'), '3EB0AGAIN1')).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ export async function startProductProcess(options: ProductProcessOptions): Promi
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.PRODUCT_LOG_LEVEL ?? 'warn',
       JWT_SECRET: TEST_JWT_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       DATABASE_URL: options.databaseUrl,
@@ -61,8 +61,15 @@ export async function startProductProcess(options: ProductProcessOptions): Promi
       MEDIA_DIR: mkdtempSync(join(tmpdir(), 'zap-node-')),
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.PRODUCT_LOG_DIR ? 'pipe' : 'ignore', 'pipe'],
   });
+  // PRODUCT_LOG_DIR=<dir> keeps everything each node writes, in <dir>/<nodeId>.log (for debugging a fault test).
+  if (process.env.PRODUCT_LOG_DIR) {
+    mkdirSync(process.env.PRODUCT_LOG_DIR, { recursive: true });
+    const file = createWriteStream(join(process.env.PRODUCT_LOG_DIR, `${options.nodeId}.log`), { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ import { children, findChild } from '../protocol/pairing.js';
 import type { CipherType } from '../signal/signal-party.js';
 import { contactPresenceNode } from './presence-nodes.js';
 import { appStateKeyShare } from '../protocol/app-state.js';
-import { bundleOfRetry, retryReceiptNode } from './retry-receipts.js';
+import { bundleOfRetry, retryReceiptKey, retryReceiptNode } from './retry-receipts.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -52,7 +52,9 @@ export class MessageRelay {
       const retries = await Promise.all(targets.map((target) => this.deliverFromDevice(device, node, target.jid, target.enc)));
       if (phone.faults.ackDelayMs) await delay(phone.faults.ackDelayMs);
       send(ack);
-      for (const retry of retries) if (retry) send(retry);
+      // A retry receipt is addressed to the device, not to this socket: if the socket died meanwhile (its process
+      // killed), WhatsApp keeps the receipt for the device's next login (another process taking the session over).
+      for (const retry of retries) if (retry) this.deliver(device, async () => retry);
       return;
     }
     if (phone.faults.ackDelayMs) await delay(phone.faults.ackDelayMs);
@@ -285,7 +287,8 @@ export class MessageRelay {
         const node = await build();
         if (!node) continue;
         node.attrs.offline = '1';
-        if (isAcked(node)) device.inflight.set(node.attrs.id!, node);
+        const key = inflightKey(node);
+        if (key) device.inflight.set(key, node);
         send(node);
         count++;
       } catch (err) {
@@ -308,7 +311,8 @@ export class MessageRelay {
           device.pending.push(async () => node);
           return;
         }
-        if (isAcked(node)) device.inflight.set(node.attrs.id!, node);
+        const key = inflightKey(node);
+        if (key) device.inflight.set(key, node);
         device.connection!.sendNode(node);
       })
       .catch((err) => this.ctx.logger.warn({ err, jid: device.jid }, 'could not deliver to device'));
@@ -327,8 +331,18 @@ export class MessageRelay {
   }
 }
 
-/** Stanzas the device acknowledges (ack or receipt); kept in flight until then and requeued if the socket drops. */
-const isAcked = (node: BinaryNode): boolean => (node.tag === 'message' || node.tag === 'notification') && !!node.attrs.id;
+/**
+ * Stanzas the device acknowledges (ack or receipt), under the key their acknowledgement settles; kept in flight until
+ * then and requeued if the socket drops. A retry receipt (acked with `ack class=receipt`) has a key of its own: its id
+ * is the device's own message's.
+ */
+export function inflightKey(node: BinaryNode): string | undefined {
+  const id = node.attrs.id;
+  if (!id) return undefined;
+  if (node.tag === 'message' || node.tag === 'notification') return id;
+  if (node.tag === 'receipt' && node.attrs.type === 'retry') return retryReceiptKey(id);
+  return undefined;
+}
 
 export function hasMedia(m: proto.IMessage): boolean {
   return !!(m.imageMessage || m.videoMessage || m.audioMessage || m.documentMessage || m.stickerMessage);

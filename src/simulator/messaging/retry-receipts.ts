@@ -46,6 +46,9 @@ export function retryReceiptNode(input: { from: string; participant: string; id:
   };
 }
 
+/** Where a retry receipt sent to a device waits for its `ack class=receipt` (its id is the device's own message's). */
+export const retryReceiptKey = (id: string): string => `retry-receipt:${id}`;
+
 /** The prekey bundle a device put in its retry receipt (`keys`), or undefined when it sent none (first retry). */
 export function bundleOfRetry(receipt: BinaryNode): PreKeyBundle | undefined {
   const keys = findChild(receipt, 'keys');

@@ -9,6 +9,7 @@ import { NoiseResponder, type NoiseTransport } from './noise-responder.js';
 import { children, PairingSession } from './pairing.js';
 import type { SimulatorContext } from '../state/simulator-state.js';
 import { contactPresenceNode } from '../messaging/presence-nodes.js';
+import { retryReceiptKey } from '../messaging/retry-receipts.js';
 
 type Phase = 'hello' | 'finish' | 'open' | 'closed';
 
@@ -208,6 +209,7 @@ export class DeviceConnection {
         return;
       case 'ack':
         if ((node.attrs.class === 'message' || node.attrs.class === 'notification') && node.attrs.id) this.device?.settle(node.attrs.id);
+        if (node.attrs.class === 'receipt' && node.attrs.id) this.device?.settle(retryReceiptKey(node.attrs.id));
         return;
       default:
         return; // ib (unified_session) and friends need no answer
