@@ -69,6 +69,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { config, notices } = loadConfig();
+  process.setSourceMapsEnabled(config.sourceMaps);
   const logger = createLogger(config);
   for (const notice of notices) logger.info(notice);
   if (config.isProduction && config.metricsToken === null) logger.info('GET /metrics is off: set METRICS_TOKEN to serve it');

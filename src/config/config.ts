@@ -8,6 +8,12 @@ export interface Config {
   databaseUrl: string;
   /** Hot statements prepared once per connection; off behind a pooler that cannot keep them (PgBouncer in transaction mode). */
   databasePreparedStatements: boolean;
+  /**
+   * Stack traces mapped back to the TypeScript sources (tsx turns this on when it loads the code). Off in production by
+   * default: Baileys captures a stack trace for every query it sends, and mapping each one cost about 15 % of the
+   * engine's CPU per sent message (bench:send). Off, stacks point at the transpiled code, as `node dist/...` does.
+   */
+  sourceMaps: boolean;
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;

@@ -36,6 +36,11 @@ export const envSchema = z.object({
   PORT: int(3000, 0).pipe(z.number().max(65535, { message: 'must be at most 65535' })),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: on outside production, off in production (see Config.sourceMaps). */
+  SOURCE_MAPS: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be one of true, false, 1, 0' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/zap_engine'),
   DATABASE_PREPARED_STATEMENTS: bool(true),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),

@@ -86,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: raw.LOG_LEVEL,
     databaseUrl: raw.DATABASE_URL,
     databasePreparedStatements: raw.DATABASE_PREPARED_STATEMENTS,
+    sourceMaps: raw.SOURCE_MAPS ?? raw.NODE_ENV !== 'production',
     redisUrl: raw.REDIS_URL,
     redisPrefix: raw.REDIS_PREFIX,
     jwtSecret,

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       databaseUrl: 'postgres://root@127.0.0.1:5432/zap_engine',
       databasePreparedStatements: true,
+      sourceMaps: true,
       redisUrl: 'redis://127.0.0.1:6379',
       redisPrefix: 'zap',
       role: 'all',
@@ -73,6 +74,14 @@ describe('loadConfig', () => {
     expect(config.mediaAllowPrivateUrls).toBe(true);
     expect(config.webhookAllowPrivateUrls).toBe(true);
     expect(config.trustProxy).toBe(false);
+  });
+
+  it('maps stack traces to the sources by default outside production only, unless SOURCE_MAPS says otherwise', () => {
+    const production = { ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig(production).config.sourceMaps).toBe(false);
+    expect(loadConfig({ ...production, SOURCE_MAPS: 'true' }).config.sourceMaps).toBe(true);
+    expect(loadConfig({ ...base, SOURCE_MAPS: '0' }).config.sourceMaps).toBe(false);
+    expect(problemsOf({ ...base, SOURCE_MAPS: 'on' }).some((p) => p.startsWith('SOURCE_MAPS:'))).toBe(true);
   });
 
   it.each([
