@@ -2,11 +2,10 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** Strict booleans: only "true"/"false"/"1"/"0" are accepted. */
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: 'must be one of true, false, 1, 0' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
+const boolText = z.enum(['true', 'false', '1', '0'], { message: 'must be one of true, false, 1, 0' });
+const bool = (fallback: boolean) => boolText.default(fallback ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
+/** A strict boolean whose default depends on other settings: undefined when unset. */
+const optionalBool = () => boolText.optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'));
 
 const int = (fallback: number, min = 0) =>
   z.coerce
@@ -37,10 +36,7 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: on outside production, off in production (see Config.sourceMaps). */
-  SOURCE_MAPS: z
-    .enum(['true', 'false', '1', '0'], { message: 'must be one of true, false, 1, 0' })
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  SOURCE_MAPS: optionalBool(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/zap_engine'),
   DATABASE_PREPARED_STATEMENTS: bool(true),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),

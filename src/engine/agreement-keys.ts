@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import { Curve } from '@whiskeysockets/baileys';
 import { LruMap } from '../lru-map.js';
+import { bytesKey } from './bytes-key.js';
 
 type SharedKey = typeof Curve.sharedKey;
 
@@ -10,8 +11,6 @@ const PRIVATE_DER = Buffer.from([48, 46, 2, 1, 0, 48, 5, 6, 3, 43, 101, 110, 4, 
 
 const original: SharedKey = Curve.sharedKey;
 let installed = false;
-
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /**
  * Process-global switch (call once, before sockets open; main.ts does it through createEngine): Baileys'
@@ -36,13 +35,13 @@ export function cacheAgreementKeys(capacity = { private: 16, public: 64 }): void
     if (publicKey.byteLength === 32) raw = publicKey;
     else if (publicKey.byteLength === 33 && publicKey[0] === 5) raw = publicKey.subarray(1);
     else throw new Error('Invalid public key');
-    const privKey = b64(privateKey);
+    const privKey = bytesKey(privateKey);
     let privateObject = privates.get(privKey);
     if (!privateObject) {
       privateObject = createPrivateKey({ key: Buffer.concat([PRIVATE_DER, privateKey]), format: 'der', type: 'pkcs8' });
       privates.set(privKey, privateObject);
     }
-    const pubKey = b64(raw);
+    const pubKey = bytesKey(raw);
     let publicObject = publics.get(pubKey);
     if (!publicObject) {
       publicObject = createPublicKey({ key: Buffer.concat([PUBLIC_DER, raw]), format: 'der', type: 'spki' });

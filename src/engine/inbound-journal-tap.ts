@@ -1,8 +1,6 @@
 import {
   DEFAULT_CONNECTION_CONFIG,
-  decodeBinaryNode,
   encodeBinaryNode,
-  getBinaryNodeChildren,
   type AuthenticationCreds,
   type BinaryNode,
   type SignalRepositoryWithLIDStore,
@@ -45,7 +43,7 @@ export class InboundJournalTap {
 
   /**
    * `redelivered`: `<message>` nodes of journal entries left by an earlier life of the instance (replayed before this
-   * socket started; see journaledMessage), by WhatsApp id. WhatsApp redelivers such a message when
+   * socket started: `ReplayedMessage.stanza`), by WhatsApp id. WhatsApp redelivers such a message when
    * that life decrypted it but died before its receipt left. Decrypting it again fails (its message key was used, the
    * session moved on), Baileys answers a retry receipt and the contact restarts its session: after a kill that was
    * dozens of session restarts racing our sends. Its plaintext is in the entry, so the tap hands that to Baileys
@@ -58,12 +56,6 @@ export class InboundJournalTap {
     private readonly redelivered: ReadonlyMap<string, BinaryNode> = new Map(),
   ) {}
 
-  /** The `<message>` node of a journal entry (what the constructor's `redelivered` holds), or null. */
-  static async journaledMessage(entry: Uint8Array): Promise<BinaryNode | null> {
-    const journal = await decodeBinaryNode(Buffer.from(entry));
-    if (journal.tag !== 'journal') return null;
-    return getBinaryNodeChildren(journal, 'message')[0] ?? null;
-  }
 
   /** For the socket config: the repository `base` makes (Baileys' default unless given), its decryptions journaled. */
   makeSignalRepository(base: SocketConfig['makeSignalRepository'] = DEFAULT_CONNECTION_CONFIG.makeSignalRepository): SocketConfig['makeSignalRepository'] {

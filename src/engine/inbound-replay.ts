@@ -3,6 +3,7 @@ import {
   decodeBinaryNode,
   decryptMessageNode,
   getBinaryNodeChildren,
+  type BinaryNode,
   type SignalRepositoryWithLIDStore,
   type WAMessage,
 } from '@whiskeysockets/baileys';
@@ -29,6 +30,8 @@ export interface ReplayedMessage {
   message: WAMessage;
   /** As Baileys would have emitted it: `append` for a message WhatsApp had queued while offline. */
   type: 'notify' | 'append';
+  /** The journaled `<message>` node, its `enc` children holding their plaintexts (InboundJournalTap's `redelivered`). */
+  stanza: BinaryNode;
 }
 
 /**
@@ -44,5 +47,5 @@ export async function replayedMessage(entry: Buffer, logger: BaileysLoggerLike):
   const { fullMessage, decrypt } = decryptMessageNode(stanza, meId, meLid, REPLAY_REPOSITORY, logger);
   await decrypt();
   cleanMessage(fullMessage, meId, meLid);
-  return { message: fullMessage, type: stanza.attrs.offline ? 'append' : 'notify' };
+  return { message: fullMessage, type: stanza.attrs.offline ? 'append' : 'notify', stanza };
 }

@@ -302,7 +302,7 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
     const journal = this.options.journal;
     if (!journal) return;
     try {
-        this.redelivered = new Map();
+      this.redelivered = new Map();
       const entries = await journal.pending(this.instanceId);
       if (entries.length === 0) return;
       const oldest = this.now() - journal.ttlMs;
@@ -318,9 +318,8 @@ export class InstanceRuntime extends TypedEmitter<InstanceRuntimeEvents> {
           dropped.push(messageId);
           continue;
         }
-        const { message, type } = replay;
-        const node = await InboundJournalTap.journaledMessage(entry).catch(() => null);
-        if (node) this.redelivered.set(messageId, node);
+        const { message, type, stanza } = replay;
+        this.redelivered.set(messageId, stanza);
         this.forward('messages.upsert', { messages: [message], type });
         if (message.pushName && !message.key.fromMe) {
           // As Baileys' upsertMessage does for each message that carries the sender's push name.

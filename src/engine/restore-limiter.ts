@@ -1,3 +1,4 @@
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { sleep } from './sleep.js';
 
 /**
@@ -5,36 +6,18 @@ import { sleep } from './sleep.js';
  * so that a node adopting many instances (start-up, a dead node's share) spreads the load.
  */
 export class RestoreLimiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly slots: ConcurrencyLimit;
 
   constructor(
-    private readonly concurrency: number,
+    concurrency: number,
     private readonly jitterMs: number,
-  ) {}
+  ) {
+    this.slots = new ConcurrencyLimit(concurrency);
+  }
 
   /** Runs `fn` once a slot is free, holding the slot until it settles. The jitter comes before the slot is taken, so it spreads the starts without keeping a slot idle. */
   async run(fn: () => Promise<void>): Promise<void> {
     if (this.jitterMs > 0) await sleep(Math.floor(Math.random() * this.jitterMs));
-    await this.acquireSlot();
-    try {
-      await fn();
-    } finally {
-      this.releaseSlot();
-    }
-  }
-
-  private acquireSlot(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active -= 1;
+    await this.slots.run(fn);
   }
 }

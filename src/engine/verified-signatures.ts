@@ -1,5 +1,6 @@
 import { Curve } from '@whiskeysockets/baileys';
 import { LruMap } from '../lru-map.js';
+import { bytesKey } from './bytes-key.js';
 
 type Verify = typeof Curve.verify;
 
@@ -23,9 +24,8 @@ export function rememberVerifiedSignatures(capacity = 64): void {
   if (installed) return;
   installed = true;
   const valid = new LruMap<string, true>(capacity);
-  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   Curve.verify = (pubKey, message, signature) => {
-    const key = `${b64(pubKey)}|${b64(message)}|${b64(signature)}`; // base64 has no '|': the parts cannot run together
+    const key = `${bytesKey(pubKey)}|${bytesKey(message)}|${bytesKey(signature)}`;
     if (valid.get(key)) return true;
     const ok = original(pubKey, message, signature);
     if (ok) valid.set(key, true);

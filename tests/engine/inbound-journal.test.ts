@@ -169,8 +169,8 @@ describe('the journal tap on a message WhatsApp delivers again (journaled by an 
     const { InboundJournalTap } = await import('../../src/engine/inbound-journal-tap.js');
     const journal = journalOf();
     const { node, decrypted } = textNode('3EB0AGAIN1', 'de novo');
-    const earlier = await InboundJournalTap.journaledMessage(encodeJournalEntry(node, decrypted, ME));
-    const tap = new InboundJournalTap(journal, 'inst-again', { me: ME } as never, new Map([['3EB0AGAIN1', earlier!]]));
+    const earlier = await replayedMessage(Buffer.from(encodeJournalEntry(node, decrypted, ME)), baileysLogger);
+    const tap = new InboundJournalTap(journal, 'inst-again', { me: ME } as never, new Map([['3EB0AGAIN1', earlier!.stanza]]));
     const listeners: Array<(n: BinaryNode) => void> = [];
     tap.attach({ prependListener: (_event, listener) => listeners.push(listener) });
     const { calls, make } = countingRepository();

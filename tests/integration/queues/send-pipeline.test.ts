@@ -152,14 +152,20 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     expect(sender.maxInFlightPerInstance).toBe(1);
   });
 
-  it('keeps the order of 100 messages queued before the worker starts', async () => {
-    pipeline();
+  /** `count` messages of a new connected instance queued, then the worker started, then all sent. */
+  async function queuedThenStarted(count: number) {
     const instanceId = newInstanceId();
     sender.connected.add(instanceId);
-    const messages = Array.from({ length: 100 }, (_, i) => message(instanceId, i));
+    const messages = Array.from({ length: count }, (_, i) => message(instanceId, i));
     for (const m of messages) await queue.enqueueSend(m);
     await pool.start(instanceId);
-    await waitFor(() => sink.sent.length === 100, 30_000, '100 sends');
+    await waitFor(() => sink.sent.length === count, 30_000, `${count} sends`);
+    return { instanceId, messages };
+  }
+
+  it('keeps the order of 100 messages queued before the worker starts', async () => {
+    pipeline();
+    const { instanceId, messages } = await queuedThenStarted(100);
     expect(sender.sentTo(instanceId)).toEqual(messages.map((m) => m.messageId));
     expect(sink.sent.map((s) => s.messageId)).toEqual(messages.map((m) => m.messageId));
     expect(sink.sent[0]?.waMessageId).toBe(messages[0]?.waMessageId);
@@ -168,12 +174,7 @@ describe('send pipeline (BullMQ on real Redis)', () => {
   it('takes each job of a long queue from the lane once (no round trips through the delayed set)', async () => {
     pipeline();
     sender.delayMs = 5; // sends slower than fetches: the lane runs ahead of the instance's turn
-    const instanceId = newInstanceId();
-    sender.connected.add(instanceId);
-    const messages = Array.from({ length: 200 }, (_, i) => message(instanceId, i));
-    for (const m of messages) await queue.enqueueSend(m);
-    await pool.start(instanceId);
-    await waitFor(() => sink.sent.length === 200, 30_000, '200 sends');
+    const { instanceId, messages } = await queuedThenStarted(200);
     expect(sender.sentTo(instanceId)).toEqual(messages.map((m) => m.messageId));
     const lane = queue.queueFor(instanceId);
     const started = await Promise.all(messages.map(async (m) => (await lane.getJob(m.messageId))?.attemptsStarted));
