@@ -43,6 +43,8 @@ export interface WebhookDeliveryRunnerOptions {
   subscribe?: (wake: () => void) => Promise<() => void>;
   /** How long close() waits for attempts in flight (default 5 s) before aborting them (they are retried later). */
   closeGraceMs?: number;
+  /** How long a success waits for the next claim's statement before it is recorded on its own (default 5 ms). */
+  successMaxWaitMs?: number;
 }
 
 /**
@@ -68,7 +70,11 @@ export class WebhookDeliveryRunner {
 
   constructor(private readonly options: WebhookDeliveryRunnerOptions) {
     this.perHostLimit = Math.max(1, options.perHostLimit ?? Math.ceil(options.concurrency / 2));
-    this.successes = new SuccessMarks({ record: (items) => options.deliveries.markManySucceeded(items), maxItems: options.concurrency });
+    this.successes = new SuccessMarks({
+      record: (items) => options.deliveries.markManySucceeded(items),
+      maxItems: options.concurrency,
+      ...(options.successMaxWaitMs !== undefined ? { maxWaitMs: options.successMaxWaitMs } : {}),
+    });
     this.leaseMs = options.leaseMs ?? options.timeoutMs + 30_000;
     this.log = options.logger.child({ component: 'webhook-runner' });
     setMaxListeners(0, this.abort.signal); // one listener per attempt in flight

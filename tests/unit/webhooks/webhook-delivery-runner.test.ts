@@ -120,7 +120,9 @@ describe('WebhookDeliveryRunner (no network: private targets are refused before 
     const queue = ids.map((id) => claimed(id, `http://127.0.0.1:${port}/hook`));
     const { repo, calls } = fakeRepository(queue);
     // Concurrency 8: at most 4 in flight to the one host (per-host limit), so a batch never fills up (8) on its own.
-    const runner = runnerWith(repo, { allowPrivate: true, concurrency: 8 });
+    // Successes wait up to 1 s for the next claim (5 ms by default): with the whole suite loading the machine, the
+    // default's timer sometimes fired before any claim came, so this test saw only the "alone" path.
+    const runner = runnerWith(repo, { allowPrivate: true, concurrency: 8, successMaxWaitMs: 1000 });
     await runner.start();
     const waker = setInterval(() => runner.wake(), 1); // events keep arriving: claims keep coming
     try {
