@@ -10,6 +10,7 @@ import { InstanceRepository } from '../persistence/repositories/instance-reposit
 import { LidMappingRepository } from '../persistence/repositories/lid-mapping-repository.js';
 import { MessageRepository } from '../persistence/repositories/message-repository.js';
 import { MessageKindsRepository } from '../persistence/repositories/message-kinds-repository.js';
+import { StatusMoveRepository } from '../persistence/repositories/status-move-repository.js';
 import { TenantRepository } from '../persistence/repositories/tenant-repository.js';
 import { UserRepository } from '../persistence/repositories/user-repository.js';
 import { WebhookDeliveryRepository } from '../persistence/repositories/webhook-delivery-repository.js';
@@ -26,6 +27,8 @@ export interface Repositories {
   contacts: ContactRepository;
   chats: ChatRepository;
   messages: MessageRepository;
+  /** Many status moves in one statement (BatchedStatusMoves). */
+  statusMoves: StatusMoveRepository;
   messageKinds: MessageKindsRepository;
   idempotency: IdempotencyRepository;
   webhookEvents: WebhookEventRepository;
@@ -54,6 +57,7 @@ export function createPersistence(inputs: { dataSource: DataSource; redis: Redis
       contacts: new ContactRepository(dataSource),
       chats: new ChatRepository(dataSource),
       messages: new MessageRepository(dataSource),
+      statusMoves: new StatusMoveRepository(dataSource),
       messageKinds: new MessageKindsRepository(dataSource),
       idempotency: new IdempotencyRepository(dataSource),
       webhookEvents: new WebhookEventRepository(dataSource),

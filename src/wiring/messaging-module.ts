@@ -10,6 +10,7 @@ import { lidsRouter } from '../http/routes/lids-router.js';
 import { messagesRouter } from '../http/routes/messages-router.js';
 import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { HostLookup } from '../net/url-guard.js';
+import { BatchedStatusMoves } from '../persistence/batched-status-moves.js';
 import type { ChatRepository } from '../persistence/repositories/chat-repository.js';
 import type { ContactRepository } from '../persistence/repositories/contact-repository.js';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.js';
@@ -18,6 +19,7 @@ import type { LidMappingRepository } from '../persistence/repositories/lid-mappi
 import type { MessageKindsRepository } from '../persistence/repositories/message-kinds-repository.js';
 import type { MessageRepository } from '../persistence/repositories/message-repository.js';
 import type { WebhookEventRepository } from '../persistence/repositories/webhook-event-repository.js';
+import type { StatusMoveRepository } from '../persistence/repositories/status-move-repository.js';
 import type { TransactionRunner } from '../persistence/transaction-runner.js';
 import { createQueueConnection } from '../queues/queue-connection.js';
 import { QueueNaming } from '../queues/queue-naming.js';
@@ -66,6 +68,7 @@ export interface MessagingModuleDeps {
   repositories: {
     instances: InstanceRepository;
     messages: MessageRepository;
+    statusMoves: StatusMoveRepository;
     messageKinds: MessageKindsRepository;
     idempotency: IdempotencyRepository;
     contacts: ContactRepository;
@@ -120,7 +123,10 @@ export interface MessagingModule {
   start(): Promise<void>;
   /** Stops the workers (after their current job) and the media downloads; the queues stay open. Safe twice. */
   closeWorkers(): Promise<void>;
-  /** closeWorkers(), then the send queues and their connection. Safe twice. */
+  /**
+   * closeWorkers(), then the status moves still waiting for their batch (call after the engine closed: receipts
+   * move statuses too), then the send queues and their connection. Before the database closes. Safe twice.
+   */
   close(): Promise<void>;
 }
 
@@ -141,8 +147,9 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
   connection.on('error', (err: Error) => log.warn({ err: err.message }, 'send queue connection error'));
   const naming = new QueueNaming(config.redisPrefix);
   const lids = new LidDirectory({ mappings: repos.lidMappings, logger: log });
+  const moves = new BatchedStatusMoves({ moves: repos.statusMoves, messages: repos.messages, logger: log });
   const statuses = new MessageStatusRecorder({
-    messages: repos.messages,
+    moves,
     notifier: deps.notifier,
     logger: log,
   });
@@ -344,6 +351,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       if (queuesClosed) return;
       queuesClosed = true;
       await runSteps([
+        ['status moves', () => moves.close()],
         ['send queues', () => queue.close()],
         ['queue connection', () => connection.quit()],
       ]);

@@ -1,20 +1,22 @@
 import type { Logger } from 'pino';
 import { LruMap } from '../../lru-map.js';
 import { statusRank, type MessageEntity, type MessageStatus } from '../../persistence/entities/message.entity.js';
-import type { MessageRepository } from '../../persistence/repositories/message-repository.js';
+import type { StatusMove, StatusMoved } from '../../persistence/repositories/status-move-repository.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
 import type { SendFailure, SendStatusSink } from '../../queues/send-ports.js';
 import type { EventNotifier } from '../webhooks/event-notifier.js';
 
 export interface MessageStatusRecorderDeps {
-  messages: MessageRepository;
+  /** Writes one move (BatchedStatusMoves: group-committed with the moves submitted alongside it). */
+  moves: { move(move: StatusMove): Promise<StatusMoved | null> };
   notifier: EventNotifier;
   logger: Logger;
 }
 
 /**
  * Moves a message's status forward and records the `messages.update` webhook event in the same statement (see
- * MessageRepository.updateStatusWithEvent for its data), then hints the notifier. Used by the send worker
+ * MessageRepository.updateStatusWithEvent for its data; the moves of one event-loop turn share one statement, see
+ * BatchedStatusMoves), then hints the notifier. Used by the send worker
  * (SendStatusSink) and by the inbound side (receipts). A step that is not forward changes nothing and emits nothing.
  */
 export class MessageStatusRecorder implements SendStatusSink {
@@ -45,7 +47,7 @@ export class MessageStatusRecorder implements SendStatusSink {
     const key = 'waMessageId' in ref ? `${instanceId}|${ref.waMessageId}` : null;
     const known = key ? this.reached.get(key) : undefined;
     if (known !== undefined && statusRank(known) >= statusRank(status)) return null;
-    const result = await this.deps.messages.updateStatusWithEvent(instanceId, ref, status, options);
+    const result = await this.deps.moves.move({ instanceId, ref, status, ...options });
     if (!result) return null;
     this.reached.set(`${instanceId}|${result.message.waMessageId}`, result.message.status);
     this.deps.notifier.notifyAppended(instanceId, result.event.event.sequence, result.event.deliveries.length);
