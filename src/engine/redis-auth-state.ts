@@ -11,6 +11,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuthCipher } from '../crypto/auth-cipher.js';
+import { bufferJsonText, parseBufferJson, parseBufferJsonText, type BufferJsonText } from './buffer-json-text.js';
 import { AuthStateDecryptError } from './engine-errors.js';
 import { LruMap } from '../lru-map.js';
 
@@ -42,8 +43,8 @@ export function isRedisUnreachable(err: unknown): boolean {
 
 /** Pre-keys are read once each (when a contact starts a session); caching them would only push sessions out. */
 const UNCACHED_TYPES = new Set<string>(['pre-key']);
-/** What the cache holds for a key Redis does not have (no JSON text is empty). */
-const ABSENT = '';
+/** What the cache holds for a key Redis does not have. */
+const ABSENT = null;
 
 type SignalType = keyof SignalDataTypeMap;
 
@@ -92,9 +93,10 @@ export class RedisAuthState {
   /**
    * The decrypted JSON of recently used keys (`<type>:<id>`; ABSENT for a key Redis does not have), so a send does
    * not read and decrypt the same session each time. Write-through (setKeys puts what it writes), so it never holds
-   * a value Redis does not; JSON text parsed on each read, so a caller mutating what it got cannot change it.
+   * a value Redis does not; JSON text parsed on each read, so a caller mutating what it got cannot change it (with
+   * whether it needs Baileys' Buffer reviver, which most sessions do not).
    */
-  private readonly cache: LruMap<string, string>;
+  private readonly cache: LruMap<string, BufferJsonText | typeof ABSENT>;
 
   constructor(options: RedisAuthStateOptions) {
     this.redis = options.redis;
@@ -192,15 +194,15 @@ export class RedisAuthState {
         if (cacheable) this.cache.set(`${type}:${id}`, ABSENT);
         return;
       }
-      const json = this.decrypt(raw, key, `${type}:${id}`);
+      const json = bufferJsonText(this.decrypt(raw, key, `${type}:${id}`));
       if (cacheable) this.cache.set(`${type}:${id}`, json);
       result[id] = this.revive(type, json);
     });
     return result;
   }
 
-  private revive<T extends SignalType>(type: T, json: string): SignalDataTypeMap[T] {
-    const value = JSON.parse(json, BufferJSON.reviver) as SignalDataTypeMap[T];
+  private revive<T extends SignalType>(type: T, json: BufferJsonText): SignalDataTypeMap[T] {
+    const value = parseBufferJsonText(json) as SignalDataTypeMap[T];
     if (type === 'app-state-sync-key' && value) {
       return proto.Message.AppStateSyncKeyData.fromObject(value as { [k: string]: unknown }) as unknown as SignalDataTypeMap[T];
     }
@@ -210,7 +212,7 @@ export class RedisAuthState {
   private async setKeys(data: SignalDataSet): Promise<void> {
     // Encode everything first: if any value fails, nothing has been sent to Redis.
     const writes: Array<{ key: string; set: string[]; del: string[] }> = [];
-    const cached: Array<[string, string]> = [];
+    const cached: Array<[string, BufferJsonText | typeof ABSENT]> = [];
     for (const type of Object.keys(data) as SignalType[]) {
       const entries = data[type];
       if (!entries) continue;
@@ -223,7 +225,7 @@ export class RedisAuthState {
         } else {
           const json = JSON.stringify(value, BufferJSON.replacer);
           write.set.push(id, this.encrypt(json, `${type}:${id}`));
-          if (cacheable) cached.push([`${type}:${id}`, json]);
+          if (cacheable) cached.push([`${type}:${id}`, bufferJsonText(json)]);
         }
       }
       if (write.set.length > 0 || write.del.length > 0) writes.push(write);
@@ -275,7 +277,7 @@ export class RedisAuthState {
   }
 
   private decode<T>(raw: string, storageKey: string, location: string): T {
-    return JSON.parse(this.decrypt(raw, storageKey, location), BufferJSON.reviver) as T;
+    return parseBufferJson(this.decrypt(raw, storageKey, location)) as T;
   }
 
   private decrypt(raw: string, storageKey: string, location: string): string {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { initAuthCreds, proto } from '@whiskeysockets/baileys';
+import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
 import type { Redis } from 'ioredis';
 import { AuthStateDecryptError } from '../../src/engine/engine-errors.js';
 import { RedisAuthState } from '../../src/engine/redis-auth-state.js';
 import { createRedis } from '../../src/persistence/redis/create-redis.js';
+import { libsignal } from '../../src/simulator/signal/libsignal.js';
 import { startPrivateRedis } from '../support/private-dependencies.js';
 import { connectRedis, deleteUnder, keysUnder, uniquePrefix } from './support/redis.js';
+import { realSenderKey, realSessions } from './support/signal-values.js';
 
 const prefix = uniquePrefix('engine-auth');
 const key = randomBytes(32);
@@ -64,6 +66,28 @@ describe('RedisAuthState', () => {
     await auth.keys.set({ session: { 'a.0': null } });
     expect(Object.keys(await auth.keys.get('session', ['a.0', 'b.0']))).toEqual(['b.0']);
     expect(await auth.keys.get('session', ['a.0'])).toEqual({});
+  });
+
+  it('gives back real libsignal sessions and sender keys as stored, from memory and from Redis', async () => {
+    const sessions = await realSessions();
+    const senderKey = (await realSenderKey()).stored;
+    const auth = store('signal-rt');
+    await auth.load();
+    const written = Object.fromEntries(sessions.map((s, i) => [`5511999990${i}.0`, s]));
+    await auth.keys.set({ session: written as Record<string, Uint8Array>, 'sender-key': { 'group::5511.0': senderKey } });
+    const ids = Object.keys(written);
+    for (const reader of [auth, store('signal-rt')]) {
+      const got = await reader.keys.get('session', ids);
+      for (const id of ids) {
+        // What JSON holds of it (an undefined member is dropped), as Baileys' reviver gave it back before.
+        expect(got[id]).toStrictEqual(JSON.parse(JSON.stringify(written[id], BufferJSON.replacer), BufferJSON.reviver));
+        // And libsignal reads it back to the session it wrote.
+        expect(JSON.stringify(libsignal.SessionRecord.deserialize(got[id] as never).serialize())).toBe(JSON.stringify(written[id]));
+      }
+      const keys = await reader.keys.get('sender-key', ['group::5511.0']);
+      expect(Buffer.isBuffer(keys['group::5511.0'])).toBe(true);
+      expect(Buffer.from(keys['group::5511.0']!).equals(senderKey)).toBe(true);
+    }
   });
 
   it('writes a multi-type set in one MULTI/EXEC, a set of one indexed type in one HSET, and reads a batch with one HMGET', async () => {
