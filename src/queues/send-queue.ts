@@ -1,4 +1,4 @@
-import { Queue, type Job, type JobType } from 'bullmq';
+import { Queue, type Job, type JobsOptions, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseJobData, type SendJobPayload } from './job-payloads.js';
@@ -54,16 +54,39 @@ export class SendQueue {
    */
   async enqueueSend(input: SendJobPayload): Promise<{ jobId: string }> {
     const payload = { ...parseJobData('send-message', input), failures: 0 };
-    const job = await this.queueFor(payload.instanceId).add('send-message', payload, {
-      jobId: payload.messageId,
-      // Retries of transient errors are done by the worker in place (to keep order); BullMQ attempts only cover
-      // failures of our own bookkeeping (the status sink), which are rare.
+    const job = await this.queueFor(payload.instanceId).add('send-message', payload, this.jobOptions(payload.messageId));
+    return { jobId: job.id ?? payload.messageId };
+  }
+
+  /**
+   * enqueueSend for many messages: one addBulk per lane, the jobs of each lane in the given order (an instance's
+   * messages keep their order). Same job ids and options as enqueueSend, so a message enqueued again is still a
+   * no-op. Throws InvalidJobPayloadError before adding anything if any payload is invalid.
+   */
+  async enqueueSends(inputs: readonly SendJobPayload[]): Promise<void> {
+    const byLane = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+    for (const input of inputs) {
+      const payload = { ...parseJobData('send-message', input), failures: 0 };
+      const queue = this.queueFor(payload.instanceId);
+      let jobs = byLane.get(queue);
+      if (!jobs) byLane.set(queue, (jobs = []));
+      jobs.push({ name: 'send-message', data: payload, opts: this.jobOptions(payload.messageId) });
+    }
+    await Promise.all([...byLane].map(([queue, jobs]) => queue.addBulk(jobs)));
+  }
+
+  /**
+   * The job id is the message id. Retries of transient errors are done by the worker in place (to keep order);
+   * BullMQ attempts only cover failures of our own bookkeeping (the status sink), which are rare.
+   */
+  private jobOptions(messageId: string): JobsOptions {
+    return {
+      jobId: messageId,
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: this.settings.keepCompletedSeconds },
       removeOnFail: { age: this.settings.keepFailedSeconds },
-    });
-    return { jobId: job.id ?? payload.messageId };
+    };
   }
 
   /** The instance's jobs in `states` (a scan of its lane, for administration, not for the hot path). */

@@ -29,6 +29,7 @@ import { SendWorkerPool } from '../queues/send-worker-pool.js';
 import type { ZapiSendPort } from '../services/zapi/zapi-ports.js';
 import { messagingZapiSend } from '../services/zapi/messaging-send-port.js';
 import { requeueAccepted } from '../services/messages/requeue-accepted.js';
+import { AcceptBatcher } from '../services/messages/accept-batcher.js';
 import { sendPipelineOnStatus } from '../services/messages/send-pipeline-on-status.js';
 import type { EventNotifier } from '../services/webhooks/event-notifier.js';
 import { WhatsAppReportRecorder } from '../services/messages/whatsapp-report-recorder.js';
@@ -124,8 +125,9 @@ export interface MessagingModule {
   /** Stops the workers (after their current job) and the media downloads; the queues stay open. Safe twice. */
   closeWorkers(): Promise<void>;
   /**
-   * closeWorkers(), then the status moves still waiting for their batch (call after the engine closed: receipts
-   * move statuses too), then the send queues and their connection. Before the database closes. Safe twice.
+   * closeWorkers(), then the accepts in progress and the status moves still waiting for their batch (call after the
+   * engine closed: receipts move statuses too), then the send queues and their connection. Before the database
+   * closes. Safe twice.
    */
   close(): Promise<void>;
 }
@@ -221,6 +223,8 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     ]);
   };
 
+  // Accepts without an Idempotency-Key: one statement and one addBulk for the sends of a moment (issue 14).
+  const acceptBatcher = new AcceptBatcher({ messages: repos.messages, queue, logger: log });
   const service = new MessagingService({
     instances: repos.instances,
     messages: repos.messages,
@@ -228,6 +232,7 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
     idempotency: repos.idempotency,
     transactions: deps.transactions,
     queue: { enqueueSend: (payload) => sendWorkers.enqueueSend(payload) },
+    batcher: acceptBatcher,
     storage,
     limits: config.mediaLimits,
     allowPrivateUrls: config.mediaAllowPrivateUrls,
@@ -351,6 +356,8 @@ export function createMessagingModule(deps: MessagingModuleDeps): MessagingModul
       if (queuesClosed) return;
       queuesClosed = true;
       await runSteps([
+        // Accepts already submitted are stored and enqueued before the queues close (HTTP stopped first).
+        ['accept batcher', () => acceptBatcher.close()],
         ['status moves', () => moves.close()],
         ['send queues', () => queue.close()],
         ['queue connection', () => connection.quit()],

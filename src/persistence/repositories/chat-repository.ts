@@ -61,6 +61,20 @@ export function recordInChatSql(source: string, unread: string): string {
          "updated_at" = now()`;
 }
 
+/**
+ * Like recordInChatSql for the outgoing messages of `source` (many rows, maybe several of one chat): one row per
+ * chat with its latest message time, in key order (so concurrent batches lock chats in the same order), no unread.
+ * One row per chat because an upsert may not touch the same row twice.
+ */
+export function recordOutgoingInChatsSql(source: string): string {
+  return `INSERT INTO "chats" AS c ("instance_id", "jid", "is_group", "last_message_at", "unread_count")
+         SELECT m."instance_id", m."chat_jid", m."chat_jid" LIKE '%@g.us', max(m."message_timestamp"), 0 FROM ${source} m
+         GROUP BY m."instance_id", m."chat_jid" ORDER BY m."instance_id", m."chat_jid"
+         ON CONFLICT ("instance_id", "jid") DO UPDATE SET
+         "last_message_at" = GREATEST(c."last_message_at", EXCLUDED."last_message_at"),
+         "updated_at" = now()`;
+}
+
 export class ChatRepository {
   constructor(private readonly ds: DataSource) {}
 

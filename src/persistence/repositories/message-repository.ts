@@ -1,9 +1,10 @@
 import { MessageEntity, statusRank } from '../entities/message.entity.js';
 import { columnList, hydrate, insertParts, jsonParam, runSql, toParam } from '../sql.js';
 import { inTransaction, type Tx } from '../transaction-runner.js';
-import { recordInChatSql } from './chat-repository.js';
+import { recordInChatSql, recordOutgoingInChatsSql } from './chat-repository.js';
 import { newMessageId, type NewOutgoingMessage, type NewStoredMessage, type StoredMessage } from './message-inputs.js';
 import { MessageUpdates } from './message-updates.js';
+import type { EntityManager } from 'typeorm';
 import {
   appendedColumns,
   appendEventCtes,
@@ -41,6 +42,30 @@ export class MessageRepository extends MessageUpdates {
       [input.instanceId, tenantId, ...parts.params],
     );
     return rows[0] ? hydrate(em, MessageEntity, rows[0]) : null;
+  }
+
+  /**
+   * acceptOutgoing for many messages in one statement (the group commit of accepts): each row is inserted `queued`
+   * only when its instance belongs to its tenant, and recorded in its chat. The rows travel as one JSON parameter,
+   * so the statement's text is fixed and Postgres plans it once per connection. Returns, per item in order, whether
+   * it was inserted (false: the tenant has no such instance). Any failure, e.g. a WhatsApp id that is taken, fails
+   * the whole statement and inserts nothing: the caller retries the items one by one to isolate it.
+   */
+  async acceptOutgoingMany(items: ReadonlyArray<{ tenantId: string; input: NewOutgoingMessage }>, tx?: Tx): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const em = tx ?? this.ds.manager;
+    const { text, columns } = acceptManyStatement(em);
+    const ids = items.map(({ input }) => input.id ?? newMessageId());
+    const rows = items.map(({ tenantId, input }, i) => {
+      // ptt is the one NOT NULL column with a default among them: the statement inserts what it is given.
+      const values: Record<string, unknown> = { ...input, id: ids[i], ptt: input.ptt ?? false, messageTimestamp: input.messageTimestamp ?? new Date() };
+      const row: Record<string, unknown> = { tenant_id: tenantId };
+      for (const c of columns) row[c.name] = values[c.prop] ?? null;
+      return row;
+    });
+    const { rows: inserted } = await runSql<{ id: string }>(em, text, [jsonParam(rows)]);
+    const found = new Set(inserted.map((r) => r.id));
+    return ids.map((id) => found.has(id));
   }
 
   /**
@@ -129,4 +154,54 @@ export class MessageRepository extends MessageUpdates {
     if (!existing) throw new Error(`message ${input.waMessageId} conflicted but cannot be read`);
     return { inserted: false, message: existing, event: null };
   }
+}
+
+/** Every field of an accepted message: the columns of acceptOutgoingMany's JSON rows (a new field must be listed). */
+const OUTGOING_FIELDS: Record<keyof NewOutgoingMessage, true> = {
+  id: true,
+  instanceId: true,
+  waMessageId: true,
+  chatJid: true,
+  type: true,
+  messageTimestamp: true,
+  text: true,
+  caption: true,
+  mediaUrl: true,
+  mediaMimetype: true,
+  mediaFileName: true,
+  mediaSize: true,
+  mediaSha256: true,
+  mediaStorageKey: true,
+  mediaStatus: true,
+  ptt: true,
+  mentions: true,
+  quotedWaMessageId: true,
+  raw: true,
+  content: true,
+};
+
+let acceptMany: { text: string; columns: Array<{ prop: string; name: string }> } | undefined;
+
+/** acceptOutgoingMany's statement, built once from the entity's columns (names and types). */
+function acceptManyStatement(em: EntityManager): NonNullable<typeof acceptMany> {
+  if (acceptMany) return acceptMany;
+  const metadata = em.connection.getMetadata(MessageEntity);
+  const columns = Object.keys(OUTGOING_FIELDS).map((prop) => {
+    const column = metadata.findColumnWithPropertyName(prop);
+    if (!column) throw new Error(`messages has no column for ${prop}`);
+    return { prop, name: column.databaseName, type: `${String(column.type)}${column.isArray ? '[]' : ''}` };
+  });
+  const text = `WITH r AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r("tenant_id" uuid, ${columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})
+     ),
+     ins AS (
+       INSERT INTO "messages" (${columns.map((c) => `"${c.name}"`).join(', ')}, "from_me", "status")
+       SELECT ${columns.map((c) => `r."${c.name}"`).join(', ')}, true, 'queued'
+       FROM r JOIN "instances" i ON i."id" = r."instance_id" AND i."tenant_id" = r."tenant_id"
+       RETURNING *
+     ),
+     chat AS (${recordOutgoingInChatsSql('ins')})
+     SELECT "id" FROM ins`;
+  acceptMany = { text, columns: columns.map(({ prop, name }) => ({ prop, name })) };
+  return acceptMany;
 }

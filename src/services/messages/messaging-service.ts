@@ -18,6 +18,7 @@ import { instanceOfTenant } from './tenant-instance.js';
 import type { StagedFile } from './staged-upload.js';
 import { assertMediaSize, resolveMediaMimetype, type MediaKind, type MediaLimits } from './media-rules.js';
 import type { LidDirectory } from './lid-directory.js';
+import type { AcceptBatcher } from './accept-batcher.js';
 
 export interface MessagingServiceDeps {
   instances: InstanceRepository;
@@ -27,6 +28,8 @@ export interface MessagingServiceDeps {
   idempotency: IdempotencyRepository;
   transactions: TransactionRunner;
   queue: { enqueueSend(payload: SendJobPayload): Promise<unknown> };
+  /** Accepts without an Idempotency-Key go through it (one statement and one addBulk for the sends of a moment). */
+  batcher?: Pick<AcceptBatcher, 'accept'>;
   storage: MediaStorage;
   limits: MediaLimits;
   allowPrivateUrls: boolean;
@@ -287,23 +290,15 @@ export class MessagingService {
     await this.deps.onEnqueued?.(instanceId);
   }
 
-  private async accept(
+  /** The accept of one send: its insert (with the Idempotency-Key's answer, in one transaction), then its job. */
+  private async acceptAlone(
     tenantId: string,
     instanceId: string,
     idem: IdempotencyInput | undefined,
-    draft: {
-      row: Omit<NewOutgoingMessage, 'waMessageId'>;
-      job: (ids: { messageId: string; waMessageId: string }) => SendJobPayload;
-    },
-  ): Promise<Accepted> {
-    const messageId = draft.row.id ?? newMessageId();
-    const waMessageId = newWaMessageId();
-    const body = { success: true as const, data: { messageId, status: 'queued' as const } };
-    const payload = draft.job({ messageId, waMessageId });
-    const at = new Date();
-    // A send to a LID whose phone we know is filed in the phone's chat (the job still goes to the LID).
-    const chatJid = this.deps.lids ? await this.deps.lids.canonical(instanceId, draft.row.chatJid) : draft.row.chatJid;
-    const row = { ...draft.row, chatJid, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
+    row: NewOutgoingMessage,
+    payload: SendJobPayload,
+    body: unknown,
+  ): Promise<Accepted | null> {
     try {
       const accepted = idem
         ? await this.deps.transactions.run(async (tx) => {
@@ -328,8 +323,35 @@ export class MessagingService {
     try {
       await this.deps.queue.enqueueSend(payload);
     } catch (err) {
-      this.deps.logger.error({ instanceId, messageId, err }, 'enqueue failed; the message stays queued for recovery');
+      this.deps.logger.error({ instanceId, messageId: payload.messageId, err }, 'enqueue failed; the message stays queued for recovery');
       throw err;
+    }
+    return null;
+  }
+
+  private async accept(
+    tenantId: string,
+    instanceId: string,
+    idem: IdempotencyInput | undefined,
+    draft: {
+      row: Omit<NewOutgoingMessage, 'waMessageId'>;
+      job: (ids: { messageId: string; waMessageId: string }) => SendJobPayload;
+    },
+  ): Promise<Accepted> {
+    const messageId = draft.row.id ?? newMessageId();
+    const waMessageId = newWaMessageId();
+    const body = { success: true as const, data: { messageId, status: 'queued' as const } };
+    const payload = draft.job({ messageId, waMessageId });
+    const at = new Date();
+    // A send to a LID whose phone we know is filed in the phone's chat (the job still goes to the LID).
+    const chatJid = this.deps.lids ? await this.deps.lids.canonical(instanceId, draft.row.chatJid) : draft.row.chatJid;
+    const row = { ...draft.row, chatJid, id: messageId, waMessageId, messageTimestamp: at, raw: { send: payload } };
+    if (!idem && this.deps.batcher) {
+      // Row and job with the other sends of this moment; the batcher logs an enqueue that failed.
+      if (!(await this.deps.batcher.accept({ tenantId, input: row, payload }))) throw new NotFoundError('Instance not found');
+    } else {
+      const replayed = await this.acceptAlone(tenantId, instanceId, idem, row, payload, body);
+      if (replayed) return replayed;
     }
     await this.deps.onEnqueued?.(instanceId);
     this.deps.logger.debug({ instanceId, messageId }, 'message accepted');
