@@ -25,9 +25,13 @@ export class InstanceSendWorkers {
     return this.queue.enqueueSend(payload);
   }
 
-  /** Fails the instance's pending messages (disconnect, ban, delete). */
+  /**
+   * Fails the instance's pending messages (disconnect, ban, delete). This node's jobs of the instance that wait for
+   * their turn are parked first, so none is left behind held by a worker.
+   */
   async failPending(instanceId: string, reason: SendFailureReason): Promise<number> {
-    return this.queue.failPending(instanceId, reason);
+    const fail = () => this.queue.failPending(instanceId, reason);
+    return this.workers ? this.workers.withholding(instanceId, fail) : fail();
   }
 
   /** The instance's worker on this node, then its queue (DELETE); its jobs leave its lane. */

@@ -122,7 +122,9 @@ export class SendQueue {
         failed += 1;
         await this.options.sink.onFailed({ instanceId, messageId: job.id! }, { reason, message: `pending message failed: ${reason}` });
       }
-      if (locked === 0 && (await this.jobsOf(instanceId, ['active'])).length === 0) break;
+      // A job a worker held may have parked meanwhile (pending again, after this round's scan): done only when
+      // none is pending or held.
+      if (locked === 0 && (await this.jobsOf(instanceId, [...PENDING_STATES, 'active'])).length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     if (failed > 0) this.options.logger.info({ instanceId, reason, failed }, 'pending messages failed');

@@ -54,6 +54,8 @@ export class SendWorkerPool {
   private processor: SendProcessor | null = null;
   private readonly lockTimers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Instances whose pending jobs are being failed (withholding), with how many callers hold them back. */
+  private readonly withheld = new Map<string, number>();
 
   constructor(private readonly options: SendWorkerPoolOptions) {}
 
@@ -71,6 +73,22 @@ export class SendWorkerPool {
   async stop(instanceId: string, _options: { force?: boolean } = {}): Promise<void> {
     this.served.delete(instanceId);
     this.processor?.wake(instanceId);
+  }
+
+  /**
+   * While `fn` runs (failing the instance's pending jobs), this node sends none of them: a job waiting here for its
+   * turn parks at once, so that `fn` finds it in the delayed set instead of held by a worker.
+   */
+  async withholding<T>(instanceId: string, fn: () => Promise<T>): Promise<T> {
+    this.withheld.set(instanceId, (this.withheld.get(instanceId) ?? 0) + 1);
+    this.processor?.wake(instanceId);
+    try {
+      return await fn();
+    } finally {
+      const left = (this.withheld.get(instanceId) ?? 1) - 1;
+      if (left > 0) this.withheld.set(instanceId, left);
+      else this.withheld.delete(instanceId);
+    }
   }
 
   isRunning(instanceId: string): boolean {
@@ -177,7 +195,7 @@ export class SendWorkerPool {
   }
 
   private serves(instanceId: string): boolean {
-    return this.served.has(instanceId) && !this.paused.has(instanceId) && (this.options.isLocal?.(instanceId) ?? true);
+    return this.served.has(instanceId) && !this.paused.has(instanceId) && !this.withheld.has(instanceId) && (this.options.isLocal?.(instanceId) ?? true);
   }
 
   private async refreshPaused(): Promise<void> {
