@@ -43,5 +43,5 @@ export function parseBufferJsonText(json: BufferJsonText): unknown {
 
 /** The same as `JSON.parse(text, BufferJSON.reviver)`, for every text. */
 export function parseBufferJson(text: string): unknown {
-  return needsBufferReviver(text) ? JSON.parse(text, BufferJSON.reviver) : JSON.parse(text);
+  return parseBufferJsonText(bufferJsonText(text));
 }

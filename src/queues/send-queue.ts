@@ -1,7 +1,7 @@
 import { Queue, type Job, type JobsOptions, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { parseJobData, type SendJobPayload } from './job-payloads.js';
+import { parseJobData, type SendJobData, type SendJobPayload } from './job-payloads.js';
 import type { QueueNaming } from './queue-naming.js';
 import type { SendFailureReason, SendStatusSink } from './send-ports.js';
 import { sendSettingsSchema, type SendSettings, type SendSettingsInput } from './send-settings.js';
@@ -13,6 +13,13 @@ export interface SendQueueOptions {
   sink: SendStatusSink;
   logger: Logger;
   settings?: SendSettingsInput;
+}
+
+/** A send job as `add` and `addBulk` take it. */
+interface SendJob {
+  name: 'send-message';
+  data: SendJobData;
+  opts: JobsOptions;
 }
 
 /** Job states that have not started: failPending takes these. */
@@ -53,9 +60,9 @@ export class SendQueue {
    * its job exists (pending, or finished within keepCompleted/keepFailed) is a no-op. Throws InvalidJobPayloadError.
    */
   async enqueueSend(input: SendJobPayload): Promise<{ jobId: string }> {
-    const payload = { ...parseJobData('send-message', input), failures: 0 };
-    const job = await this.queueFor(payload.instanceId).add('send-message', payload, this.jobOptions(payload.messageId));
-    return { jobId: job.id ?? payload.messageId };
+    const { queue, job } = this.sendJob(input);
+    const added = await queue.add(job.name, job.data, job.opts);
+    return { jobId: added.id ?? job.data.messageId };
   }
 
   /**
@@ -64,29 +71,31 @@ export class SendQueue {
    * no-op. Throws InvalidJobPayloadError before adding anything if any payload is invalid.
    */
   async enqueueSends(inputs: readonly SendJobPayload[]): Promise<void> {
-    const byLane = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+    const byLane = new Map<Queue, SendJob[]>();
     for (const input of inputs) {
-      const payload = { ...parseJobData('send-message', input), failures: 0 };
-      const queue = this.queueFor(payload.instanceId);
+      const { queue, job } = this.sendJob(input);
       let jobs = byLane.get(queue);
       if (!jobs) byLane.set(queue, (jobs = []));
-      jobs.push({ name: 'send-message', data: payload, opts: this.jobOptions(payload.messageId) });
+      jobs.push(job);
     }
     await Promise.all([...byLane].map(([queue, jobs]) => queue.addBulk(jobs)));
   }
 
   /**
-   * The job id is the message id. Retries of transient errors are done by the worker in place (to keep order);
-   * BullMQ attempts only cover failures of our own bookkeeping (the status sink), which are rare.
+   * The job of a send (its payload validated) and its instance's lane. The job id is the message id. Retries of
+   * transient errors are done by the worker in place (to keep order); BullMQ attempts only cover failures of our
+   * own bookkeeping (the status sink), which are rare.
    */
-  private jobOptions(messageId: string): JobsOptions {
-    return {
-      jobId: messageId,
+  private sendJob(input: SendJobPayload): { queue: Queue; job: SendJob } {
+    const data = { ...parseJobData('send-message', input), failures: 0 };
+    const opts: JobsOptions = {
+      jobId: data.messageId,
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: this.settings.keepCompletedSeconds },
       removeOnFail: { age: this.settings.keepFailedSeconds },
     };
+    return { queue: this.queueFor(data.instanceId), job: { name: 'send-message', data, opts } };
   }
 
   /** The instance's jobs in `states` (a scan of its lane, for administration, not for the hot path). */

@@ -1,10 +1,10 @@
+import type { EntityManager } from 'typeorm';
 import { MessageEntity, statusRank } from '../entities/message.entity.js';
 import { columnList, hydrate, insertParts, jsonParam, runSql, toParam } from '../sql.js';
 import { inTransaction, type Tx } from '../transaction-runner.js';
 import { recordInChatSql, recordOutgoingInChatsSql } from './chat-repository.js';
 import { newMessageId, type NewOutgoingMessage, type NewStoredMessage, type StoredMessage } from './message-inputs.js';
 import { MessageUpdates } from './message-updates.js';
-import type { EntityManager } from 'typeorm';
 import {
   appendedColumns,
   appendEventCtes,
@@ -19,6 +19,9 @@ import {
  * messages are MessageUpdates (message-updates.ts), lookups and lists MessageReads (message-reads.ts).
  */
 export class MessageRepository extends MessageUpdates {
+  /** acceptOutgoingMany's statement, built on first use (its text is fixed, so Postgres plans it once per connection). */
+  private acceptMany: AcceptManyStatement | undefined;
+
   /**
    * The API's accept of a message to send, in one statement: inserts it `queued` only when the instance belongs to
    * the tenant, and records it in its chat (last message time; the chat row is locked only while the statement
@@ -54,7 +57,7 @@ export class MessageRepository extends MessageUpdates {
   async acceptOutgoingMany(items: ReadonlyArray<{ tenantId: string; input: NewOutgoingMessage }>, tx?: Tx): Promise<boolean[]> {
     if (items.length === 0) return [];
     const em = tx ?? this.ds.manager;
-    const { text, columns } = acceptManyStatement(em);
+    const { text, columns } = (this.acceptMany ??= acceptManyStatement(em));
     const ids = items.map(({ input }) => input.id ?? newMessageId());
     const rows = items.map(({ tenantId, input }, i) => {
       // ptt is the one NOT NULL column with a default among them: the statement inserts what it is given.
@@ -180,11 +183,13 @@ const OUTGOING_FIELDS: Record<keyof NewOutgoingMessage, true> = {
   content: true,
 };
 
-let acceptMany: { text: string; columns: Array<{ prop: string; name: string }> } | undefined;
+interface AcceptManyStatement {
+  text: string;
+  columns: Array<{ prop: string; name: string }>;
+}
 
-/** acceptOutgoingMany's statement, built once from the entity's columns (names and types). */
-function acceptManyStatement(em: EntityManager): NonNullable<typeof acceptMany> {
-  if (acceptMany) return acceptMany;
+/** acceptOutgoingMany's statement, from the entity's columns (names and types). */
+function acceptManyStatement(em: EntityManager): AcceptManyStatement {
   const metadata = em.connection.getMetadata(MessageEntity);
   const columns = Object.keys(OUTGOING_FIELDS).map((prop) => {
     const column = metadata.findColumnWithPropertyName(prop);
@@ -202,6 +207,5 @@ function acceptManyStatement(em: EntityManager): NonNullable<typeof acceptMany> 
      ),
      chat AS (${recordOutgoingInChatsSql('ins')})
      SELECT "id" FROM ins`;
-  acceptMany = { text, columns: columns.map(({ prop, name }) => ({ prop, name })) };
-  return acceptMany;
+  return { text, columns: columns.map(({ prop, name }) => ({ prop, name })) };
 }

@@ -290,7 +290,10 @@ export class MessagingService {
     await this.deps.onEnqueued?.(instanceId);
   }
 
-  /** The accept of one send: its insert (with the Idempotency-Key's answer, in one transaction), then its job. */
+  /**
+   * The accept of one send: its insert (with the Idempotency-Key's answer, in one transaction), then its job.
+   * Returns the earlier answer when the key was used meanwhile (a replay), null when this send was accepted.
+   */
   private async acceptAlone(
     tenantId: string,
     instanceId: string,

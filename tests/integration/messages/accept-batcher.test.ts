@@ -13,6 +13,7 @@ import { IdempotencyRepository } from '../../../src/persistence/repositories/ide
 import { InstanceRepository } from '../../../src/persistence/repositories/instance-repository.js';
 import { newMessageId, type NewOutgoingMessage } from '../../../src/persistence/repositories/message-inputs.js';
 import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
+import { deleteKeysMatching } from '../../../src/persistence/redis/scan-keys.js';
 import { TransactionRunner } from '../../../src/persistence/transaction-runner.js';
 import type { SendJobPayload } from '../../../src/queues/job-payloads.js';
 import { createQueueConnection } from '../../../src/queues/queue-connection.js';
@@ -70,12 +71,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await connection.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysMatching(connection, `${prefix}:*`);
   await connection.quit();
   await db.close();
 });
@@ -102,25 +98,30 @@ function item(tenantId: string, instanceId: string, n: number, overrides: Partia
   };
 }
 
+/** MessagingService on this file's database and lanes, accepting through `batcher`. */
+function messagingWith(batcher: AcceptBatcher, onEnqueued?: (instanceId: string) => void): MessagingService {
+  return new MessagingService({
+    instances: new InstanceRepository(db.dataSource),
+    messages,
+    idempotency: new IdempotencyRepository(db.dataSource),
+    transactions: new TransactionRunner(db.dataSource),
+    queue,
+    batcher,
+    storage: new LocalDiskMediaStorage(mkdtempSync(join(tmpdir(), 'zap-accept-'))),
+    limits: { image: 1e6, video: 1e6, audio: 1e6, document: 1e6 },
+    allowPrivateUrls: false,
+    logger,
+    ...(onEnqueued ? { onEnqueued } : {}),
+  });
+}
+
 describe('group commit of accepts', () => {
   it('a burst of sends through the service lands as rows and jobs, in order per instance, with fewer statements than sends', async () => {
     const [one, two] = await Promise.all([makeInstance(db.dataSource), makeInstance(db.dataSource)]);
     const counting = new CountingMessages(messages);
     const batcher = new AcceptBatcher({ messages: counting, queue, logger, maxBatch: 8 });
     const ensured: string[] = [];
-    const service = new MessagingService({
-      instances: new InstanceRepository(db.dataSource),
-      messages,
-      idempotency: new IdempotencyRepository(db.dataSource),
-      transactions: new TransactionRunner(db.dataSource),
-      queue,
-      batcher,
-      storage: new LocalDiskMediaStorage(mkdtempSync(join(tmpdir(), 'zap-accept-'))),
-      limits: { image: 1e6, video: 1e6, audio: 1e6, document: 1e6 },
-      allowPrivateUrls: false,
-      logger,
-      onEnqueued: (instanceId) => void ensured.push(instanceId),
-    });
+    const service = messagingWith(batcher, (instanceId) => void ensured.push(instanceId));
 
     const sends = Array.from({ length: 40 }, (_v, n) => {
       const instance = n % 2 === 0 ? one : two;
@@ -287,18 +288,7 @@ describe('group commit of accepts', () => {
   it('the service answers another tenant\'s instance with not found', async () => {
     const [mine, theirs] = await Promise.all([makeInstance(db.dataSource), makeInstance(db.dataSource)]);
     const batcher = new AcceptBatcher({ messages, queue, logger });
-    const service = new MessagingService({
-      instances: new InstanceRepository(db.dataSource),
-      messages,
-      idempotency: new IdempotencyRepository(db.dataSource),
-      transactions: new TransactionRunner(db.dataSource),
-      queue,
-      batcher,
-      storage: new LocalDiskMediaStorage(mkdtempSync(join(tmpdir(), 'zap-accept-'))),
-      limits: { image: 1e6, video: 1e6, audio: 1e6, document: 1e6 },
-      allowPrivateUrls: false,
-      logger,
-    });
+    const service = messagingWith(batcher);
 
     await expect(service.sendText(mine.tenantId, theirs.id, { to: '5511977776666', message: 'oi' })).rejects.toBeInstanceOf(NotFoundError);
     expect(await rowsOf(theirs.id)).toEqual([]);
