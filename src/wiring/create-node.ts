@@ -8,6 +8,7 @@ import { UploadGate } from '../http/uploads/upload-gate.js';
 import type { Config } from '../config/config.js';
 import { createEngine, type Engine, type EngineInputs } from './create-engine.js';
 import { createServices, type Services } from './create-services.js';
+import { TokenRevocationStore } from '../persistence/redis/token-revocation-store.js';
 import type { OpenApiContributor } from '../http/openapi/openapi-document.js';
 import { metricsRouter } from '../http/routes/metrics-router.js';
 import { registerProfileRoutes } from '../http/openapi/profiles-openapi.js';
@@ -122,12 +123,15 @@ export function createNode(inputs: NodeInputs): ZapNode {
     keyPrefix: config.redisPrefix,
     logger,
   });
+  // Session checks remember "not revoked" while a subscription hears every revocation (one Redis read less per request).
+  const revocations = new TokenRevocationStore(redis, persistence.redisKeys, { logger: logger.child({ component: 'auth' }) });
   const services = createServices({
     config,
     dataSource,
     redis,
     logger,
     persistence,
+    revocations,
     lifecycle: engine.control,
     purger,
     zapiPorts: { send: messaging.zapiSend },
@@ -205,6 +209,7 @@ export function createNode(inputs: NodeInputs): ZapNode {
       { name: 'webhooks', close: () => webhooks.close() },
       { name: 'engine', close: () => engine.close() },
       { name: 'send queues', close: () => messaging.close() },
+      { name: 'token revocations', close: () => revocations.close() },
     ],
   };
 }

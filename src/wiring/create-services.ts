@@ -37,6 +37,8 @@ export interface ServiceInputs {
   purger?: InstanceStatePurger;
   /** What the Z-API compatibility surface needs from the engine and the send pipeline; its routes need them. */
   zapiPorts?: ZapiPorts;
+  /** Revoked session tokens; the node passes one that watches revocations (and closes it). Default: reads Redis each time. */
+  revocations?: TokenRevocationStore;
 }
 
 export interface Services {
@@ -66,7 +68,11 @@ export function createServices(inputs: ServiceInputs): Services {
   const viewedInstances = inputs.lifecycle ? new InstanceRepository(dataSource, (rows) => presence.correct(rows)) : repositories.instances;
   const hasher = new PasswordHasher();
   const apiKeys = new ApiKeyService(repositories.apiKeys, repositories.users);
-  const tokens = new SessionTokens(config.jwtSecret, config.sessionTtlSeconds, new TokenRevocationStore(redis, redisKeys));
+  const tokens = new SessionTokens(
+    config.jwtSecret,
+    config.sessionTtlSeconds,
+    inputs.revocations ?? new TokenRevocationStore(redis, redisKeys),
+  );
   const auth = new AuthService({
     users: repositories.users,
     tenants: repositories.tenants,
