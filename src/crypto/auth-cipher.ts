@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 
 /**
  * AES-256-GCM for values at rest. Format (versioned so the scheme can change later):
@@ -25,7 +26,7 @@ export class AuthCipher {
 
   /** The same format for bytes (e.g. an encoded binary node). */
   encryptBytes(plaintext: Uint8Array, aad: string): string {
-    const iv = randomBytes(AuthCipher.IV_BYTES);
+    const iv = pooledRandomBytes(AuthCipher.IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

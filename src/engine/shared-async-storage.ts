@@ -10,43 +10,74 @@ import { syncBuiltinESMExports } from 'node:module';
  * sockets each promise anywhere costs 1,000 store copies: idle CPU and pairing time grow with the instances. With one
  * shared storage the cost is constant; each view keeps its own slot in the shared store (a Map keyed by view), so
  * the views behave as separate storages (run, getStore, exit, enterWith).
+ *
+ * One deliberate difference: a store set by `run()` whose callback returns a promise is visible only until that
+ * promise settles (then the view answers the enclosing run's store, or nothing). Baileys' only storage is its
+ * transaction context: the keys read and written inside `keys.transaction(work)` are cached in the context and
+ * committed when `work` settles. Work that the transaction starts and does not await inherits the context, so
+ * after the commit its writes went into a finished transaction and were lost: in 7.0.0-rc14 the privacy token that
+ * every 1:1 send issues "fire and forget" never stored its timestamp, and each send issued another `privacy` IQ to
+ * WhatsApp. With the context ended at its commit, such work reads and writes the key store directly.
  */
-const shared = new AsyncLocalStorage<ReadonlyMap<symbol, unknown>>();
+interface Cell {
+  readonly store: unknown;
+  /** False once the run that set it has settled. */
+  open: boolean;
+  /** The store of this view that the run replaced. */
+  readonly outer: Cell | undefined;
+}
+
+const shared = new AsyncLocalStorage<ReadonlyMap<symbol, Cell>>();
 const Original = AsyncLocalStorage;
 let installed = false;
 
-class SharedSlotStorage<T> extends Original<T> {
+/** A view onto the shared storage (exported for its tests; the product gets it through `new AsyncLocalStorage()`). */
+export class SharedSlotStorage<T> extends Original<T> {
   private readonly slot = Symbol('async-storage-slot');
 
   override getStore(): T | undefined {
-    return shared.getStore()?.get(this.slot) as T | undefined;
+    let cell = shared.getStore()?.get(this.slot);
+    while (cell && !cell.open) cell = cell.outer;
+    return cell?.store as T | undefined;
   }
 
   override run<R, A extends unknown[]>(store: T, callback: (...args: A) => R, ...args: A): R {
-    const next = new Map(shared.getStore() ?? []);
-    next.set(this.slot, store);
-    return shared.run(next, callback, ...args);
+    const current = shared.getStore();
+    const cell: Cell = { store, open: true, outer: current?.get(this.slot) };
+    const result = shared.run(this.with(cell), callback, ...args);
+    if (isThenable(result)) {
+      const end = (): void => {
+        cell.open = false;
+      };
+      result.then(end, end);
+    }
+    return result;
   }
 
   override exit<R, A extends unknown[]>(callback: (...args: A) => R, ...args: A): R {
-    const next = new Map(shared.getStore() ?? []);
-    next.delete(this.slot);
-    return shared.run(next, callback, ...args);
+    return shared.run(this.with(undefined), callback, ...args);
   }
 
   override enterWith(store: T): void {
-    const next = new Map(shared.getStore() ?? []);
-    next.set(this.slot, store);
-    shared.enterWith(next);
+    shared.enterWith(this.with({ store, open: true, outer: undefined }));
   }
 
   override disable(): void {
-    const current = shared.getStore();
-    if (!current?.has(this.slot)) return;
-    const next = new Map(current);
-    next.delete(this.slot);
-    shared.enterWith(next);
+    if (!shared.getStore()?.has(this.slot)) return;
+    shared.enterWith(this.with(undefined));
   }
+
+  /** The shared store with this view's slot set to `cell` (or removed). */
+  private with(cell: Cell | undefined): Map<symbol, Cell> {
+    const next = new Map(shared.getStore() ?? []);
+    if (cell) next.set(this.slot, cell);
+    else next.delete(this.slot);
+    return next;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 export function shareAsyncLocalStorage(): void {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomText } from '../../crypto/random-pool.js';
 import type { MessageEntity, MessageStatus } from '../entities/message.entity.js';
 
 /** `msg_` + 16 random url-safe characters (96 bits). */
 export function newMessageId(): string {
-  return `msg_${randomBytes(12).toString('base64url')}`;
+  return `msg_${pooledRandomText(12, 'base64url')}`;
 }
 
 type Content = Partial<

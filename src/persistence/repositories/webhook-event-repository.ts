@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomText } from '../../crypto/random-pool.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity.js';
 import { WebhookEventEntity } from '../entities/webhook-event.entity.js';
@@ -23,12 +23,12 @@ export interface AppendedEvent {
 
 /** `evt_` + 20 random url-safe characters (the same shape as the webhook service's ids). */
 export function newWebhookEventRowId(): string {
-  return `evt_${randomBytes(15).toString('base64url')}`;
+  return `evt_${pooledRandomText(15, 'base64url')}`;
 }
 
 /** `whd_` + 16 random url-safe characters. */
 export function newWebhookDeliveryId(): string {
-  return `whd_${randomBytes(12).toString('base64url')}`;
+  return `whd_${pooledRandomText(12, 'base64url')}`;
 }
 
 /** The webhook outbox: events in per-instance sequence, each with its deliveries. */

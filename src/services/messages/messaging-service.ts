@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { pooledRandomText } from '../../crypto/random-pool.js';
 import { ConflictError } from '../../errors/conflict-error.js';
 import { NotFoundError } from '../../errors/not-found-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
@@ -98,7 +99,7 @@ export interface Accepted {
 
 /** A WhatsApp-style message id (`3EB0` + 18 hex), fixed before the first attempt. */
 export function newWaMessageId(): string {
-  return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+  return `3EB0${pooledRandomText(9, 'hex').toUpperCase()}`;
 }
 
 /** A stable fingerprint of a request for Idempotency-Key matching. */
