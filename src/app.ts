@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { authenticate } from './http/middleware/authenticate.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { httpLogger } from './http/middleware/http-logger.js';
+import { scopedRouter } from './http/scoped-router.js';
 import { notFound } from './http/middleware/not-found.js';
 import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
@@ -52,13 +53,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
 
   const auth = deps.authenticate ?? authenticate(services.auth);
-  app.use(healthRouter(services.readiness));
-  app.use(docsRouter(() => buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])])));
-  app.use(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction }));
+  app.use(scopedRouter(['/health', '/ready'], healthRouter(services.readiness)));
+  app.use(scopedRouter(['/docs', '/openapi.json'], docsRouter(() => buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])]))));
+  app.use(scopedRouter(['/auth'], authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction })));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
-  app.use(adminRouter({ admin: services.admin, authenticate: auth }));
+  app.use(scopedRouter(['/admin'], adminRouter({ admin: services.admin, authenticate: auth })));
   const uploads = deps.uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
-  app.use(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi, uploads }));
+  app.use(scopedRouter(['/api'], zapiRouter({ auth: services.zapiAuth, zapi: services.zapi, uploads })));
   for (const router of deps.extraRouters ?? []) app.use(router);
   app.use(webAppRouter());
 
