@@ -9,4 +9,5 @@ export default {
   testTimeout: 60_000,
   maxWorkers: 2,
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/tests/support/async-storage-setup.ts'],
 };

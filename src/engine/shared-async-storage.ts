@@ -1,5 +1,5 @@
-import asyncHooks, { AsyncLocalStorage } from 'node:async_hooks';
-import { syncBuiltinESMExports } from 'node:module';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 
 /**
  * Process-global switch (call once, before sockets open; main.ts does it through createEngine): every
@@ -27,9 +27,20 @@ interface Cell {
   readonly outer: Cell | undefined;
 }
 
-const shared = new AsyncLocalStorage<ReadonlyMap<symbol, Cell>>();
-const Original = AsyncLocalStorage;
-let installed = false;
+/** Where Node's own class is kept once switched (on the module object, so every copy of this file finds it). */
+const ORIGINAL: unique symbol = Symbol.for('zap-engine.original-async-local-storage');
+
+/**
+ * Node's own module object (not an ESM namespace): the switch replaces its `AsyncLocalStorage`, and ESM importers
+ * follow through `syncBuiltinESMExports`. Read through `require` so that importing this file creates no ESM view of
+ * `node:async_hooks`: Jest builds a test file's view of a core module once, from the module object as it is then.
+ */
+const asyncHooks = createRequire(import.meta.url)('node:async_hooks') as {
+  AsyncLocalStorage: typeof AsyncLocalStorage;
+  [ORIGINAL]?: typeof AsyncLocalStorage;
+};
+const Original: typeof AsyncLocalStorage = asyncHooks[ORIGINAL] ?? asyncHooks.AsyncLocalStorage;
+const shared = new Original<ReadonlyMap<symbol, Cell>>();
 
 /** A view onto the shared storage (exported for its tests; the product gets it through `new AsyncLocalStorage()`). */
 export class SharedSlotStorage<T> extends Original<T> {
@@ -81,8 +92,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 export function shareAsyncLocalStorage(): void {
-  if (installed) return;
-  installed = true;
-  (asyncHooks as { AsyncLocalStorage: typeof AsyncLocalStorage }).AsyncLocalStorage = SharedSlotStorage;
+  if (asyncHooks.AsyncLocalStorage === SharedSlotStorage) return;
+  asyncHooks[ORIGINAL] ??= Original;
+  asyncHooks.AsyncLocalStorage = SharedSlotStorage;
+  syncBuiltinESMExports();
+}
+
+/** Puts Node's own AsyncLocalStorage back (for test harnesses that also run bare Baileys in the same process). */
+export function unshareAsyncLocalStorage(): void {
+  if (asyncHooks.AsyncLocalStorage === Original) return;
+  asyncHooks.AsyncLocalStorage = Original;
   syncBuiltinESMExports();
 }

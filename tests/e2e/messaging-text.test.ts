@@ -1,6 +1,7 @@
 import { jest } from "@jest/globals";
 import { api, eventually, newContact, startPaired, waitForStatus, type PairedTenant } from '../support/messaging.js';
 import { signup } from '../support/factories.js';
+import { RedisAuthState } from '../../src/engine/redis-auth-state.js';
 jest.setTimeout(90_000);
 
 
@@ -124,6 +125,32 @@ describe('messaging e2e: text', () => {
     }, 60_000, 250);
     expect(inbox.map((i) => i.text)).toEqual(ids.map((_, i) => `burst ${i}`));
     await waitForStatus(t.e.app, t.cookie, t.instanceId, ids[99]!, ['sent', 'delivered', 'read']);
+  });
+
+  it("stores the contact's privacy-token timestamp at the first send, so later sends issue no new token", async () => {
+    // Baileys issues its privacy token to the contact after a 1:1 send, without awaiting it, and stores when it did
+    // so that later sends skip it. In 7.0.0-rc14 that write landed in the send's committed key transaction and was
+    // lost (each send issued another `privacy` IQ); the engine's AsyncLocalStorage ends the transaction's context
+    // when it commits.
+    const contact = await newContact(t.e, 'Token');
+    for (const text of ['one', 'two', 'three']) {
+      const res = await api(t.e.app, t.cookie).post(`${base()}/send-text`, { to: contact, message: text });
+      expect(res.status).toBe(202);
+      await waitForStatus(t.e.app, t.cookie, t.instanceId, res.body.data.messageId as string, ['sent', 'delivered', 'read']);
+    }
+    const auth = new RedisAuthState({
+      redis: t.e.redis.redis,
+      keyPrefix: t.e.config.redisPrefix,
+      instanceId: t.instanceId,
+      encryptionKey: t.e.config.encryptionKey,
+    });
+    const stored = await eventually(async () => {
+      const ids = await t.e.redis.redis.hkeys(`${t.e.config.redisPrefix}:auth:${t.instanceId}:keys:tctoken`);
+      const entries = Object.values(await auth.keys.get('tctoken', ids.filter((id) => id !== '__index')));
+      if (entries.length === 0) throw new Error('no privacy token stored');
+      return entries;
+    });
+    expect(stored.map((entry) => (entry as { senderTimestamp?: number }).senderTimestamp)).toContainEqual(expect.any(Number));
   });
 
   it('validates input and scopes by tenant', async () => {
