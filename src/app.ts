@@ -53,13 +53,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
 
   const auth = deps.authenticate ?? authenticate(services.auth);
-  app.use(scopedRouter(['/health', '/ready'], healthRouter(services.readiness)));
-  app.use(scopedRouter(['/docs', '/openapi.json'], docsRouter(() => buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])]))));
-  app.use(scopedRouter(['/auth'], authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction })));
+  app.use(scopedRouter(healthRouter(services.readiness)));
+  app.use(scopedRouter(docsRouter(() => buildOpenApiDocument([zapiOpenApi(services.zapi.capabilities()), ...(deps.openApi ?? [])]))));
+  app.use(scopedRouter(authRouter({ auth: services.auth, apiKeys: services.apiKeys, authenticate: auth, secureCookies: config.isProduction })));
   app.use(instancesRouter({ instances: services.instances, authenticate: auth }));
-  app.use(scopedRouter(['/admin'], adminRouter({ admin: services.admin, authenticate: auth })));
+  app.use(scopedRouter(adminRouter({ admin: services.admin, authenticate: auth })));
   const uploads = deps.uploads ?? new UploadGate({ mediaDir: config.mediaDir, limits: config.uploadLimits });
-  app.use(scopedRouter(['/api'], zapiRouter({ auth: services.zapiAuth, zapi: services.zapi, uploads })));
+  app.use(scopedRouter(zapiRouter({ auth: services.zapiAuth, zapi: services.zapi, uploads })));
   for (const router of deps.extraRouters ?? []) app.use(router);
   app.use(webAppRouter());
 

@@ -2,6 +2,7 @@ import { jest } from "@jest/globals";
 import { api, eventually, newContact, startPaired, waitForStatus, type PairedTenant } from '../support/messaging.js';
 import { signup } from '../support/factories.js';
 import { RedisAuthState } from '../../src/engine/redis-auth-state.js';
+import { freshPhone } from '../support/engine-app.js';
 jest.setTimeout(90_000);
 
 
@@ -132,7 +133,8 @@ describe('messaging e2e: text', () => {
     // so that later sends skip it. In 7.0.0-rc14 that write landed in the send's committed key transaction and was
     // lost (each send issued another `privacy` IQ); the engine's AsyncLocalStorage ends the transaction's context
     // when it commits.
-    const contact = await newContact(t.e, 'Token');
+    const contact = freshPhone();
+    const { lid } = await t.e.control.createContact(contact, 'Token'); // Baileys keeps the token under the contact's LID
     for (const text of ['one', 'two', 'three']) {
       const res = await api(t.e.app, t.cookie).post(`${base()}/send-text`, { to: contact, message: text });
       expect(res.status).toBe(202);
@@ -145,8 +147,7 @@ describe('messaging e2e: text', () => {
       encryptionKey: t.e.config.encryptionKey,
     });
     const stored = await eventually(async () => {
-      const ids = await t.e.redis.redis.hkeys(`${t.e.config.redisPrefix}:auth:${t.instanceId}:keys:tctoken`);
-      const entries = Object.values(await auth.keys.get('tctoken', ids.filter((id) => id !== '__index')));
+      const entries = Object.values(await auth.keys.get('tctoken', [lid]));
       if (entries.length === 0) throw new Error('no privacy token stored');
       return entries;
     });
