@@ -3,6 +3,7 @@ import { columnList, hydrate, runSql } from '../sql.js';
 import type { Tx } from '../transaction-runner.js';
 import type { MediaPatch, MessageRef } from './message-inputs.js';
 import { MessageReads } from './message-reads.js';
+import { readStatusView, statusViewColumns, type MessageStatusView } from './message-status-view.js';
 import { RANKS, refValue, refWhere, statusUpdateSql } from './message-sql.js';
 import { appendedColumns, appendEventCtes, newWebhookDeliveryId, newWebhookEventRowId, readAppended, type AppendedEvent } from './webhook-event-repository.js';
 
@@ -14,7 +15,8 @@ export class MessageUpdates extends MessageReads {
    * timestamps the move passes (jumping to `read` sets sentAt and deliveredAt too). When the status moved, its
    * `messages.update` webhook event is appended in the same statement: `{ key: { remoteJid, fromMe, id }, status,
    * messageId }` from the updated row (status `error` for failed, with `error` and `reason`), as the seed's
-   * messages.update. Null when nothing changed (unknown message, or not a step forward).
+   * messages.update. Returns the message's status view (not the whole row) and the event; null when nothing
+   * changed (unknown message, or not a step forward).
    */
   async updateStatusWithEvent(
     instanceId: string,
@@ -22,7 +24,7 @@ export class MessageUpdates extends MessageReads {
     status: MessageStatus,
     options: { at?: Date; error?: string | null; errorCode?: string | null } = {},
     tx?: Tx,
-  ): Promise<{ message: MessageEntity; event: AppendedEvent } | null> {
+  ): Promise<{ message: MessageStatusView; event: AppendedEvent } | null> {
     const em = tx ?? this.ds.manager;
     const key = `'key', json_build_object('remoteJid', src."chat_jid", 'fromMe', src."from_me", 'id', src."wa_message_id")`;
     const payload = `CASE WHEN src."status" = 'failed'
@@ -32,7 +34,7 @@ export class MessageUpdates extends MessageReads {
       em,
       `WITH upd AS (${statusUpdateSql(ref)} RETURNING *),
        ${appendEventCtes({ source: 'upd', eventId: '$7', event: "'messages.update'", payload, deliveryId: '$8' })}
-       SELECT ${columnList(em, MessageEntity, 'upd')}, ${appendedColumns(em)}
+       SELECT ${statusViewColumns(em, () => '"upd"')}, ${appendedColumns(em)}
        FROM upd LEFT JOIN ev ON true LEFT JOIN ev_dl ON true`,
       [
         instanceId,
@@ -48,7 +50,7 @@ export class MessageUpdates extends MessageReads {
     const row = rows[0];
     const event = readAppended(em, row);
     if (!row || !event) return null;
-    return { message: hydrate(em, MessageEntity, row), event };
+    return { message: readStatusView(em, row), event };
   }
 
   /** Fails every queued or sending message of an instance (disconnected for too long, deleted). Returns them. */

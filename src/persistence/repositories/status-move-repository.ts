@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { MessageEntity, type MessageStatus } from '../entities/message.entity.js';
-import { hydrate, runSql } from '../sql.js';
+import type { MessageStatus } from '../entities/message.entity.js';
+import { runSql } from '../sql.js';
 import type { Tx } from '../transaction-runner.js';
 import type { MessageRef } from './message-inputs.js';
+import { readStatusView, type MessageStatusView } from './message-status-view.js';
 import { statusMovesSql } from './status-moves-sql.js';
 import { newWebhookDeliveryId, newWebhookEventRowId, readAppended, type AppendedEvent } from './webhook-event-repository.js';
 
@@ -17,9 +18,9 @@ export interface StatusMove {
   errorCode?: string | null;
 }
 
-/** A move that changed the message: the row right after it and the `messages.update` event it appended. */
+/** A move that changed the message: its status view right after it and the `messages.update` event it appended. */
 export interface StatusMoved {
-  message: MessageEntity;
+  message: MessageStatusView;
   event: AppendedEvent;
 }
 
@@ -57,7 +58,7 @@ export class StatusMoveRepository {
       const row = results[idx];
       if (!row || row.move_idx !== idx) throw new Error(`status moves: no result row for move ${idx}`);
       const event = readAppended(em, row);
-      return event ? { message: hydrate(em, MessageEntity, row), event } : null;
+      return event ? { message: readStatusView(em, row), event } : null;
     });
   }
 

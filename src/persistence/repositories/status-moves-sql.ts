@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { MessageEntity } from '../entities/message.entity.js';
+import { statusViewColumns } from './message-status-view.js';
 import { appendedColumns } from './webhook-event-repository.js';
 import { RANKS } from './message-sql.js';
 
@@ -24,10 +24,7 @@ const rank = (status: string) => `array_position(${RANKS}, ${status})`;
  * One result row per input row, by `idx`; its event columns are null when the move changed nothing.
  */
 export function statusMovesSql(em: EntityManager): string {
-  const messageColumns = em.connection
-    .getMetadata(MessageEntity)
-    .columns.map((c) => `${MOVED_COLUMNS.has(c.databaseName) ? 'v' : 'u'}."${c.databaseName}" AS "${c.propertyName}"`)
-    .join(', ');
+  const messageColumns = statusViewColumns(em, (column) => (MOVED_COLUMNS.has(column) ? 'v' : 'u'));
   const filled = (step: string, column: string) =>
     `COALESCE(s."cur_${column}", (array_agg(s."at") FILTER (WHERE s."rank" >= ${rank(`'${step}'`)}) OVER w)[1]) AS "${column}"`;
   const key = `'key', json_build_object('remoteJid', u."chat_jid", 'fromMe', u."from_me", 'id', u."wa_message_id")`;

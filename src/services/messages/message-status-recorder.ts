@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { LruMap } from '../../lru-map.js';
-import { statusRank, type MessageEntity, type MessageStatus } from '../../persistence/entities/message.entity.js';
+import { statusRank, type MessageStatus } from '../../persistence/entities/message.entity.js';
+import type { MessageStatusView } from '../../persistence/repositories/message-status-view.js';
 import type { StatusMove, StatusMoved } from '../../persistence/repositories/status-move-repository.js';
 import type { SendJobPayload } from '../../queues/job-payloads.js';
 import type { SendFailure, SendStatusSink } from '../../queues/send-ports.js';
@@ -37,13 +38,13 @@ export class MessageStatusRecorder implements SendStatusSink {
     await this.move(ref.instanceId, { id: ref.messageId }, 'failed', { error: failure.message, errorCode: failure.reason });
   }
 
-  /** Returns the updated message, or null when nothing changed. */
+  /** Returns where the message's status now stands, or null when nothing changed. */
   async move(
     instanceId: string,
     ref: { id: string } | { waMessageId: string },
     status: MessageStatus,
     options: { error?: string; errorCode?: string; at?: Date } = {},
-  ): Promise<MessageEntity | null> {
+  ): Promise<MessageStatusView | null> {
     const key = 'waMessageId' in ref ? `${instanceId}|${ref.waMessageId}` : null;
     const known = key ? this.reached.get(key) : undefined;
     if (known !== undefined && statusRank(known) >= statusRank(status)) return null;

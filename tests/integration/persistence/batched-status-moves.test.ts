@@ -3,7 +3,7 @@ import { BatchedStatusMoves } from '../../../src/persistence/batched-status-move
 import { WebhookDeliveryEntity } from '../../../src/persistence/entities/webhook-delivery.entity.js';
 import { WebhookEventEntity } from '../../../src/persistence/entities/webhook-event.entity.js';
 import { GroupCommitClosedError } from '../../../src/persistence/group-commit.js';
-import type { MessageEntity } from '../../../src/persistence/entities/message.entity.js';
+import { STATUS_VIEW_FIELDS, type MessageStatusView } from '../../../src/persistence/repositories/message-status-view.js';
 import { MessageRepository } from '../../../src/persistence/repositories/message-repository.js';
 import { StatusMoveRepository, type StatusMove, type StatusMoved } from '../../../src/persistence/repositories/status-move-repository.js';
 import { WebhookEventRepository } from '../../../src/persistence/repositories/webhook-event-repository.js';
@@ -95,7 +95,7 @@ function seen(w: Awaited<ReturnType<typeof world>>, result: StatusMoved | null) 
   };
 }
 
-const pick = (m: MessageEntity) => ({
+const pick = (m: MessageStatusView) => ({
   status: m.status,
   sentAt: m.sentAt,
   deliveredAt: m.deliveredAt,
@@ -165,6 +165,16 @@ describe('status moves in one statement', () => {
     expect([sent, delivered, read].map((r) => (r?.event.event.payload as { status: string }).status)).toEqual(['sent', 'delivered', 'read']);
     expect([sent, delivered, read].map((r) => r?.event.deliveries.length)).toEqual([1, 1, 1]);
     expect(await messages.findById(w.a, m1.id)).toMatchObject({ status: 'read', sentAt: t(1), deliveredAt: t(2), readAt: t(3) });
+  });
+
+  it('a move returns the status view of the message, batched or alone, not the whole row', async () => {
+    const w = await world();
+    const [batched] = await statusMoves.applyMoves([{ instanceId: w.a, ref: { id: w.m[0].id }, status: 'sent', at: t(1) }]);
+    const alone = await messages.updateStatusWithEvent(w.a, { id: w.m[1].id }, 'sent', { at: t(1) });
+    for (const [result, m] of [[batched, w.m[0]], [alone, w.m[1]]] as const) {
+      expect(Object.keys(result?.message ?? {}).sort()).toEqual([...STATUS_VIEW_FIELDS].sort());
+      expect(result?.message).toEqual({ ...pick(m), id: m.id, instanceId: m.instanceId, status: 'sent', sentAt: t(1) });
+    }
   });
 
   it('a backward move changes nothing and emits nothing', async () => {
