@@ -107,6 +107,8 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
     const gate = gateOf(instanceId);
     const ticket = gate.ticketOf(jobId);
     let parked = false;
+    /** The turn was handed on (sent): the finally must not finish the ticket again. */
+    let finished = false;
     try {
       // 1. Wait for the turn in the process while the instance makes progress (the job was fetched once and stays
       // fetched: no round trip through the delayed set); parked with an estimate of when its turn comes when the
@@ -164,8 +166,12 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
         gate.park(ticket, now() + delayMs);
         return await park(job, token, delayMs);
       }
-      // Sent: from here on nothing may send it again. Recording it waits out a Postgres/Redis outage in place (a
-      // failure here used to be taken for a failed send, and the retry delivered the message twice).
+      // Sent: from here on nothing may send it again. The instance's next job may send while this one is recorded
+      // (the order is the order of sends; the sink records moves in submission order, and this one is submitted
+      // first, in this turn). Recording it waits out a Postgres/Redis outage in place (a failure here used to be
+      // taken for a failed send, and the retry delivered the message twice).
+      gate.finish(jobId, ticket);
+      finished = true;
       await recordWhileUnreachable(() => deps.sink.onSent(payload, result), log);
       log.debug({ waMessageId: result.waMessageId }, 'message sent');
       return result;
@@ -174,7 +180,7 @@ export function createSendProcessor(deps: SendProcessorDeps): SendProcessor {
       if (parked && !(err instanceof DelayedError)) parked = false;
       throw err;
     } finally {
-      if (!parked) gate.finish(jobId, ticket);
+      if (!parked && !finished) gate.finish(jobId, ticket);
       dropIfIdle(instanceId, gate);
     }
   };

@@ -215,6 +215,33 @@ describe('send pipeline (BullMQ on real Redis)', () => {
     expect(pool.running().sort()).toEqual([a, b].sort());
   });
 
+  it("sends an instance's next message while the one before it is still being recorded, in send order", async () => {
+    pipeline();
+    const instanceId = newInstanceId();
+    sender.connected.add(instanceId);
+    const messages = Array.from({ length: 3 }, (_, i) => message(instanceId, i));
+    const first = messages[0]!.messageId;
+    let release!: () => void;
+    const recordingHeld = new Promise<void>((resolve) => (release = resolve));
+    const record = sink.onSent.bind(sink);
+    sink.onSent = async (job, result) => {
+      await record(job, result);
+      if (job.messageId === first) await recordingHeld; // Postgres slow to commit the first `sent`
+    };
+    for (const m of messages) await queue.enqueueSend(m);
+    await pool.start(instanceId);
+    const lane = queue.queueFor(instanceId);
+    try {
+      await waitFor(() => sender.sent.length === 3, 5_000, 'the next sends while the first is being recorded');
+      expect(sender.sentTo(instanceId)).toEqual(messages.map((m) => m.messageId));
+      expect(sink.sent.map((s) => s.messageId)).toEqual(messages.map((m) => m.messageId));
+      expect((await lane.getJob(first))?.finishedOn).toBeUndefined(); // its job completes only once it is recorded
+    } finally {
+      release(); // also when the test failed: the pool's close waits for the job
+    }
+    await waitFor(async () => Boolean((await lane.getJob(first))?.finishedOn), 15_000, 'the first job completes');
+  });
+
   it('paces one instance by its rate limit', async () => {
     pipeline({ rateLimit: { max: 1, durationMs: 250 } });
     const instanceId = newInstanceId();
