@@ -204,6 +204,7 @@ try {
   // ---- phase 2: accept latency at RATE requests/s (pacing off, the same instances) ---------------------------------
   const { achieved, total, acceptMs, serverMs, byWindow, serverByWindow } = await acceptPhase(post);
   await sleep(3000);
+  api.close();
   await stopProduct();
   if (PROFILE_DIR) out(`engine cpu profile(s) in ${PROFILE_DIR}: ${readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).join(', ')}`);
 
