@@ -67,7 +67,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const presence = new SocketPresenceReader(redis, redisKeys);
   const viewedInstances = inputs.lifecycle ? new InstanceRepository(dataSource, (rows) => presence.correct(rows)) : repositories.instances;
   const hasher = new PasswordHasher();
-  const apiKeys = new ApiKeyService(repositories.apiKeys, repositories.users);
+  const apiKeys = new ApiKeyService(repositories.apiKeys);
   const tokens = new SessionTokens(
     config.jwtSecret,
     config.sessionTtlSeconds,

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createApiKey, createInstance, signup } from '../support/factories.js';
+import { ApiKeyService } from '../../src/services/api-key-service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -73,6 +74,29 @@ describe('API keys', () => {
     await new Promise((r) => setTimeout(r, 100));
     const res = await request(t.app).get('/auth/api-keys').set('Cookie', who.cookie);
     expect(res.body.data[0].lastUsedAt).toEqual(expect.any(String));
+  });
+
+  it('writes lastUsedAt at most once a minute per key while the key is in use', async () => {
+    const who = await signup(t.app);
+    const key = await createApiKey(t.app, who.cookie);
+    const repository = t.services.repositories.apiKeys;
+    let now = Date.parse('2026-12-06T10:00:00Z');
+    const service = new ApiKeyService(repository, { now: () => now });
+    const lastUsed = async () => (await repository.listByTenant(who.tenantId))[0]?.lastUsedAt?.getTime() ?? null;
+    const settled = async (expected: number) => {
+      for (let i = 0; i < 100 && (await lastUsed()) !== expected; i++) await new Promise((r) => setTimeout(r, 20));
+      return lastUsed();
+    };
+    expect(await service.resolve(key)).toMatchObject({ tenantId: who.tenantId, userId: who.userId, role: 'owner', method: 'api_key' });
+    const first = now;
+    expect(await settled(first)).toBe(first);
+    now += 59_000;
+    expect(await service.resolve(key)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await lastUsed()).toBe(first);
+    now += 1_000;
+    expect(await service.resolve(key)).not.toBeNull();
+    expect(await settled(now)).toBe(now);
   });
 
   it('DELETE /auth/api-keys/{id} revokes the key at once', async () => {
