@@ -26,26 +26,25 @@ export type MessageStatusView = Pick<MessageEntity, (typeof STATUS_VIEW_FIELDS)[
 
 const FIELDS: ReadonlySet<string> = new Set(STATUS_VIEW_FIELDS);
 
-function viewColumns(em: EntityManager) {
-  return em.connection.getMetadata(MessageEntity).columns.filter((c) => FIELDS.has(c.propertyName));
-}
-
 /**
  * `<alias>."db_name" AS "propertyName", ...` for the view's columns; `aliasOf` picks the alias per column (the
- * batched statement takes the moved columns from the move's own state).
+ * batched statement takes the moved columns from the move's own state). The rows come back keyed by property name,
+ * as they are: no view column may have a transformer (checked here, where the statement is built).
  */
 export function statusViewColumns(em: EntityManager, aliasOf: (databaseName: string) => string): string {
-  return viewColumns(em)
-    .map((c) => `${aliasOf(c.databaseName)}."${c.databaseName}" AS "${c.propertyName}"`)
+  return em.connection
+    .getMetadata(MessageEntity)
+    .columns.filter((c) => FIELDS.has(c.propertyName))
+    .map((c) => {
+      if (c.transformer) throw new Error(`status view: column ${c.propertyName} has a transformer`);
+      return `${aliasOf(c.databaseName)}."${c.databaseName}" AS "${c.propertyName}"`;
+    })
     .join(', ');
 }
 
-/** The view from a row selected with `statusViewColumns` (no view column has a transformer; checked here). */
-export function readStatusView(em: EntityManager, row: Record<string, unknown>): MessageStatusView {
+/** The view from a row selected with `statusViewColumns`. */
+export function readStatusView(row: Record<string, unknown>): MessageStatusView {
   const view: Record<string, unknown> = {};
-  for (const column of viewColumns(em)) {
-    if (column.transformer) throw new Error(`status view: column ${column.propertyName} has a transformer`);
-    view[column.propertyName] = row[column.propertyName];
-  }
+  for (const field of STATUS_VIEW_FIELDS) view[field] = row[field];
   return view as unknown as MessageStatusView;
 }

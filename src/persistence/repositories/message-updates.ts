@@ -50,7 +50,7 @@ export class MessageUpdates extends MessageReads {
     const row = rows[0];
     const event = readAppended(em, row);
     if (!row || !event) return null;
-    return { message: readStatusView(em, row), event };
+    return { message: readStatusView(row), event };
   }
 
   /** Fails every queued or sending message of an instance (disconnected for too long, deleted). Returns them. */

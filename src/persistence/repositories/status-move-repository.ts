@@ -58,7 +58,7 @@ export class StatusMoveRepository {
       const row = results[idx];
       if (!row || row.move_idx !== idx) throw new Error(`status moves: no result row for move ${idx}`);
       const event = readAppended(em, row);
-      return event ? { message: readStatusView(em, row), event } : null;
+      return event ? { message: readStatusView(row), event } : null;
     });
   }
 
